@@ -1,0 +1,84 @@
+# HMIS Client Privacy Portal. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+DEMO_CLIENTS ?= 300
+
+.PHONY: help run test test-sqlite test-postgres lint install install-test browser \
+        extract-strings update-strings compile-strings check-strings clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## Create the virtual environment and install the portal
+
+install-test: $(VENV)/.installed-test node_modules/.installed browser ## Install what the tests need
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser: ## Install Debian's Chromium for the browser tests (when missing and root)
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; \
+	fi
+
+compile-strings: $(VENV)/.installed ## Compile the translation catalogs
+	$(BIN)/pybabel compile -d translations --statistics
+
+extract-strings: $(VENV)/.installed ## Extract every string into translations/messages.pot
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=Translators: \
+	  --sort-by-file --no-location --project="HMIS Client Privacy Portal" \
+	  -o translations/messages.pot .
+
+update-strings: extract-strings ## Merge new strings into the es and pl catalogs
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+check-strings: $(VENV)/.installed ## Fail when the catalog is stale or es/pl are incomplete
+	$(BIN)/python -m portal.i18n_check
+
+run: $(VENV)/.installed compile-strings ## Serve the portal with demo data at http://127.0.0.1:5000
+	$(FLASK) db upgrade
+	$(FLASK) demo setup --clients $(DEMO_CLIENTS)
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test compile-strings check-strings lint ## Run the whole suite: SQLite, then PostgreSQL
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== test pass 1: SQLite"
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+test-postgres:
+	@echo "== test pass 2: PostgreSQL"
+	@if $(BIN)/python -m portal.dbcheck "$(PG_TEST_URL)"; then \
+	  PORTAL_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest -p no:cacheprovider -m "not browser"; \
+	else \
+	  echo "SKIPPED the PostgreSQL pass: no PostgreSQL answers at $(PG_TEST_URL)."; \
+	  if [ -n "$$CI" ]; then echo "CI must run both passes." >&2; exit 1; fi; \
+	fi
+
+lint: $(VENV)/.installed-test ## ruff check and format check
+	$(BIN)/ruff check portal tests wsgi.py
+	$(BIN)/ruff format --check portal tests wsgi.py
+
+clean: ## Remove the virtual environment, node_modules and the local database
+	rm -rf $(VENV) node_modules instance

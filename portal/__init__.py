@@ -1,0 +1,67 @@
+"""HMIS Client Privacy Portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from portal import crypto, db
+from portal.config import Settings, load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
+    """Build the portal: configuration, extensions, blueprints, nothing else."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    if test_config and "SETTINGS" in test_config:
+        settings: Settings = test_config["SETTINGS"]  # type: ignore[assignment]
+    else:
+        settings = load_settings(Path(app.instance_path))
+    _configure(app, settings)
+    if test_config:
+        app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
+
+    crypto.configure(settings.ssn_keys)
+    db.init_app(app, settings.database_url)
+
+    from portal import cli, errors, htmx, i18n, security
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    htmx.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from portal.accounts.views import bp as accounts_bp
+    from portal.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+    return app
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        PORTAL=settings,
+        SECRET_KEY=settings.secret_key,
+        # Flask's default is 31 days; nothing personal may outlive a short idle time.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=15),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_NAME="portal_session",
+        WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        SEND_FILE_MAX_AGE_DEFAULT=dt.timedelta(days=365),  # static names carry versions
+    )

@@ -1,0 +1,1 @@
+"""Staff accounts: roles, passwords, one-time set-up links."""

@@ -1,0 +1,248 @@
+"""Operator commands: `flask --app wsgi <group> <command>`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select, text
+
+from portal import db, migrate
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(hmis_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(keys_group)
+    app.cli.add_command(demo_group)
+
+
+# ---------------------------------------------------------------- db
+
+@click.group("db", cls=AppGroup, help="Database schema (Alembic migrations).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Bring the database to the current schema (or REVISION).")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    migrate.upgrade(db.engine(), revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_group.command("downgrade", help="Step the schema back to REVISION (e.g. -1 or base).")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    migrate.downgrade(db.engine(), revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_group.command("revision", help="Write a new migration from the difference to the models.")
+@click.option("-m", "--message", required=True)
+@click.option("--rev-id", default=None, help="A readable id, e.g. 0002.")
+def db_revision(message: str, rev_id: str | None) -> None:
+    migrate.revision(db.engine(), message, rev_id)
+
+
+@db_group.command("current", help="Show the database's schema revision.")
+def db_current() -> None:
+    migrate.current(db.engine())
+
+
+# ---------------------------------------------------------------- hmis
+
+@click.group("hmis", cls=AppGroup, help="Exchange with the HMIS of record (HUD HMIS CSV).")
+def hmis_group() -> None:
+    pass
+
+
+@hmis_group.command("import", help="Import a HUD HMIS CSV export (folder or zip, FY2024/FY2026).")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+def hmis_import(path: Path, as_json: bool) -> None:
+    from portal.hmis.importer import ExportUnreadable
+    from portal.hmis.services import run_import
+
+    show_bar = sys.stdout.isatty() and not as_json
+    bar = None
+
+    def on_read(files) -> None:  # type: ignore[no-untyped-def]
+        nonlocal bar
+        if show_bar:
+            # Each row is read once and written once.
+            bar = click.progressbar(length=2 * files.total_rows(), label="Importing", width=30)
+            bar.__enter__()
+
+    def tick(count: int) -> None:
+        if bar is not None:
+            bar.update(count)
+
+    try:
+        result = run_import(db.session(), path, tick, on_read)
+    except ExportUnreadable as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        click.echo(json.dumps(result.summary(), indent=2))
+    else:
+        _print_import_report(result)
+    if not result.succeeded:
+        sys.exit(1)
+
+
+def _print_import_report(result) -> None:  # type: ignore[no-untyped-def]
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not result.succeeded:
+        click.echo(
+            f"Import refused: {len(result.problems)} problem(s); nothing was changed.", err=True
+        )
+        return
+    click.echo(f"Imported {result.source} ({result.standards}, {result.directive} refresh).")
+    click.echo(f"{'file':<18}{'rows':>8}{'inserted':>10}{'updated':>9}{'unchanged':>11}"
+               f"{'deleted':>9}{'skipped':>9}")
+    for name, counts in result.files.items():
+        click.echo(f"{name:<18}{counts.rows:>8}{counts.inserted:>10}{counts.updated:>9}"
+                   f"{counts.unchanged:>11}{counts.deleted:>9}{counts.skipped:>9}")
+    if result.ignored_files:
+        click.echo("Ignored (not used by the portal): " + ", ".join(result.ignored_files))
+
+
+@hmis_group.command("demo-data", help="Write a synthetic FY2026 HMIS CSV export (never real people).")
+@click.option("--clients", type=click.IntRange(1, 1_000_000), default=300, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+def hmis_demo_data(clients: int, out_dir: Path, seed: int) -> None:
+    from portal.hmis.demo import write_demo_export
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts = write_demo_export(out_dir, clients, seed)
+    click.echo(f"Wrote {out_dir}: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+
+
+# ---------------------------------------------------------------- users
+
+@click.group("users", cls=AppGroup, help="Staff accounts.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create", help="Create a staff user (the first HMIS lead, for example).")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--role", prompt=True,
+              type=click.Choice(["agency_staff", "agency_admin", "hmis_lead", "system_admin"]))
+@click.option("--agency", "organization_id", default=None,
+              help="HMIS OrganizationID (required for agency roles).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--setup-link", is_flag=True, help="Print a one-time set-up link instead.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Where the portal is served, for the set-up link.")
+def users_create(email: str, name: str, role: str, organization_id: str | None,
+                 password_stdin: bool, setup_link: bool, base_url: str) -> None:
+    from portal.accounts.models import Role
+    from portal.accounts.services import AccountError, create_staff_user, issue_setup_token
+
+    if password_stdin and setup_link:
+        raise click.UsageError("Choose --password-stdin or --setup-link, not both.")
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not setup_link:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    session = db.session()
+    try:
+        user = create_staff_user(session, email=email, name=name, role=Role(role),
+                                 organization_id=organization_id, password=password)
+        token = issue_setup_token(session, user, current_app.secret_key) if setup_link else None
+        session.commit()
+    except AccountError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role.value} {user.email}.")
+    if token:
+        click.echo(f"One-time set-up link (valid 3 days): {base_url.rstrip('/')}/staff/set-up/{token}")
+
+
+# ---------------------------------------------------------------- keys
+
+@click.group("keys", cls=AppGroup, help="Encryption keys.")
+def keys_group() -> None:
+    pass
+
+
+@keys_group.command("rotate-ssn", help="Re-encrypt every SSN under the first key of PORTAL_SSN_KEYS.")
+def keys_rotate_ssn() -> None:
+    from portal.crypto import rotate
+
+    session = db.session()
+    rows = session.execute(text("SELECT personal_id, ssn FROM client WHERE ssn IS NOT NULL")).all()
+    for personal_id, token in rows:
+        session.execute(text("UPDATE client SET ssn = :ssn WHERE personal_id = :id"),
+                        {"ssn": rotate(token), "id": personal_id})
+    session.commit()
+    click.echo(f"Re-encrypted {len(rows)} SSNs.")
+
+
+# ---------------------------------------------------------------- demo
+
+@click.group("demo", cls=AppGroup, help="Demo data for trying the portal on one machine.")
+def demo_group() -> None:
+    pass
+
+
+DEMO_PASSWORD = "demo password for trying the portal"  # noqa: S105 - printed to the operator on purpose
+DEMO_STAFF = (
+    ("lead@demo.example.org", "Demo HMIS Lead", "hmis_lead", None),
+    ("sysadmin@demo.example.org", "Demo System Administrator", "system_admin", None),
+    ("admin@demo.example.org", "Demo Agency Administrator", "agency_admin", "first"),
+    ("staff@demo.example.org", "Demo Case Manager", "agency_staff", "first"),
+)
+
+
+@demo_group.command("setup", help="Generate and import demo data and accounts, once; print them.")
+@click.option("--clients", type=int, default=300, show_default=True)
+def demo_setup(clients: int) -> None:
+    from portal.accounts.models import Role, StaffUser
+    from portal.accounts.services import create_staff_user
+    from portal.hmis.demo import write_demo_export
+    from portal.hmis.models import Organization
+    from portal.hmis.services import run_import
+
+    session = db.session()
+    if session.scalar(select(Organization.organization_id).limit(1)) is None:
+        export_dir = Path(current_app.instance_path) / "demo-export"
+        export_dir.mkdir(parents=True, exist_ok=True)
+        write_demo_export(export_dir, clients)
+        result = run_import(session, export_dir)
+        if not result.succeeded:
+            for problem in result.problems[:20]:
+                click.echo(str(problem), err=True)
+            raise click.ClickException("The demo export did not import.")
+        click.echo(f"Imported demo data ({clients} synthetic clients).")
+    first_agency = session.scalar(select(Organization.organization_id).order_by(Organization.name))
+    for email, name, role, agency in DEMO_STAFF:
+        if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is None:
+            create_staff_user(session, email=email, name=name, role=Role(role),
+                              organization_id=first_agency if agency else None,
+                              password=DEMO_PASSWORD)
+    session.commit()
+    _print_demo_accounts()
+
+
+def _print_demo_accounts() -> None:
+    click.echo("")
+    click.echo("Demo staff accounts (password for all: %r):" % DEMO_PASSWORD)
+    for email, _name, role, _agency in DEMO_STAFF:
+        click.echo(f"  {email:<30} {role}")
+    click.echo("Client access codes arrive with client sign-in (issue 3); none exist yet.")

@@ -1,0 +1,49 @@
+"""Field encryption for values that must never sit in the database in clear (SSN).
+
+MultiFernet: the first key encrypts, every key decrypts, so keys rotate by putting a new key
+first and re-encrypting (`flask --app wsgi keys rotate-ssn`).
+"""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, MultiFernet
+from sqlalchemy import String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+_cipher: MultiFernet | None = None
+
+
+def configure(keys: tuple[str, ...]) -> None:
+    global _cipher  # noqa: PLW0603 - one process-wide cipher, set once by create_app
+    if not keys:
+        raise ValueError("at least one encryption key is required")
+    _cipher = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+
+
+def cipher() -> MultiFernet:
+    if _cipher is None:
+        raise RuntimeError("field encryption is not configured (create_app sets it up)")
+    return _cipher
+
+
+class EncryptedString(TypeDecorator[str]):
+    """A string stored as a Fernet token; Python code only ever sees the plain value."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return cipher().encrypt(value.encode("utf-8")).decode("ascii")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return cipher().decrypt(value.encode("ascii")).decode("utf-8")
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a stored token under the current first key."""
+    return cipher().rotate(token.encode("ascii")).decode("ascii")

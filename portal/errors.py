@@ -1,0 +1,55 @@
+"""Error pages that say what to do next and leak nothing about the request or the system."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+ERROR_TEXTS = {
+    400: (_l("Something went wrong with that request"),
+          _l("Go back, reload the page and try again.")),
+    403: (_l("You cannot see this page"),
+          _l("You may need to sign in, or this page is not for your account.")),
+    404: (_l("Page not found"),
+          _l("Check the web address, or start again from the home page.")),
+    405: (_l("Something went wrong with that request"),
+          _l("Go back, reload the page and try again.")),
+    413: (_l("That file is too large"),
+          _l("Choose a smaller file and try again.")),
+    429: (_l("Too many tries"),
+          _l("Wait a few minutes and try again.")),
+    500: (_l("Sorry, something went wrong on our side"),
+          _l("Try again later. If it keeps happening, contact the help desk.")),
+}
+
+
+def _render(status: int) -> tuple[str, int]:
+    title, advice = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+    return render_template("errors/error.html", status=status, title=title, advice=advice), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+        return _render(400)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[str, int]:
+        return _render(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        # Only the type and where it happened: messages and source lines can carry personal data.
+        frames = " < ".join(
+            f"{frame.filename}:{frame.lineno}:{frame.name}"
+            for frame in reversed(traceback.extract_tb(error.__traceback__))
+        )
+        log.error("unhandled %s at %s", type(error).__name__, frames)
+        return _render(InternalServerError.code)

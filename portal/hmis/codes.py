@@ -1,0 +1,27 @@
+"""HUD HMIS code lists (FY2024, FY2026): code to label, for validation and display."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+STANDARDS = ("FY2024", "FY2026")
+
+
+@cache
+def _lists() -> dict[str, dict[str, dict[str, object]]]:
+    text = resources.files("portal.hmis").joinpath("hud_code_lists.json").read_text("utf-8")
+    data = json.loads(text)
+    data.pop("_source")
+    return data  # type: ignore[no-any-return]
+
+
+def codes(standards: str, list_name: str) -> dict[int, str]:
+    """The codes of one HUD list under one data standard, with their English labels."""
+    lists = _lists()[standards]
+    entry = lists.get(list_name)
+    if entry is None:
+        raise KeyError(f"{list_name} is not a {standards} list the portal knows")
+    values: dict[str, str] = entry["values"]  # type: ignore[assignment]
+    return {int(code): label for code, label in values.items()}

@@ -1,0 +1,280 @@
+"""Which HUD HMIS CSV columns the portal reads, into which model attribute, parsed how.
+
+Columns are matched by name, never by position. A column spec names the data standards that
+carry it; the header check requires exactly those for the detected standard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from portal.hmis.codes import codes
+from portal.hmis.models import Client, Enrollment, Exit, HmisUser, Organization, Project
+
+BOTH = frozenset({"FY2024", "FY2026"})
+FY2024 = frozenset({"FY2024"})
+FY2026 = frozenset({"FY2026"})
+
+
+class ValueProblem(ValueError):
+    """A field's text cannot be read as the HUD specification requires; says why, plainly."""
+
+
+Parser = Callable[[str, str], object]  # (text, data standards) -> value
+
+
+def text(max_length: int) -> Parser:
+    def parse(value: str, _standards: str) -> str:
+        if len(value) > max_length:
+            raise ValueProblem(f"longer than {max_length} characters")
+        return value
+
+    return parse
+
+
+def code(list_name: str, fy2026_list: str | None = None) -> Parser:
+    """An integer that must be on a HUD code list (the list can be renamed between standards)."""
+
+    def parse(value: str, standards: str) -> int:
+        name = fy2026_list if (fy2026_list and standards == "FY2026") else list_name
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueProblem(f"'{value}' is not a number from HUD list {name}") from None
+        if number not in codes(standards, name):
+            raise ValueProblem(f"{number} is not a code on HUD list {name}")
+        return number
+
+    return parse
+
+
+def year(value: str, _standards: str) -> int:
+    if not re.fullmatch(r"\d{4}", value):
+        raise ValueProblem(f"'{value}' is not a four-digit year")
+    return int(value)
+
+
+def ssn(value: str, _standards: str) -> str:
+    # HUD: nine characters, a digit or 'x' for each digit the client did not give.
+    if not re.fullmatch(r"[0-9xX]{9}", value):
+        raise ValueProblem("an SSN must be 9 characters: digits, or x for an unknown digit")
+    return value.lower()
+
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_US = re.compile(r"(\d{1,2})[-/](\d{1,2})[-/](\d{2}|\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def _timestamp(value: str) -> dt.datetime:
+    """ISO (HUD's format) or month-day-year, as real exports carry both."""
+    if match := _ISO.fullmatch(value):
+        y, mo, d, h, mi, s = match.groups()
+    elif match := _US.fullmatch(value):
+        mo, d, y, h, mi, s = match.groups()
+        if len(y) == 2:
+            raise ValueProblem(f"'{value}' has a two-digit year; use four digits")
+    else:
+        raise ValueProblem(f"'{value}' is not a date as YYYY-MM-DD or MM-DD-YYYY")
+    try:
+        return dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))  # noqa: DTZ001 - HUD timestamps are local wall-clock times
+    except ValueError:
+        raise ValueProblem(f"'{value}' is not a real date") from None
+
+
+def date(value: str, _standards: str) -> dt.date:
+    return _timestamp(value).date()
+
+
+def timestamp(value: str, _standards: str) -> dt.datetime:
+    return _timestamp(value)
+
+
+def no_yes(value: str, standards: str) -> bool:
+    return bool(code("NoYes")(value, standards))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    attribute: str
+    parse: Parser
+    required: bool = False  # a value must be present (not only the column)
+    standards: frozenset[str] = BOTH
+    blank: object = None  # the value a blank cell stands for
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str
+    model: type
+    key: str  # the CSV column holding the primary key
+    columns: tuple[Column, ...]
+
+    def columns_for(self, standards: str) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if standards in column.standards)
+
+
+HMIS_ID = text(64)
+
+TRACKED = (
+    Column("DateCreated", "date_created", timestamp),
+    Column("DateUpdated", "date_updated", timestamp),
+    Column("UserID", "hmis_user_id", HMIS_ID),
+    Column("DateDeleted", "date_deleted", timestamp),
+    Column("ExportID", "export_id", HMIS_ID),
+)
+
+ORGANIZATION = FileSpec(
+    "Organization.csv",
+    Organization,
+    "OrganizationID",
+    (
+        Column("OrganizationID", "organization_id", HMIS_ID, required=True),
+        Column("OrganizationName", "name", text(200), required=True),
+        Column("OrganizationCommonName", "common_name", text(200)),
+        # Blank is read as "no": a victim service provider has to say so to be refused.
+        Column("VictimServiceProvider", "victim_service_provider", no_yes, blank=False),
+        *TRACKED,
+    ),
+)
+
+PROJECT = FileSpec(
+    "Project.csv",
+    Project,
+    "ProjectID",
+    (
+        Column("ProjectID", "project_id", HMIS_ID, required=True),
+        Column("OrganizationID", "organization_id", HMIS_ID, required=True),
+        Column("ProjectName", "name", text(200), required=True),
+        Column("ProjectCommonName", "common_name", text(200)),
+        Column("OperatingStartDate", "operating_start_date", date),
+        Column("OperatingEndDate", "operating_end_date", date),
+        Column("ProjectType", "project_type", code("ProjectType")),
+        *TRACKED,
+    ),
+)
+
+USER = FileSpec(
+    "User.csv",
+    HmisUser,
+    "UserID",
+    (
+        Column("UserID", "user_id", HMIS_ID, required=True),
+        Column("UserFirstName", "first_name", text(100)),
+        Column("UserLastName", "last_name", text(100)),
+        Column("UserPhone", "phone", text(30)),
+        Column("UserExtension", "extension", text(10)),
+        Column("UserEmail", "email", text(320)),
+        *(column for column in TRACKED if column.name != "UserID"),
+    ),
+)
+
+_RACE = (
+    ("AmIndAKNative", "am_ind_ak_native"),
+    ("Asian", "asian"),
+    ("BlackAfAmerican", "black_af_american"),
+    ("MidEastNAfrican", "mid_east_n_african"),
+    ("NativeHIPacific", "native_hi_pacific"),
+    ("White", "white"),
+)
+_GENDER = (
+    ("Woman", "woman"),
+    ("Man", "man"),
+    ("NonBinary", "non_binary"),
+    ("CulturallySpecific", "culturally_specific"),
+    ("Transgender", "transgender"),
+    ("Questioning", "questioning"),
+    ("DifferentIdentity", "different_identity"),
+)
+_THEATERS = (
+    ("WorldWarII", "world_war_ii"),
+    ("KoreanWar", "korean_war"),
+    ("VietnamWar", "vietnam_war"),
+    ("DesertStorm", "desert_storm"),
+    ("AfghanistanOEF", "afghanistan_oef"),
+    ("IraqOIF", "iraq_oif"),
+    ("IraqOND", "iraq_ond"),
+    ("OtherTheater", "other_theater"),
+)
+
+CLIENT = FileSpec(
+    "Client.csv",
+    Client,
+    "PersonalID",
+    (
+        Column("PersonalID", "personal_id", HMIS_ID, required=True),
+        Column("FirstName", "first_name", text(100)),
+        Column("MiddleName", "middle_name", text(100)),
+        Column("LastName", "last_name", text(100)),
+        Column("NameSuffix", "name_suffix", text(20)),
+        Column("NameDataQuality", "name_data_quality", code("NameDataQuality")),
+        Column("SSN", "ssn", ssn),
+        Column("SSNDataQuality", "ssn_data_quality", code("SSNDataQuality")),
+        Column("DOB", "dob", date),
+        Column("DOBDataQuality", "dob_data_quality", code("DOBDataQuality")),
+        Column("Sex", "sex", code("Sex"), standards=FY2026),
+        *(Column(name, attribute, code("NoYes")) for name, attribute in _RACE),
+        Column("HispanicLatinaeo", "hispanic_latinaeo", code("NoYes"), standards=FY2024),
+        Column("HispanicLatinao", "hispanic_latinaeo", code("NoYes"), standards=FY2026),
+        Column("RaceNone", "race_none", code("RaceNone")),
+        Column("AdditionalRaceEthnicity", "additional_race_ethnicity", text(200)),
+        *(Column(name, attribute, code("NoYes"), standards=FY2024) for name, attribute in _GENDER),
+        Column("GenderNone", "gender_none", code("RaceNone"), standards=FY2024),
+        Column("DifferentIdentityText", "different_identity_text", text(200), standards=FY2024),
+        Column("VeteranStatus", "veteran_status", code("NoYesReasonsForMissingData")),
+        Column("YearEnteredService", "year_entered_service", year),
+        Column("YearSeparated", "year_separated", year),
+        *(
+            Column(name, attribute, code("NoYesReasonsForMissingData"))
+            for name, attribute in _THEATERS
+        ),
+        Column("MilitaryBranch", "military_branch", code("MilitaryBranch")),
+        Column("DischargeStatus", "discharge_status", code("DischargeStatus")),
+        *TRACKED,
+    ),
+)
+
+ENROLLMENT = FileSpec(
+    "Enrollment.csv",
+    Enrollment,
+    "EnrollmentID",
+    (
+        Column("EnrollmentID", "enrollment_id", HMIS_ID, required=True),
+        Column("PersonalID", "personal_id", HMIS_ID, required=True),
+        Column("ProjectID", "project_id", HMIS_ID, required=True),
+        Column("EntryDate", "entry_date", date, required=True),
+        Column("HouseholdID", "household_id", HMIS_ID),
+        Column("RelationshipToHoH", "relationship_to_hoh", code("RelationshipToHoH")),
+        Column("EnrollmentCoC", "enrollment_coc", text(6)),
+        Column("MoveInDate", "move_in_date", date),
+        *TRACKED,
+    ),
+)
+
+EXIT = FileSpec(
+    "Exit.csv",
+    Exit,
+    "ExitID",
+    (
+        Column("ExitID", "exit_id", HMIS_ID, required=True),
+        Column("EnrollmentID", "enrollment_id", HMIS_ID, required=True),
+        Column("PersonalID", "personal_id", HMIS_ID, required=True),
+        Column("ExitDate", "exit_date", date, required=True),
+        Column("Destination", "destination", code("Destination")),
+        Column("DestinationSubsidyType", "destination_subsidy_type", code("RentalSubsidyType")),
+        Column("OtherDestination", "other_destination", text(200)),
+        Column("ProjectCompletionStatus", "project_completion_status",
+               code("ProjectCompletionStatus")),
+        Column("EarlyExitReason", "early_exit_reason", code("EarlyExitReason", "ExpelledReason")),
+        Column("CMExitReason", "cm_exit_reason", code("CmExitReason")),
+        *TRACKED,
+    ),
+)
+
+# In dependency order: a file may refer only to files before it.
+FILES = (ORGANIZATION, PROJECT, USER, CLIENT, ENROLLMENT, EXIT)
+EXPORT_FILE = "Export.csv"
+USED_FILES = (EXPORT_FILE, *(spec.name for spec in FILES))

@@ -1,0 +1,12 @@
+"""Every model, imported once so the metadata is complete (for Alembic and tests)."""
+
+from portal.accounts.models import StaffUser
+from portal.db import Base
+from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
+
+metadata = Base.metadata
+
+__all__ = [
+    "Client", "Enrollment", "Exit", "HmisUser", "ImportRun", "Organization", "Project",
+    "StaffUser", "metadata",
+]

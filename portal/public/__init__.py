@@ -1,0 +1,1 @@
+"""Pages anyone may open: the start page and the health check."""

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from flask import Blueprint, Response
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal import db
+from portal.audience import PUBLIC, audience
+from portal.htmx import render_page
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+@audience(PUBLIC)
+def home() -> Response:
+    return render_page("public/home.html")
+
+
+@bp.get("/healthz")
+@audience(PUBLIC)
+def healthz() -> tuple[str, int, dict[str, str]]:
+    """200 while the database answers, 503 otherwise (for load balancers and monitors)."""
+    try:
+        db.session().execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return "database unavailable\n", 503, {"Content-Type": "text/plain"}
+    return "ok\n", 200, {"Content-Type": "text/plain"}

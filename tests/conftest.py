@@ -1,0 +1,96 @@
+"""Shared fixtures: one migrated database per run (SQLite, or PostgreSQL when
+PORTAL_TEST_DATABASE_URL names one), emptied after each test; an app; a client that checks
+every page it fetches."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine, text
+
+from portal import create_app, migrate
+from portal.config import Settings
+from portal.models import metadata
+from tests.pages import PageCheckingClient
+
+HMIS_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "hmis-csv"
+TEST_SSN_KEY = Fernet.generate_key().decode("ascii")
+
+
+def _reset_schema(engine: Engine) -> None:
+    """Drop everything, so every run starts from an empty database and the migrations."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("PORTAL_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        environment="testing",
+        secret_key="test secret key, not for production",
+        database_url=database_url,
+        ssn_keys=(TEST_SSN_KEY,),
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[Flask]:
+    app = create_app({"SETTINGS": settings, "TESTING": True})
+    app.test_client_class = PageCheckingClient
+    engine = app.extensions["portal.engine"]
+    _reset_schema(engine)
+    migrate.upgrade(engine)
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts with empty tables (the schema stays)."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.extensions["portal.engine"].begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[object]:
+    from portal import db
+
+    with app.app_context():
+        yield db.session()
+
+
+@pytest.fixture
+def engine(app: Flask) -> Engine:
+    return app.extensions["portal.engine"]  # type: ignore[no-any-return]
+
+
+def fresh_engine(url: str) -> Engine:
+    return create_engine(url)

@@ -1,0 +1,246 @@
+"""The HUD HMIS CSV import, over every real-format export in ../shared/hmis-csv/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from portal.hmis.importer import import_export
+from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
+from portal.hmis.services import run_import
+from tests.conftest import HMIS_CSV
+
+ICOUNT_2024 = HMIS_CSV / "icount-fy2024"
+ICOUNT_2026 = HMIS_CSV / "icount-fy2026"
+BOM = HMIS_CSV / "edge-fy2024-bom"
+BAD = HMIS_CSV / "edge-fy2024-bad-data"
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model))  # type: ignore[no-any-return]
+
+
+def _live(session: Session, model: type) -> int:
+    return session.scalar(  # type: ignore[no-any-return]
+        select(func.count()).select_from(model).where(model.date_deleted.is_(None))  # type: ignore[attr-defined]
+    )
+
+
+def _import(session: Session, path: Path):  # type: ignore[no-untyped-def]
+    return run_import(session, path)
+
+
+@pytest.mark.parametrize(
+    ("path", "standards"), [(ICOUNT_2024, "FY2024"), (ICOUNT_2026, "FY2026")]
+)
+def test_icount_export_imports_every_row(db_session: Session, path: Path, standards: str) -> None:
+    result = _import(db_session, path)
+    assert result.succeeded, result.problems[:5]
+    assert result.standards == standards and result.directive == "full"
+    expected = {Organization: 10, Project: 10, HmisUser: 12, Client: 514, Enrollment: 574, Exit: 447}
+    assert {model: _count(db_session, model) for model in expected} == expected
+    assert {name: c.inserted for name, c in result.files.items()} == {
+        "Organization.csv": 10, "Project.csv": 10, "User.csv": 12, "Client.csv": 514,
+        "Enrollment.csv": 574, "Exit.csv": 447,
+    }
+
+
+def test_fy2024_client_keeps_gender_and_fy2026_client_gets_sex(db_session: Session) -> None:
+    _import(db_session, ICOUNT_2024)
+    client = db_session.get(Client, "528656")
+    assert client is not None
+    assert (client.first_name, client.last_name, client.name_suffix) == ("Herringbone", "Contrivance", "Jr.")
+    assert client.dob == dt.date(1990, 7, 24)
+    assert client.ssn == "227930267"
+    assert client.data_standards == "FY2024" and client.sex is None
+    assert client.black_af_american == 1
+    _import(db_session, ICOUNT_2026)
+    db_session.expire_all()
+    client = db_session.get(Client, "528656")
+    assert client.data_standards == "FY2026"
+    assert client.veteran_status == 0
+
+
+def test_ssn_is_encrypted_at_rest(db_session: Session) -> None:
+    _import(db_session, ICOUNT_2026)
+    stored = db_session.execute(
+        text("SELECT ssn FROM client WHERE personal_id = '528656'")
+    ).scalar_one()
+    assert stored and "227930267" not in stored and stored.startswith("gAAAA")
+
+
+def test_reimporting_the_same_export_changes_nothing(db_session: Session) -> None:
+    assert _import(db_session, ICOUNT_2026).succeeded
+    before = db_session.execute(text("SELECT personal_id, last_name, dob FROM client")).all()
+    second = _import(db_session, ICOUNT_2026)
+    assert second.succeeded
+    for name, counts in second.files.items():
+        assert (counts.inserted, counts.updated, counts.deleted) == (0, 0, 0), name
+        assert counts.unchanged == counts.rows, name
+    after = db_session.execute(text("SELECT personal_id, last_name, dob FROM client")).all()
+    assert sorted(before) == sorted(after)
+
+
+def test_byte_order_mark_and_quoted_headers_are_read(db_session: Session) -> None:
+    result = _import(db_session, BOM)
+    assert result.succeeded, result.problems[:5]
+    user = db_session.get(HmisUser, "3")
+    assert user is not None and user.email == "freddie@example.com"
+    assert result.directive == "delta"  # ExportDirective 3 ("other") never deletes anything
+
+
+def test_month_day_year_export_date_is_understood(db_session: Session) -> None:
+    result = _import(db_session, ICOUNT_2024)
+    run = db_session.scalars(select(ImportRun)).one()
+    assert run.succeeded and run.export_id == "1036"
+    assert result.csv_version == "2024 v1.3"
+
+
+def test_bad_export_is_refused_whole_with_a_line_by_line_report(db_session: Session) -> None:
+    result = _import(db_session, BAD)
+    assert not result.succeeded
+    reported = [str(problem) for problem in result.problems]
+    assert "Client.csv:7:DOB: '08-MAY-67' is not a date as YYYY-MM-DD or MM-DD-YYYY" in reported
+    assert "Client.csv:11:DateUpdated: '7/14/16 09:59:00' has a two-digit year; use four digits" in reported
+    assert any(line.startswith("Client.csv:11:SSN: ") for line in reported)
+    assert result.files["Client.csv"].errors == len(reported)
+    # Nothing at all was written, not even the valid organization.
+    assert _count(db_session, Organization) == 0 and _count(db_session, Client) == 0
+    run = db_session.scalars(select(ImportRun)).one()
+    assert not run.succeeded and "Client.csv:7:DOB" in run.problems
+
+
+def test_delta_deletes_what_carries_date_deleted(db_session: Session, tmp_path: Path) -> None:
+    assert _import(db_session, BOM).succeeded
+    export = tmp_path / "export"
+    shutil.copytree(BOM, export)
+    exit_csv = export / "Exit.csv"
+    lines = exit_csv.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("DateDeleted")] = "2017-10-01 00:00:00"
+    exit_csv.write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
+    result = _import(db_session, export)
+    assert result.succeeded, result.problems
+    assert result.files["Exit.csv"].deleted == 1
+    assert _count(db_session, Exit) == 1 and _live(db_session, Exit) == 0
+
+
+def test_full_refresh_deletes_what_the_export_no_longer_has(db_session: Session, tmp_path: Path) -> None:
+    assert _import(db_session, ICOUNT_2026).succeeded
+    export = tmp_path / "export"
+    shutil.copytree(ICOUNT_2026, export)
+    exits = (export / "Exit.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (export / "Exit.csv").write_text("".join(exits[:-1]), encoding="utf-8")
+    result = _import(db_session, export)
+    assert result.succeeded
+    assert result.files["Exit.csv"].deleted == 1 and result.files["Client.csv"].deleted == 0
+    assert _live(db_session, Exit) == 446
+
+
+def test_zip_with_extra_files_in_a_folder_is_accepted(db_session: Session, tmp_path: Path) -> None:
+    archive = tmp_path / "hmis_export.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for csv_file in ICOUNT_2024.glob("*.csv"):
+            bundle.write(csv_file, f"nightly/{csv_file.name}")
+        bundle.writestr("nightly/Services.csv", "ServicesID,EnrollmentID\n")
+        bundle.writestr("nightly/Funder.csv", "FunderID\n")
+    result = _import(db_session, archive)
+    assert result.succeeded
+    assert result.ignored_files == ["Funder.csv", "Services.csv"]
+    assert _count(db_session, Client) == 514
+
+
+def test_missing_column_and_missing_file_are_reported(db_session: Session, tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(BOM, export)
+    (export / "User.csv").unlink()
+    client_csv = export / "Client.csv"
+    client_csv.write_text(
+        client_csv.read_text(encoding="utf-8").replace("DOBDataQuality", "DOBQuality", 1),
+        encoding="utf-8",
+    )
+    reported = [str(p) for p in _import(db_session, export).problems]
+    assert reported == ["User.csv:0:-: required file is missing"]
+    (export / "User.csv").write_bytes((BOM / "User.csv").read_bytes())
+    reported = [str(p) for p in _import(db_session, export).problems]
+    assert "Client.csv:1:DOBDataQuality: required column is missing" in reported
+
+
+def test_unknown_references_and_codes_are_reported(db_session: Session, tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(BOM, export)
+    enrollment_csv = export / "Enrollment.csv"
+    enrollment_csv.write_text(
+        enrollment_csv.read_text(encoding="utf-8").replace(
+            "557890,4c9da990d51b4ed1a2e45b972aeaecee,", "557890,nobody,", 1
+        ),
+        encoding="utf-8",
+    )
+    exit_csv = export / "Exit.csv"
+    exit_csv.write_text(
+        exit_csv.read_text(encoding="utf-8").replace('2015-11-07,""', "2015-11-07,4242", 1),
+        encoding="utf-8",
+    )
+    reported = [str(p) for p in _import(db_session, export).problems]
+    assert reported == ["Exit.csv:2:Destination: 4242 is not a code on HUD list Destination"]
+    exit_csv.write_bytes((BOM / "Exit.csv").read_bytes())
+    reported = [str(p) for p in _import(db_session, export).problems]
+    assert reported == ["Enrollment.csv:3:PersonalID: nobody is not in Client.csv"]
+
+
+def test_victim_service_provider_data_is_refused(db_session: Session, tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(BOM, export)
+    org_csv = export / "Organization.csv"
+    org_csv.write_text(
+        org_csv.read_text(encoding="utf-8").replace("Empty Eagle Hotel,,", "Empty Eagle Hotel,1,"),
+        encoding="utf-8",
+    )
+    result = _import(db_session, export)
+    assert result.succeeded
+    assert _count(db_session, Enrollment) == 0 and _count(db_session, Exit) == 0
+    assert _count(db_session, Client) == 0  # all three were known only through that provider
+    assert result.files["Enrollment.csv"].skipped == 4
+    assert any("victim service provider" in warning for warning in result.warnings)
+
+
+def test_cli_prints_a_summary_and_json(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["hmis", "import", str(BOM), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["succeeded"] is True
+    assert summary["files"]["Client.csv"] == {
+        "rows": 3, "inserted": 3, "updated": 0, "unchanged": 0, "deleted": 0, "skipped": 0,
+        "errors": 0,
+    }
+
+
+def test_cli_exits_non_zero_and_prints_each_problem(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["hmis", "import", str(BAD)])
+    assert result.exit_code == 1
+    assert "Client.csv:8:DOB: '17-JUN-20' is not a date" in result.output
+    assert "Import refused: 32 problem(s); nothing was changed." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_import_never_prints_personal_values(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["hmis", "import", str(ICOUNT_2024)])
+    assert result.exit_code == 0
+    assert "Herringbone" not in result.output and "227930267" not in result.output
+
+
+def test_import_without_committing_leaves_no_trace(db_session: Session) -> None:
+    result = import_export(db_session, ICOUNT_2024)
+    assert result.succeeded
+    db_session.rollback()
+    assert _count(db_session, Client) == 0
