@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
 
 # ---------------------------------------------------------------- db
 
+
 @click.group("db", cls=AppGroup, help="Database schema (Alembic migrations).")
 def db_group() -> None:
     pass
@@ -56,6 +57,7 @@ def db_current() -> None:
 
 
 # ---------------------------------------------------------------- hmis
+
 
 @click.group("hmis", cls=AppGroup, help="Exchange with the HMIS of record (HUD HMIS CSV).")
 def hmis_group() -> None:
@@ -109,16 +111,22 @@ def _print_import_report(result) -> None:  # type: ignore[no-untyped-def]
         )
         return
     click.echo(f"Imported {result.source} ({result.standards}, {result.directive} refresh).")
-    click.echo(f"{'file':<18}{'rows':>8}{'inserted':>10}{'updated':>9}{'unchanged':>11}"
-               f"{'deleted':>9}{'skipped':>9}")
+    click.echo(
+        f"{'file':<18}{'rows':>8}{'inserted':>10}{'updated':>9}{'unchanged':>11}"
+        f"{'deleted':>9}{'skipped':>9}"
+    )
     for name, counts in result.files.items():
-        click.echo(f"{name:<18}{counts.rows:>8}{counts.inserted:>10}{counts.updated:>9}"
-                   f"{counts.unchanged:>11}{counts.deleted:>9}{counts.skipped:>9}")
+        click.echo(
+            f"{name:<18}{counts.rows:>8}{counts.inserted:>10}{counts.updated:>9}"
+            f"{counts.unchanged:>11}{counts.deleted:>9}{counts.skipped:>9}"
+        )
     if result.ignored_files:
         click.echo("Ignored (not used by the portal): " + ", ".join(result.ignored_files))
 
 
-@hmis_group.command("demo-data", help="Write a synthetic FY2026 HMIS CSV export (never real people).")
+@hmis_group.command(
+    "demo-data", help="Write a synthetic FY2026 HMIS CSV export (never real people)."
+)
 @click.option("--clients", type=click.IntRange(1, 1_000_000), default=300, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--seed", type=int, default=2026, show_default=True)
@@ -132,6 +140,7 @@ def hmis_demo_data(clients: int, out_dir: Path, seed: int) -> None:
 
 # ---------------------------------------------------------------- users
 
+
 @click.group("users", cls=AppGroup, help="Staff accounts.")
 def users_group() -> None:
     pass
@@ -140,16 +149,34 @@ def users_group() -> None:
 @users_group.command("create", help="Create a staff user (the first HMIS lead, for example).")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
-@click.option("--role", prompt=True,
-              type=click.Choice(["agency_staff", "agency_admin", "hmis_lead", "system_admin"]))
-@click.option("--agency", "organization_id", default=None,
-              help="HMIS OrganizationID (required for agency roles).")
+@click.option(
+    "--role",
+    prompt=True,
+    type=click.Choice(["agency_staff", "agency_admin", "hmis_lead", "system_admin"]),
+)
+@click.option(
+    "--agency",
+    "organization_id",
+    default=None,
+    help="HMIS OrganizationID (required for agency roles).",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--setup-link", is_flag=True, help="Print a one-time set-up link instead.")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
-              help="Where the portal is served, for the set-up link.")
-def users_create(email: str, name: str, role: str, organization_id: str | None,
-                 password_stdin: bool, setup_link: bool, base_url: str) -> None:
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where the portal is served, for the set-up link.",
+)
+def users_create(
+    email: str,
+    name: str,
+    role: str,
+    organization_id: str | None,
+    password_stdin: bool,
+    setup_link: bool,
+    base_url: str,
+) -> None:
     from portal.accounts.models import Role
     from portal.accounts.services import AccountError, create_staff_user, issue_setup_token
 
@@ -162,8 +189,14 @@ def users_create(email: str, name: str, role: str, organization_id: str | None,
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     session = db.session()
     try:
-        user = create_staff_user(session, email=email, name=name, role=Role(role),
-                                 organization_id=organization_id, password=password)
+        user = create_staff_user(
+            session,
+            email=email,
+            name=name,
+            role=Role(role),
+            organization_id=organization_id,
+            password=password,
+        )
         token = issue_setup_token(session, user, current_app.secret_key) if setup_link else None
         session.commit()
     except AccountError as error:
@@ -171,30 +204,38 @@ def users_create(email: str, name: str, role: str, organization_id: str | None,
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role.value} {user.email}.")
     if token:
-        click.echo(f"One-time set-up link (valid 3 days): {base_url.rstrip('/')}/staff/set-up/{token}")
+        click.echo(
+            f"One-time set-up link (valid 3 days): {base_url.rstrip('/')}/staff/set-up/{token}"
+        )
 
 
 # ---------------------------------------------------------------- keys
+
 
 @click.group("keys", cls=AppGroup, help="Encryption keys.")
 def keys_group() -> None:
     pass
 
 
-@keys_group.command("rotate-ssn", help="Re-encrypt every SSN under the first key of PORTAL_SSN_KEYS.")
+@keys_group.command(
+    "rotate-ssn", help="Re-encrypt every SSN under the first key of PORTAL_SSN_KEYS."
+)
 def keys_rotate_ssn() -> None:
     from portal.crypto import rotate
 
     session = db.session()
     rows = session.execute(text("SELECT personal_id, ssn FROM client WHERE ssn IS NOT NULL")).all()
     for personal_id, token in rows:
-        session.execute(text("UPDATE client SET ssn = :ssn WHERE personal_id = :id"),
-                        {"ssn": rotate(token), "id": personal_id})
+        session.execute(
+            text("UPDATE client SET ssn = :ssn WHERE personal_id = :id"),
+            {"ssn": rotate(token), "id": personal_id},
+        )
     session.commit()
     click.echo(f"Re-encrypted {len(rows)} SSNs.")
 
 
 # ---------------------------------------------------------------- demo
+
 
 @click.group("demo", cls=AppGroup, help="Demo data for trying the portal on one machine.")
 def demo_group() -> None:
@@ -233,16 +274,21 @@ def demo_setup(clients: int) -> None:
     first_agency = session.scalar(select(Organization.organization_id).order_by(Organization.name))
     for email, name, role, agency in DEMO_STAFF:
         if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is None:
-            create_staff_user(session, email=email, name=name, role=Role(role),
-                              organization_id=first_agency if agency else None,
-                              password=DEMO_PASSWORD)
+            create_staff_user(
+                session,
+                email=email,
+                name=name,
+                role=Role(role),
+                organization_id=first_agency if agency else None,
+                password=DEMO_PASSWORD,
+            )
     session.commit()
     _print_demo_accounts()
 
 
 def _print_demo_accounts() -> None:
     click.echo("")
-    click.echo("Demo staff accounts (password for all: %r):" % DEMO_PASSWORD)
+    click.echo(f"Demo staff accounts (password for all: {DEMO_PASSWORD!r}):")
     for email, _name, role, _agency in DEMO_STAFF:
         click.echo(f"  {email:<30} {role}")
     click.echo("Client access codes arrive with client sign-in (issue 3); none exist yet.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +22,8 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
-def _instance_secret(instance_path: Path, filename: str, make: callable) -> str:  # type: ignore[valid-type]
-    """Read a development secret from instance/, generating it on first use (never in production)."""
+def _instance_secret(instance_path: Path, filename: str, make: Callable[[], str]) -> str:
+    """A development secret from instance/, generated on first use (never in production)."""
     path = instance_path / filename
     if path.exists():
         return path.read_text().strip()

@@ -15,7 +15,7 @@ _cipher: MultiFernet | None = None
 
 
 def configure(keys: tuple[str, ...]) -> None:
-    global _cipher  # noqa: PLW0603 - one process-wide cipher, set once by create_app
+    global _cipher
     if not keys:
         raise ValueError("at least one encryption key is required")
     _cipher = MultiFernet([Fernet(key.encode("ascii")) for key in keys])

@@ -13,20 +13,25 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 log = logging.getLogger(__name__)
 
 ERROR_TEXTS = {
-    400: (_l("Something went wrong with that request"),
-          _l("Go back, reload the page and try again.")),
-    403: (_l("You cannot see this page"),
-          _l("You may need to sign in, or this page is not for your account.")),
-    404: (_l("Page not found"),
-          _l("Check the web address, or start again from the home page.")),
-    405: (_l("Something went wrong with that request"),
-          _l("Go back, reload the page and try again.")),
-    413: (_l("That file is too large"),
-          _l("Choose a smaller file and try again.")),
-    429: (_l("Too many tries"),
-          _l("Wait a few minutes and try again.")),
-    500: (_l("Sorry, something went wrong on our side"),
-          _l("Try again later. If it keeps happening, contact the help desk.")),
+    400: (
+        _l("Something went wrong with that request"),
+        _l("Go back, reload the page and try again."),
+    ),
+    403: (
+        _l("You cannot see this page"),
+        _l("You may need to sign in, or this page is not for your account."),
+    ),
+    404: (_l("Page not found"), _l("Check the web address, or start again from the home page.")),
+    405: (
+        _l("Something went wrong with that request"),
+        _l("Go back, reload the page and try again."),
+    ),
+    413: (_l("That file is too large"), _l("Choose a smaller file and try again.")),
+    429: (_l("Too many tries"), _l("Wait a few minutes and try again.")),
+    500: (
+        _l("Sorry, something went wrong on our side"),
+        _l("Try again later. If it keeps happening, contact the help desk."),
+    ),
 }
 
 

@@ -35,9 +35,17 @@ def stale_strings() -> tuple[set[object], set[object]]:
         fresh = Path(tmp) / "messages.pot"
         subprocess.run(  # noqa: S603 - fixed arguments, our own virtualenv's pybabel
             [
-                str(Path(sys.executable).with_name("pybabel")), "extract",
-                "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-                "-o", str(fresh), ".",
+                str(Path(sys.executable).with_name("pybabel")),
+                "extract",
+                "-F",
+                str(PROJECT_ROOT / "babel.cfg"),
+                "-k",
+                "_l",
+                "-k",
+                "lazy_gettext",
+                "-o",
+                str(fresh),
+                ".",
             ],
             cwd=PROJECT_ROOT,
             check=True,

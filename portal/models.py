@@ -7,6 +7,13 @@ from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Or
 metadata = Base.metadata
 
 __all__ = [
-    "Client", "Enrollment", "Exit", "HmisUser", "ImportRun", "Organization", "Project",
-    "StaffUser", "metadata",
+    "Client",
+    "Enrollment",
+    "Exit",
+    "HmisUser",
+    "ImportRun",
+    "Organization",
+    "Project",
+    "StaffUser",
+    "metadata",
 ]

@@ -14,7 +14,8 @@ from portal.config import ConfigurationError, Settings, load_settings
 def test_start_page_has_skip_link_language_chooser_and_help_desk(client: FlaskClient) -> None:
     page = client.get("/").page
     skip = page.select_one("a.skip-link")
-    assert skip is not None and skip["href"] == "#main-content"
+    assert skip is not None
+    assert skip["href"] == "#main-content"
     assert page.find(id="main-content").name == "main"
     chooser = page.select_one("nav.language-chooser")
     names = {a["lang"]: a.get_text(strip=True) for a in chooser.find_all("a")}
@@ -25,8 +26,10 @@ def test_start_page_has_skip_link_language_chooser_and_help_desk(client: FlaskCl
 def test_every_response_carries_the_security_headers(client: FlaskClient) -> None:
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "style-src 'self'" in csp
-    assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
@@ -75,7 +78,10 @@ def test_not_found_page_is_translated_and_leaks_nothing(client: FlaskClient) -> 
 
 
 def test_unexpected_error_shows_a_plain_500_without_details(
-    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    app: Flask,
+    client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken() -> str:
         raise RuntimeError("secret detail 999-88-7777")
@@ -84,8 +90,11 @@ def test_unexpected_error_shows_a_plain_500_without_details(
     response = client.get("/")
     assert response.status_code == 500
     body = response.get_data(as_text=True)
-    assert "secret detail" not in body and "Traceback" not in body
-    assert response.page.find("h1").get_text(strip=True) == "Sorry, something went wrong on our side"
+    assert "secret detail" not in body
+    assert "Traceback" not in body
+    assert (
+        response.page.find("h1").get_text(strip=True) == "Sorry, something went wrong on our side"
+    )
     assert "999-88-7777" not in caplog.text  # the message is never logged, only the type
     assert "RuntimeError" in caplog.text
 
@@ -126,7 +135,8 @@ def test_development_generates_and_then_reuses_its_secrets(tmp_path, monkeypatch
         monkeypatch.delenv(name, raising=False)
     first = load_settings(tmp_path)
     second = load_settings(tmp_path)
-    assert first.secret_key == second.secret_key and len(first.secret_key) == 64
+    assert first.secret_key == second.secret_key
+    assert len(first.secret_key) == 64
     assert first.ssn_keys == second.ssn_keys
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert first.database_url == f"sqlite:///{tmp_path / 'portal.sqlite3'}"

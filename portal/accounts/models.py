@@ -27,8 +27,13 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, name="staff_role", native_enum=False, length=20,
-             values_callable=lambda roles: [role.value for role in roles])
+        Enum(
+            Role,
+            name="staff_role",
+            native_enum=False,
+            length=20,
+            values_callable=lambda roles: [role.value for role in roles],
+        )
     )
     organization_id: Mapped[str | None] = mapped_column(
         ForeignKey("organization.organization_id"), index=True

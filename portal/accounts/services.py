@@ -11,6 +11,7 @@ from functools import cache
 from importlib import resources
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -58,7 +59,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
-    except Exception:  # noqa: BLE001 - argon2 raises several types; all mean "no"
+    except (VerificationError, InvalidHashError):  # a mismatch or a damaged hash: both mean no
         return False
 
 
@@ -91,7 +92,7 @@ def create_staff_user(
         email=email,
         name=name.strip(),
         role=role,
-        organization_id=organization_id if role.needs_agency else organization_id,
+        organization_id=organization_id,
         password_hash=hash_password(password) if password is not None else None,
         active=True,
         created_at=utcnow(),

@@ -266,8 +266,9 @@ EXIT = FileSpec(
         Column("Destination", "destination", code("Destination")),
         Column("DestinationSubsidyType", "destination_subsidy_type", code("RentalSubsidyType")),
         Column("OtherDestination", "other_destination", text(200)),
-        Column("ProjectCompletionStatus", "project_completion_status",
-               code("ProjectCompletionStatus")),
+        Column(
+            "ProjectCompletionStatus", "project_completion_status", code("ProjectCompletionStatus")
+        ),
         Column("EarlyExitReason", "early_exit_reason", code("EarlyExitReason", "ExpelledReason")),
         Column("CMExitReason", "cm_exit_reason", code("CmExitReason")),
         *TRACKED,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from portal.hmis import csvspec
 from portal.hmis.csvspec import FILES, Column, FileSpec, ValueProblem
-from portal.hmis.models import Client, Enrollment, Exit, Organization, Project
+from portal.hmis.models import Client, Enrollment, Organization, Project
 
 Progress = Callable[[int], None]
 CHUNK = 500
@@ -177,11 +177,16 @@ def _csv_rows(
                 continue
             if len(record) != len(header):
                 problems.append(
-                    Problem(file_name, line, header[0],
-                            f"row has {len(record)} fields, the header has {len(header)}")
+                    Problem(
+                        file_name,
+                        line,
+                        header[0],
+                        f"row has {len(record)} fields, the header has {len(header)}",
+                    )
                 )
                 continue
-            yield CsvRow(line, {name: cell.strip() for name, cell in zip(header, record)})
+            values = {name: cell.strip() for name, cell in zip(header, record, strict=True)}
+            yield CsvRow(line, values)
 
     return header, rows()
 
@@ -240,12 +245,21 @@ def _read_export_info(files: ExportFiles, result: ImportResult) -> ExportInfo | 
     by_version = f"FY{version_match.group(1)}" if version_match else None
     standards = by_version or by_headers
     if standards not in ("FY2024", "FY2026"):
-        result.add_problem(Problem(name, row.line, "CSVVersion",
-                                   f"'{csv_version}' is not an FY2024 or FY2026 export"))
+        result.add_problem(
+            Problem(
+                name, row.line, "CSVVersion", f"'{csv_version}' is not an FY2024 or FY2026 export"
+            )
+        )
         return None
     if by_headers and by_headers != standards:
-        result.add_problem(Problem(name, row.line, "CSVVersion",
-                                   f"says {standards} but Client.csv has {by_headers} columns"))
+        result.add_problem(
+            Problem(
+                name,
+                row.line,
+                "CSVVersion",
+                f"says {standards} but Client.csv has {by_headers} columns",
+            )
+        )
         return None
     if export_date is None or directive is None:
         return None
@@ -283,8 +297,14 @@ def _parse_file(
             continue
         key = row.values[spec.key]
         if key in parsed.rows:
-            problems.append(Problem(spec.name, row.line, spec.key,
-                                    f"{key} appears twice (first on line {parsed.lines[key]})"))
+            problems.append(
+                Problem(
+                    spec.name,
+                    row.line,
+                    spec.key,
+                    f"{key} appears twice (first on line {parsed.lines[key]})",
+                )
+            )
             continue
         parsed.rows[key] = values
         parsed.lines[key] = row.line
@@ -294,7 +314,10 @@ def _parse_file(
 
 
 def _parse_row(
-    spec: FileSpec, columns: Iterable[Column], row: CsvRow, standards: str,
+    spec: FileSpec,
+    columns: Iterable[Column],
+    row: CsvRow,
+    standards: str,
     problems: list[Problem],
 ) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
@@ -344,8 +367,14 @@ def _check_references(
         )
         for key, values in child_file.rows.items():
             if values[attribute] not in known:
-                result.add_problem(Problem(child, child_file.lines[key], column,
-                                           f"{values[attribute]} is not in {parent}"))
+                result.add_problem(
+                    Problem(
+                        child,
+                        child_file.lines[key],
+                        column,
+                        f"{values[attribute]} is not in {parent}",
+                    )
+                )
 
     check("Project.csv", "OrganizationID", "organization_id", "Organization.csv")
     check("Enrollment.csv", "PersonalID", "personal_id", "Client.csv")
@@ -367,32 +396,50 @@ def _check_exit_people(
                 Enrollment.enrollment_id.in_(pending[start : start + CHUNK])
             )
         )
-        owners.update({enrollment_id: personal_id for enrollment_id, personal_id in rows})
+        owners.update(dict(rows))
     seen: dict[str, str] = {}
     for key, values in exits.rows.items():
         owner = owners.get(values["enrollment_id"])
         if owner is not None and owner != values["personal_id"]:
-            result.add_problem(Problem("Exit.csv", exits.lines[key], "PersonalID",
-                                       "is not the person of the exit's enrollment"))
+            result.add_problem(
+                Problem(
+                    "Exit.csv",
+                    exits.lines[key],
+                    "PersonalID",
+                    "is not the person of the exit's enrollment",
+                )
+            )
         if (first := seen.setdefault(values["enrollment_id"], key)) != key:
-            result.add_problem(Problem("Exit.csv", exits.lines[key], "EnrollmentID",
-                                       f"enrollment already has exit {first}"))
+            result.add_problem(
+                Problem(
+                    "Exit.csv",
+                    exits.lines[key],
+                    "EnrollmentID",
+                    f"enrollment already has exit {first}",
+                )
+            )
 
 
 def _refuse_victim_service_data(
     session: Session, parsed: dict[str, ParsedFile], result: ImportResult
 ) -> None:
     """Victim service providers' client data never enters the portal (HUD and VAWA)."""
-    vsp_orgs = {k for k, v in parsed["Organization.csv"].rows.items() if v["victim_service_provider"]}
-    vsp_orgs |= set(session.scalars(
-        select(Organization.organization_id).where(Organization.victim_service_provider)
-    ))
+    vsp_orgs = {
+        k for k, v in parsed["Organization.csv"].rows.items() if v["victim_service_provider"]
+    }
+    vsp_orgs |= set(
+        session.scalars(
+            select(Organization.organization_id).where(Organization.victim_service_provider)
+        )
+    )
     if not vsp_orgs:
         return
-    vsp_projects = {k for k, v in parsed["Project.csv"].rows.items() if v["organization_id"] in vsp_orgs}
-    vsp_projects |= set(session.scalars(
-        select(Project.project_id).where(Project.organization_id.in_(vsp_orgs))
-    ))
+    vsp_projects = {
+        k for k, v in parsed["Project.csv"].rows.items() if v["organization_id"] in vsp_orgs
+    }
+    vsp_projects |= set(
+        session.scalars(select(Project.project_id).where(Project.organization_id.in_(vsp_orgs)))
+    )
     enrollments = parsed["Enrollment.csv"].rows
     refused = {k for k, v in enrollments.items() if v["project_id"] in vsp_projects}
     if not refused:
@@ -402,12 +449,15 @@ def _refuse_victim_service_data(
     # A client known only through a victim service provider is not imported at all.
     people = {enrollments[k]["personal_id"] for k in refused}
     elsewhere = {v["personal_id"] for k, v in enrollments.items() if k not in refused}
-    elsewhere |= set(session.scalars(
-        select(Enrollment.personal_id).where(Enrollment.personal_id.in_(people))
-    ))
+    elsewhere |= set(
+        session.scalars(select(Enrollment.personal_id).where(Enrollment.personal_id.in_(people)))
+    )
     refused_people = people - elsewhere
-    for name, keys in (("Enrollment.csv", refused), ("Exit.csv", refused_exits),
-                       ("Client.csv", refused_people)):
+    for name, keys in (
+        ("Enrollment.csv", refused),
+        ("Exit.csv", refused_exits),
+        ("Client.csv", refused_people),
+    ):
         for key in keys:
             del parsed[name].rows[key]
         result.files[name].skipped += len(keys)
@@ -470,14 +520,18 @@ def _mark_missing_deleted(
     live = set(session.scalars(select(key_column).where(model.date_deleted.is_(None))))  # type: ignore[attr-defined]
     gone = sorted(live - set(parsed.rows))
     for start in range(0, len(gone), CHUNK):
-        for obj in session.scalars(select(model).where(key_column.in_(gone[start : start + CHUNK]))):
+        for obj in session.scalars(
+            select(model).where(key_column.in_(gone[start : start + CHUNK]))
+        ):
             obj.date_deleted = when
     counts.deleted += len(gone)
     session.flush()
 
 
 def import_export(
-    session: Session, path: Path, progress: Progress | None = None,
+    session: Session,
+    path: Path,
+    progress: Progress | None = None,
     files: ExportFiles | None = None,
 ) -> ImportResult:
     """Check the export at path and, only if it has no problem, write it through session.
@@ -498,7 +552,9 @@ def import_export(
     if info is None:
         return result
     result.export_id, result.csv_version, result.standards = (
-        info.export_id, info.csv_version, info.standards,
+        info.export_id,
+        info.csv_version,
+        info.standards,
     )
     result.directive = "full" if info.directive == FULL_REFRESH else "delta"
 
@@ -519,6 +575,7 @@ def import_export(
             session.flush()
         if info.directive == FULL_REFRESH:
             for spec in reversed(FILES):
-                _mark_missing_deleted(session, parsed[spec.name], result.files[spec.name],
-                                      info.export_date)
+                _mark_missing_deleted(
+                    session, parsed[spec.name], result.files[spec.name], info.export_date
+                )
     return result

@@ -147,9 +147,7 @@ class Exit(HmisTracked, Base):
     __tablename__ = "exit"
 
     exit_id: Mapped[str] = mapped_column(HMIS_ID, primary_key=True)
-    enrollment_id: Mapped[str] = mapped_column(
-        ForeignKey("enrollment.enrollment_id"), unique=True
-    )
+    enrollment_id: Mapped[str] = mapped_column(ForeignKey("enrollment.enrollment_id"), unique=True)
     personal_id: Mapped[str] = mapped_column(ForeignKey("client.personal_id"), index=True)
     exit_date: Mapped[dt.date] = mapped_column(Date)
     destination: Mapped[int | None] = mapped_column(Integer)

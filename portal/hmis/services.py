@@ -12,7 +12,9 @@ from portal.timeutil import utcnow
 
 
 def run_import(
-    session: Session, path: Path, progress: Progress | None = None,
+    session: Session,
+    path: Path,
+    progress: Progress | None = None,
     on_read: callable | None = None,  # type: ignore[valid-type]
 ) -> ImportResult:
     """Import in one transaction; commit only a clean import, and record the run either way."""

@@ -20,9 +20,20 @@ def _create(app: Flask, *args: str, stdin: str | None = None):  # type: ignore[n
     return app.test_cli_runner().invoke(args=["users", "create", *args], input=stdin)
 
 
-def test_first_hmis_lead_is_created_with_a_password_from_stdin(app: Flask, db_session: Session) -> None:
-    result = _create(app, "--email", "Lead@County.example", "--name", "Pat Lead",
-                     "--role", "hmis_lead", "--password-stdin", stdin=GOOD_PASSWORD + "\n")
+def test_first_hmis_lead_is_created_with_a_password_from_stdin(
+    app: Flask, db_session: Session
+) -> None:
+    result = _create(
+        app,
+        "--email",
+        "Lead@County.example",
+        "--name",
+        "Pat Lead",
+        "--role",
+        "hmis_lead",
+        "--password-stdin",
+        stdin=GOOD_PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert GOOD_PASSWORD not in result.output
     user = db_session.scalars(select(StaffUser)).one()
@@ -33,43 +44,103 @@ def test_first_hmis_lead_is_created_with_a_password_from_stdin(app: Flask, db_se
 
 
 def test_password_is_asked_for_twice_when_not_piped(app: Flask, db_session: Session) -> None:
-    result = _create(app, "--email", "sys@county.example", "--name", "Sam Sys",
-                     "--role", "system_admin", stdin=f"{GOOD_PASSWORD}\n{GOOD_PASSWORD}\n")
+    result = _create(
+        app,
+        "--email",
+        "sys@county.example",
+        "--name",
+        "Sam Sys",
+        "--role",
+        "system_admin",
+        stdin=f"{GOOD_PASSWORD}\n{GOOD_PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert db_session.scalars(select(StaffUser)).one().role is Role.SYSTEM_ADMIN
 
 
 @pytest.mark.parametrize(
     ("password", "reason"),
-    [("short one", "at least 12"), ("password1234", "too common"), ("qwertyuiop12!", "too common"),
-     ("aaaaaaaaaaaaaaa", "too common")],
+    [
+        ("short one", "at least 12"),
+        ("password1234", "too common"),
+        ("qwertyuiop12!", "too common"),
+        ("aaaaaaaaaaaaaaa", "too common"),
+    ],
 )
 def test_weak_passwords_are_refused_with_the_reason(app: Flask, password: str, reason: str) -> None:
-    result = _create(app, "--email", "x@county.example", "--name", "X", "--role", "hmis_lead",
-                     "--password-stdin", stdin=password + "\n")
+    result = _create(
+        app,
+        "--email",
+        "x@county.example",
+        "--name",
+        "X",
+        "--role",
+        "hmis_lead",
+        "--password-stdin",
+        stdin=password + "\n",
+    )
     assert result.exit_code != 0
     assert reason in result.output
 
 
 def test_agency_roles_need_a_known_agency(app: Flask) -> None:
-    result = _create(app, "--email", "a@agency.example", "--name", "A", "--role", "agency_staff",
-                     "--password-stdin", stdin=GOOD_PASSWORD + "\n")
-    assert result.exit_code != 0 and "need an agency" in result.output
-    result = _create(app, "--email", "a@agency.example", "--name", "A", "--role", "agency_staff",
-                     "--agency", "404", "--password-stdin", stdin=GOOD_PASSWORD + "\n")
-    assert result.exit_code != 0 and "No agency has that organization ID" in result.output
+    result = _create(
+        app,
+        "--email",
+        "a@agency.example",
+        "--name",
+        "A",
+        "--role",
+        "agency_staff",
+        "--password-stdin",
+        stdin=GOOD_PASSWORD + "\n",
+    )
+    assert result.exit_code != 0
+    assert "need an agency" in result.output
+    result = _create(
+        app,
+        "--email",
+        "a@agency.example",
+        "--name",
+        "A",
+        "--role",
+        "agency_staff",
+        "--agency",
+        "404",
+        "--password-stdin",
+        stdin=GOOD_PASSWORD + "\n",
+    )
+    assert result.exit_code != 0
+    assert "No agency has that organization ID" in result.output
 
 
 def test_duplicate_email_is_refused(app: Flask) -> None:
-    args = ("--email", "dup@county.example", "--name", "D", "--role", "hmis_lead", "--password-stdin")
+    args = (
+        "--email",
+        "dup@county.example",
+        "--name",
+        "D",
+        "--role",
+        "hmis_lead",
+        "--password-stdin",
+    )
     assert _create(app, *args, stdin=GOOD_PASSWORD + "\n").exit_code == 0
     second = _create(app, *args, stdin=GOOD_PASSWORD + "\n")
-    assert second.exit_code != 0 and "already exists" in second.output
+    assert second.exit_code != 0
+    assert "already exists" in second.output
 
 
 def _setup_link(app: Flask) -> str:
-    result = _create(app, "--email", "new@county.example", "--name", "New Lead",
-                     "--role", "hmis_lead", "--setup-link")
+    result = _create(
+        app,
+        "--email",
+        "new@county.example",
+        "--name",
+        "New Lead",
+        "--role",
+        "hmis_lead",
+        "--setup-link",
+    )
     assert result.exit_code == 0, result.output
     match = re.search(r"http://127\.0\.0\.1:5000(/staff/set-up/\S+)", result.output)
     assert match, result.output
@@ -85,16 +156,19 @@ def test_set_up_link_lets_the_new_user_choose_a_password_once(
     assert form["action"] == path
     token = form.find("input", attrs={"name": "csrf_token"})["value"]
 
-    weak = client.post(path, data={"csrf_token": token, "password": "password1234",
-                                   "confirm": "password1234"})
+    weak = client.post(
+        path, data={"csrf_token": token, "password": "password1234", "confirm": "password1234"}
+    )
     assert weak.status_code == 200
     assert weak.page.title.get_text().startswith("Error:")
     summary = weak.page.select_one(".error-summary a")
-    assert summary["href"] == "#password" and "too common" in summary.get_text()
+    assert summary["href"] == "#password"
+    assert "too common" in summary.get_text()
     assert weak.page.find(id="password")["aria-invalid"] == "true"
 
-    done = client.post(path, data={"csrf_token": token, "password": GOOD_PASSWORD,
-                                   "confirm": GOOD_PASSWORD})
+    done = client.post(
+        path, data={"csrf_token": token, "password": GOOD_PASSWORD, "confirm": GOOD_PASSWORD}
+    )
     assert done.status_code == 303
     user = db_session.scalars(select(StaffUser)).one()
     db_session.refresh(user)
@@ -104,13 +178,17 @@ def test_set_up_link_lets_the_new_user_choose_a_password_once(
     assert again.page.find("h1").get_text(strip=True) == "This set-up link does not work"
 
 
-def test_mismatched_confirmation_is_shown_next_to_the_field(app: Flask, client: FlaskClient) -> None:
+def test_mismatched_confirmation_is_shown_next_to_the_field(
+    app: Flask, client: FlaskClient
+) -> None:
     path = _setup_link(app)
     token = client.get(path).page.find("input", attrs={"name": "csrf_token"})["value"]
-    response = client.post(path, data={"csrf_token": token, "password": GOOD_PASSWORD,
-                                       "confirm": GOOD_PASSWORD + "x"})
+    response = client.post(
+        path, data={"csrf_token": token, "password": GOOD_PASSWORD, "confirm": GOOD_PASSWORD + "x"}
+    )
     error = response.page.find(id="confirm-error")
-    assert error is not None and "not the same" in error.get_text()
+    assert error is not None
+    assert "not the same" in error.get_text()
 
 
 def test_common_password_list_is_bundled() -> None:

@@ -38,18 +38,28 @@ def _import(session: Session, path: Path):  # type: ignore[no-untyped-def]
     return run_import(session, path)
 
 
-@pytest.mark.parametrize(
-    ("path", "standards"), [(ICOUNT_2024, "FY2024"), (ICOUNT_2026, "FY2026")]
-)
+@pytest.mark.parametrize(("path", "standards"), [(ICOUNT_2024, "FY2024"), (ICOUNT_2026, "FY2026")])
 def test_icount_export_imports_every_row(db_session: Session, path: Path, standards: str) -> None:
     result = _import(db_session, path)
     assert result.succeeded, result.problems[:5]
-    assert result.standards == standards and result.directive == "full"
-    expected = {Organization: 10, Project: 10, HmisUser: 12, Client: 514, Enrollment: 574, Exit: 447}
+    assert result.standards == standards
+    assert result.directive == "full"
+    expected = {
+        Organization: 10,
+        Project: 10,
+        HmisUser: 12,
+        Client: 514,
+        Enrollment: 574,
+        Exit: 447,
+    }
     assert {model: _count(db_session, model) for model in expected} == expected
     assert {name: c.inserted for name, c in result.files.items()} == {
-        "Organization.csv": 10, "Project.csv": 10, "User.csv": 12, "Client.csv": 514,
-        "Enrollment.csv": 574, "Exit.csv": 447,
+        "Organization.csv": 10,
+        "Project.csv": 10,
+        "User.csv": 12,
+        "Client.csv": 514,
+        "Enrollment.csv": 574,
+        "Exit.csv": 447,
     }
 
 
@@ -57,10 +67,15 @@ def test_fy2024_client_keeps_gender_and_fy2026_client_gets_sex(db_session: Sessi
     _import(db_session, ICOUNT_2024)
     client = db_session.get(Client, "528656")
     assert client is not None
-    assert (client.first_name, client.last_name, client.name_suffix) == ("Herringbone", "Contrivance", "Jr.")
+    assert (client.first_name, client.last_name, client.name_suffix) == (
+        "Herringbone",
+        "Contrivance",
+        "Jr.",
+    )
     assert client.dob == dt.date(1990, 7, 24)
     assert client.ssn == "227930267"
-    assert client.data_standards == "FY2024" and client.sex is None
+    assert client.data_standards == "FY2024"
+    assert client.sex is None
     assert client.black_af_american == 1
     _import(db_session, ICOUNT_2026)
     db_session.expire_all()
@@ -74,7 +89,9 @@ def test_ssn_is_encrypted_at_rest(db_session: Session) -> None:
     stored = db_session.execute(
         text("SELECT ssn FROM client WHERE personal_id = '528656'")
     ).scalar_one()
-    assert stored and "227930267" not in stored and stored.startswith("gAAAA")
+    assert stored
+    assert "227930267" not in stored
+    assert stored.startswith("gAAAA")
 
 
 def test_reimporting_the_same_export_changes_nothing(db_session: Session) -> None:
@@ -93,14 +110,16 @@ def test_byte_order_mark_and_quoted_headers_are_read(db_session: Session) -> Non
     result = _import(db_session, BOM)
     assert result.succeeded, result.problems[:5]
     user = db_session.get(HmisUser, "3")
-    assert user is not None and user.email == "freddie@example.com"
+    assert user is not None
+    assert user.email == "freddie@example.com"
     assert result.directive == "delta"  # ExportDirective 3 ("other") never deletes anything
 
 
 def test_month_day_year_export_date_is_understood(db_session: Session) -> None:
     result = _import(db_session, ICOUNT_2024)
     run = db_session.scalars(select(ImportRun)).one()
-    assert run.succeeded and run.export_id == "1036"
+    assert run.succeeded
+    assert run.export_id == "1036"
     assert result.csv_version == "2024 v1.3"
 
 
@@ -109,13 +128,18 @@ def test_bad_export_is_refused_whole_with_a_line_by_line_report(db_session: Sess
     assert not result.succeeded
     reported = [str(problem) for problem in result.problems]
     assert "Client.csv:7:DOB: '08-MAY-67' is not a date as YYYY-MM-DD or MM-DD-YYYY" in reported
-    assert "Client.csv:11:DateUpdated: '7/14/16 09:59:00' has a two-digit year; use four digits" in reported
+    assert (
+        "Client.csv:11:DateUpdated: '7/14/16 09:59:00' has a two-digit year; use four digits"
+        in reported
+    )
     assert any(line.startswith("Client.csv:11:SSN: ") for line in reported)
     assert result.files["Client.csv"].errors == len(reported)
     # Nothing at all was written, not even the valid organization.
-    assert _count(db_session, Organization) == 0 and _count(db_session, Client) == 0
+    assert _count(db_session, Organization) == 0
+    assert _count(db_session, Client) == 0
     run = db_session.scalars(select(ImportRun)).one()
-    assert not run.succeeded and "Client.csv:7:DOB" in run.problems
+    assert not run.succeeded
+    assert "Client.csv:7:DOB" in run.problems
 
 
 def test_delta_deletes_what_carries_date_deleted(db_session: Session, tmp_path: Path) -> None:
@@ -131,10 +155,13 @@ def test_delta_deletes_what_carries_date_deleted(db_session: Session, tmp_path: 
     result = _import(db_session, export)
     assert result.succeeded, result.problems
     assert result.files["Exit.csv"].deleted == 1
-    assert _count(db_session, Exit) == 1 and _live(db_session, Exit) == 0
+    assert _count(db_session, Exit) == 1
+    assert _live(db_session, Exit) == 0
 
 
-def test_full_refresh_deletes_what_the_export_no_longer_has(db_session: Session, tmp_path: Path) -> None:
+def test_full_refresh_deletes_what_the_export_no_longer_has(
+    db_session: Session, tmp_path: Path
+) -> None:
     assert _import(db_session, ICOUNT_2026).succeeded
     export = tmp_path / "export"
     shutil.copytree(ICOUNT_2026, export)
@@ -142,7 +169,8 @@ def test_full_refresh_deletes_what_the_export_no_longer_has(db_session: Session,
     (export / "Exit.csv").write_text("".join(exits[:-1]), encoding="utf-8")
     result = _import(db_session, export)
     assert result.succeeded
-    assert result.files["Exit.csv"].deleted == 1 and result.files["Client.csv"].deleted == 0
+    assert result.files["Exit.csv"].deleted == 1
+    assert result.files["Client.csv"].deleted == 0
     assert _live(db_session, Exit) == 446
 
 
@@ -207,7 +235,8 @@ def test_victim_service_provider_data_is_refused(db_session: Session, tmp_path: 
     )
     result = _import(db_session, export)
     assert result.succeeded
-    assert _count(db_session, Enrollment) == 0 and _count(db_session, Exit) == 0
+    assert _count(db_session, Enrollment) == 0
+    assert _count(db_session, Exit) == 0
     assert _count(db_session, Client) == 0  # all three were known only through that provider
     assert result.files["Enrollment.csv"].skipped == 4
     assert any("victim service provider" in warning for warning in result.warnings)
@@ -220,7 +249,12 @@ def test_cli_prints_a_summary_and_json(app: Flask) -> None:
     summary = json.loads(result.output)
     assert summary["succeeded"] is True
     assert summary["files"]["Client.csv"] == {
-        "rows": 3, "inserted": 3, "updated": 0, "unchanged": 0, "deleted": 0, "skipped": 0,
+        "rows": 3,
+        "inserted": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "deleted": 0,
+        "skipped": 0,
         "errors": 0,
     }
 
@@ -236,7 +270,8 @@ def test_cli_exits_non_zero_and_prints_each_problem(app: Flask) -> None:
 def test_import_never_prints_personal_values(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["hmis", "import", str(ICOUNT_2024)])
     assert result.exit_code == 0
-    assert "Herringbone" not in result.output and "227930267" not in result.output
+    assert "Herringbone" not in result.output
+    assert "227930267" not in result.output
 
 
 def test_import_without_committing_leaves_no_trace(db_session: Session) -> None:
