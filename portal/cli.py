@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(keys_group)
     app.cli.add_command(demo_group)
+    app.cli.add_command(access_group)
 
 
 # ---------------------------------------------------------------- db
@@ -207,6 +208,33 @@ def users_create(
         click.echo(
             f"One-time set-up link (valid 3 days): {base_url.rstrip('/')}/staff/set-up/{token}"
         )
+
+
+# ---------------------------------------------------------------- access
+
+
+@click.group("access", cls=AppGroup, help="Client access codes.")
+def access_group() -> None:
+    pass
+
+
+@access_group.command("issue", help="Issue a new access code for a client (revokes the old one).")
+@click.argument("personal_id")
+@click.option("--days", type=click.IntRange(1, 366), default=180, show_default=True)
+def access_issue(personal_id: str, days: int) -> None:
+    import datetime as dt
+
+    from portal.access.services import UnknownClient, issue_access_code
+
+    session = db.session()
+    try:
+        code = issue_access_code(
+            session, personal_id, current_app.secret_key, lifetime=dt.timedelta(days=days)
+        )
+    except UnknownClient:
+        raise click.ClickException("No client has that personal ID.") from None
+    session.commit()
+    click.echo(f"Access code (shown once; any earlier code no longer works): {code}")
 
 
 # ---------------------------------------------------------------- keys

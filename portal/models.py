@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata is complete (for Alembic and tests)."""
 
+from portal.access.models import AccessCode
 from portal.accounts.models import StaffUser
 from portal.db import Base
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
@@ -7,6 +8,7 @@ from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Or
 metadata = Base.metadata
 
 __all__ = [
+    "AccessCode",
     "Client",
     "Enrollment",
     "Exit",

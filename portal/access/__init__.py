@@ -1,0 +1,1 @@
+"""Client access codes: issued by staff after checking identity in person."""
