@@ -43,7 +43,8 @@ def test_only_a_keyed_hash_is_stored(clients: Session) -> None:
     code = issue_access_code(clients, PERSON, SECRET)
     clients.commit()
     stored = clients.execute(text("SELECT code_hash FROM access_code")).scalar_one()
-    assert normalize_code(code) not in stored and code not in stored
+    assert normalize_code(code) not in stored
+    assert code not in stored
     assert live_code_for(clients, code, "another secret") is None
 
 
@@ -80,4 +81,5 @@ def test_operator_command_issues_a_code(app: Flask, clients: Session) -> None:
     assert CODE_SHAPE.match(code)
     assert live_code_for(clients, code, SECRET) is not None
     missing = app.test_cli_runner().invoke(args=["access", "issue", "nobody"])
-    assert missing.exit_code != 0 and "No client has that personal ID" in missing.output
+    assert missing.exit_code != 0
+    assert "No client has that personal ID" in missing.output
