@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 ERROR_TEXTS = {
     400: (
-        _l("Something went wrong with that request"),
+        _l("Something went wrong"),
         _l("Go back, reload the page and try again."),
     ),
     403: (
@@ -23,7 +23,7 @@ ERROR_TEXTS = {
     ),
     404: (_l("Page not found"), _l("Check the web address, or start again from the home page.")),
     405: (
-        _l("Something went wrong with that request"),
+        _l("Something went wrong"),
         _l("Go back, reload the page and try again."),
     ),
     413: (_l("That file is too large"), _l("Choose a smaller file and try again.")),

@@ -148,3 +148,27 @@ def test_configuration_comes_from_portal_variables(tmp_path, monkeypatch) -> Non
     settings = load_settings(tmp_path)
     assert settings.secret_key == "from-env"
     assert settings.database_url == "sqlite:///elsewhere.db"
+
+
+@pytest.mark.parametrize(
+    ("status", "heading"),
+    [
+        (400, "Something went wrong"),
+        (403, "You cannot see this page"),
+        (404, "Page not found"),
+        (500, "Sorry, something went wrong on our side"),
+    ],
+)
+def test_error_pages_say_what_to_do_next(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, status: int, heading: str
+) -> None:
+    from flask import abort
+
+    def failing() -> str:
+        abort(status)
+
+    monkeypatch.setitem(app.view_functions, "public.home", failing)
+    response = client.get("/")
+    assert response.status_code == status
+    assert response.page.find("h1").get_text(strip=True) == heading
+    assert response.page.select_one("main a")["href"] == "/"

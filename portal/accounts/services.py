@@ -13,6 +13,7 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -39,10 +40,16 @@ def _common_passwords() -> frozenset[str]:
     )
 
 
+def minimum_length_rule() -> str:
+    return ngettext(
+        "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH
+    )
+
+
 def password_problem(password: str) -> str | None:
     """Why this password is refused, in words for the person choosing it; None when it is fine."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return str(_l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
+        return minimum_length_rule()
     lowered = password.lower()
     # A common password with digits or symbols stuck on the end is still a common password.
     stem = lowered.rstrip(string.digits + string.punctuation + " ")
@@ -83,9 +90,9 @@ def create_staff_user(
     if db.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
         raise AccountError(str(_l("A staff user with this email address already exists.")))
     if role.needs_agency and not organization_id:
-        raise AccountError(str(_l("Agency staff and agency administrators need an agency.")))
+        raise AccountError(str(_l("Choose an agency for agency staff and agency administrators.")))
     if organization_id and db.get(Organization, organization_id) is None:
-        raise AccountError(str(_l("No agency has that organization ID.")))
+        raise AccountError(str(_l("We cannot find an agency with that organization ID.")))
     if password is not None and (problem := password_problem(password)):
         raise AccountError(problem)
     user = StaffUser(

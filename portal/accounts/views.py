@@ -4,7 +4,11 @@ from flask import Blueprint, Response, current_app, redirect, url_for
 
 from portal import db
 from portal.accounts.forms import SetupPasswordForm
-from portal.accounts.services import set_password_from_setup, user_for_setup_token
+from portal.accounts.services import (
+    minimum_length_rule,
+    set_password_from_setup,
+    user_for_setup_token,
+)
 from portal.audience import PUBLIC, audience
 from portal.htmx import render_page
 
@@ -25,7 +29,13 @@ def setup_password(token: str) -> Response:
         with db.transaction() as session:
             set_password_from_setup(session, user, form.password.data or "")
         return redirect(url_for("accounts.setup_done"), 303)  # type: ignore[return-value]
-    return render_page("accounts/setup_password.html", form=form, user=user, token=token)
+    return render_page(
+        "accounts/setup_password.html",
+        form=form,
+        user=user,
+        token=token,
+        min_length_rule=minimum_length_rule(),
+    )
 
 
 @bp.get("/set-up/done")

@@ -96,7 +96,7 @@ def test_agency_roles_need_a_known_agency(app: Flask) -> None:
         stdin=GOOD_PASSWORD + "\n",
     )
     assert result.exit_code != 0
-    assert "need an agency" in result.output
+    assert "Choose an agency" in result.output
     result = _create(
         app,
         "--email",
@@ -111,7 +111,7 @@ def test_agency_roles_need_a_known_agency(app: Flask) -> None:
         stdin=GOOD_PASSWORD + "\n",
     )
     assert result.exit_code != 0
-    assert "No agency has that organization ID" in result.output
+    assert "We cannot find an agency with that organization ID" in result.output
 
 
 def test_duplicate_email_is_refused(app: Flask) -> None:
@@ -175,7 +175,10 @@ def test_set_up_link_lets_the_new_user_choose_a_password_once(
     assert verify_password(user.password_hash, GOOD_PASSWORD)
     again = client.get(path)
     assert again.status_code == 404
-    assert again.page.find("h1").get_text(strip=True) == "This set-up link does not work"
+    assert (
+        again.page.find("h1").get_text(strip=True)
+        == "This link to set up your account does not work"
+    )
 
 
 def test_mismatched_confirmation_is_shown_next_to_the_field(
