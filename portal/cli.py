@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from portal import db, migrate
 
@@ -222,8 +224,6 @@ def access_group() -> None:
 @click.argument("personal_id")
 @click.option("--days", type=click.IntRange(1, 366), default=180, show_default=True)
 def access_issue(personal_id: str, days: int) -> None:
-    import datetime as dt
-
     from portal.access.services import UnknownClient, issue_access_code
 
     session = db.session()
@@ -310,13 +310,43 @@ def demo_setup(clients: int) -> None:
                 organization_id=first_agency if agency else None,
                 password=DEMO_PASSWORD,
             )
+    codes = _fresh_demo_access_codes(session)
     session.commit()
-    _print_demo_accounts()
+    _print_demo_accounts(codes)
 
 
-def _print_demo_accounts() -> None:
+def _fresh_demo_access_codes(session: Session) -> list[tuple[str, str, str]]:
+    """New codes for three synthetic adults (codes are stored hashed, so every run issues anew)."""
+    from portal.access.services import issue_access_code
+    from portal.hmis.models import Client
+
+    adults = session.scalars(
+        select(Client)
+        .where(
+            Client.date_deleted.is_(None),
+            Client.dob_data_quality == 1,
+            Client.dob < dt.date(2000, 1, 1),
+        )
+        .order_by(Client.personal_id)
+        .limit(3)
+    ).all()
+    secret_key = current_app.secret_key
+    return [
+        (
+            adult.personal_id,
+            str(adult.dob),
+            issue_access_code(session, adult.personal_id, secret_key),
+        )
+        for adult in adults
+    ]
+
+
+def _print_demo_accounts(codes: list[tuple[str, str, str]]) -> None:
     click.echo("")
     click.echo(f"Demo staff accounts (password for all: {DEMO_PASSWORD!r}):")
     for email, _name, role, _agency in DEMO_STAFF:
         click.echo(f"  {email:<30} {role}")
-    click.echo("Client access codes arrive with client sign-in (issue 3); none exist yet.")
+    click.echo("Demo client access codes (synthetic people; new codes on every run):")
+    for personal_id, dob, code in codes:
+        click.echo(f"  {code}   date of birth {dob}   PersonalID {personal_id}")
+    click.echo("(Client sign-in with these codes comes with the client sign-in feature.)")

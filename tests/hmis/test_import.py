@@ -279,3 +279,23 @@ def test_import_without_committing_leaves_no_trace(db_session: Session) -> None:
     assert result.succeeded
     db_session.rollback()
     assert _count(db_session, Client) == 0
+
+
+def test_demo_setup_imports_once_and_prints_working_accounts_and_codes(
+    app: Flask, db_session: Session
+) -> None:
+    from portal.access.services import live_code_for
+    from portal.accounts.models import StaffUser
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "setup", "--clients", "40"])
+    assert first.exit_code == 0, first.output
+    assert "Imported demo data (40 synthetic clients)." in first.output
+    second = runner.invoke(args=["demo", "setup", "--clients", "40"])
+    assert second.exit_code == 0, second.output
+    assert "Imported demo data" not in second.output  # reused, not imported twice
+    assert _count(db_session, Client) == 40
+    assert _count(db_session, StaffUser) == 4
+    codes = [line.split()[0] for line in second.output.splitlines() if "date of birth" in line]
+    assert len(codes) == 3
+    assert all(live_code_for(db_session, code, app.secret_key) for code in codes)
