@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from portal.hmis.importer import ImportResult, Progress, import_export, read_export
+from portal.hmis.importer import ExportFiles, ImportResult, Progress, import_export, read_export
 from portal.hmis.models import ImportRun
 from portal.timeutil import utcnow
 
@@ -15,7 +16,7 @@ def run_import(
     session: Session,
     path: Path,
     progress: Progress | None = None,
-    on_read: callable | None = None,  # type: ignore[valid-type]
+    on_read: Callable[[ExportFiles], None] | None = None,
 ) -> ImportResult:
     """Import in one transaction; commit only a clean import, and record the run either way."""
     started = utcnow()

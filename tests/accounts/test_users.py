@@ -84,31 +84,12 @@ def test_weak_passwords_are_refused_with_the_reason(app: Flask, password: str, r
 
 
 def test_agency_roles_need_a_known_agency(app: Flask) -> None:
-    result = _create(
-        app,
-        "--email",
-        "a@agency.example",
-        "--name",
-        "A",
-        "--role",
-        "agency_staff",
-        "--password-stdin",
-        stdin=GOOD_PASSWORD + "\n",
-    )
+    agency_staff = ("--email", "a@agency.example", "--name", "A", "--role", "agency_staff")
+    result = _create(app, *agency_staff, "--password-stdin", stdin=GOOD_PASSWORD + "\n")
     assert result.exit_code != 0
     assert "Choose an agency" in result.output
     result = _create(
-        app,
-        "--email",
-        "a@agency.example",
-        "--name",
-        "A",
-        "--role",
-        "agency_staff",
-        "--agency",
-        "404",
-        "--password-stdin",
-        stdin=GOOD_PASSWORD + "\n",
+        app, *agency_staff, "--agency", "404", "--password-stdin", stdin=GOOD_PASSWORD + "\n"
     )
     assert result.exit_code != 0
     assert "We cannot find an agency with that organization ID" in result.output

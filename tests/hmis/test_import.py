@@ -34,6 +34,19 @@ def _live(session: Session, model: type) -> int:
     )
 
 
+def _copy_export(source: Path, tmp_path: Path) -> Path:
+    export = tmp_path / "export"
+    shutil.copytree(source, export)
+    return export
+
+
+def _edit(csv_file: Path, old: str, new: str) -> None:
+    """Change one spot of a copied export; fails loudly if the spot is not there."""
+    content = csv_file.read_text(encoding="utf-8")
+    assert old in content, f"{old!r} not in {csv_file.name}"
+    csv_file.write_text(content.replace(old, new, 1), encoding="utf-8")
+
+
 def _import(session: Session, path: Path):  # type: ignore[no-untyped-def]
     return run_import(session, path)
 
@@ -144,8 +157,7 @@ def test_bad_export_is_refused_whole_with_a_line_by_line_report(db_session: Sess
 
 def test_delta_deletes_what_carries_date_deleted(db_session: Session, tmp_path: Path) -> None:
     assert _import(db_session, BOM).succeeded
-    export = tmp_path / "export"
-    shutil.copytree(BOM, export)
+    export = _copy_export(BOM, tmp_path)
     exit_csv = export / "Exit.csv"
     lines = exit_csv.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
@@ -163,8 +175,7 @@ def test_full_refresh_deletes_what_the_export_no_longer_has(
     db_session: Session, tmp_path: Path
 ) -> None:
     assert _import(db_session, ICOUNT_2026).succeeded
-    export = tmp_path / "export"
-    shutil.copytree(ICOUNT_2026, export)
+    export = _copy_export(ICOUNT_2026, tmp_path)
     exits = (export / "Exit.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (export / "Exit.csv").write_text("".join(exits[:-1]), encoding="utf-8")
     result = _import(db_session, export)
@@ -188,14 +199,10 @@ def test_zip_with_extra_files_in_a_folder_is_accepted(db_session: Session, tmp_p
 
 
 def test_missing_column_and_missing_file_are_reported(db_session: Session, tmp_path: Path) -> None:
-    export = tmp_path / "export"
-    shutil.copytree(BOM, export)
+    export = _copy_export(BOM, tmp_path)
     (export / "User.csv").unlink()
     client_csv = export / "Client.csv"
-    client_csv.write_text(
-        client_csv.read_text(encoding="utf-8").replace("DOBDataQuality", "DOBQuality", 1),
-        encoding="utf-8",
-    )
+    _edit(client_csv, "DOBDataQuality", "DOBQuality")
     reported = [str(p) for p in _import(db_session, export).problems]
     assert reported == ["User.csv:0:-: required file is missing"]
     (export / "User.csv").write_bytes((BOM / "User.csv").read_bytes())
@@ -204,20 +211,11 @@ def test_missing_column_and_missing_file_are_reported(db_session: Session, tmp_p
 
 
 def test_unknown_references_and_codes_are_reported(db_session: Session, tmp_path: Path) -> None:
-    export = tmp_path / "export"
-    shutil.copytree(BOM, export)
+    export = _copy_export(BOM, tmp_path)
     enrollment_csv = export / "Enrollment.csv"
-    enrollment_csv.write_text(
-        enrollment_csv.read_text(encoding="utf-8").replace(
-            "557890,4c9da990d51b4ed1a2e45b972aeaecee,", "557890,nobody,", 1
-        ),
-        encoding="utf-8",
-    )
+    _edit(enrollment_csv, "557890,4c9da990d51b4ed1a2e45b972aeaecee,", "557890,nobody,")
     exit_csv = export / "Exit.csv"
-    exit_csv.write_text(
-        exit_csv.read_text(encoding="utf-8").replace('2015-11-07,""', "2015-11-07,4242", 1),
-        encoding="utf-8",
-    )
+    _edit(exit_csv, '2015-11-07,""', "2015-11-07,4242")
     reported = [str(p) for p in _import(db_session, export).problems]
     assert reported == ["Exit.csv:2:Destination: 4242 is not a code on HUD list Destination"]
     exit_csv.write_bytes((BOM / "Exit.csv").read_bytes())
@@ -226,13 +224,9 @@ def test_unknown_references_and_codes_are_reported(db_session: Session, tmp_path
 
 
 def test_victim_service_provider_data_is_refused(db_session: Session, tmp_path: Path) -> None:
-    export = tmp_path / "export"
-    shutil.copytree(BOM, export)
+    export = _copy_export(BOM, tmp_path)
     org_csv = export / "Organization.csv"
-    org_csv.write_text(
-        org_csv.read_text(encoding="utf-8").replace("Empty Eagle Hotel,,", "Empty Eagle Hotel,1,"),
-        encoding="utf-8",
-    )
+    _edit(org_csv, "Empty Eagle Hotel,,", "Empty Eagle Hotel,1,")
     result = _import(db_session, export)
     assert result.succeeded
     assert _count(db_session, Enrollment) == 0
