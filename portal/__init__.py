@@ -10,6 +10,7 @@ from flask import Flask
 
 from portal import crypto, db
 from portal.config import Settings, load_settings
+from portal.ratelimit import STAFF_SIGN_IN_LIMITS, FailureLimiter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,11 +44,25 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
+    from portal.access import current as access_current
+    from portal.access.views import bp as access_bp
+    from portal.accounts import current as staff_current
     from portal.accounts.views import bp as accounts_bp
+    from portal.client.views import bp as client_bp
+    from portal.notice.views import bp as notice_bp
     from portal.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(notice_bp)
+    app.register_blueprint(access_bp)
+    app.register_blueprint(client_bp)
+    access_current.init_app(app)
+    app.extensions["portal.sign_in_limiter"] = FailureLimiter(settings.rate_limit_storage)
+    app.extensions["portal.staff_sign_in_limiter"] = FailureLimiter(
+        settings.rate_limit_storage, STAFF_SIGN_IN_LIMITS
+    )
+    staff_current.init_app(app)
     return app
 
 

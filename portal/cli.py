@@ -270,6 +270,7 @@ def demo_group() -> None:
     pass
 
 
+DEMO_NOTICE = Path(__file__).parent / "notice" / "demo"
 DEMO_PASSWORD = "demo password for trying the portal"  # noqa: S105 - printed to the operator on purpose
 DEMO_STAFF = (
     ("lead@demo.example.org", "Demo HMIS Lead", "hmis_lead", None),
@@ -287,6 +288,7 @@ def demo_setup(clients: int) -> None:
     from portal.hmis.demo import write_demo_export
     from portal.hmis.models import Organization
     from portal.hmis.services import run_import
+    from portal.notice.services import load_demo_notice
 
     session = db.session()
     if session.scalar(select(Organization.organization_id).limit(1)) is None:
@@ -299,6 +301,8 @@ def demo_setup(clients: int) -> None:
                 click.echo(str(problem), err=True)
             raise click.ClickException("The demo export did not import.")
         click.echo(f"Imported demo data ({clients} synthetic clients).")
+    if load_demo_notice(session, DEMO_NOTICE):
+        click.echo("Published the demo privacy notice (4 versions, en/es/pl).")
     first_agency = session.scalar(select(Organization.organization_id).order_by(Organization.name))
     for email, name, role, agency in DEMO_STAFF:
         if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is None:

@@ -42,9 +42,12 @@ class Settings:
     secret_key: str
     database_url: str
     ssn_keys: tuple[str, ...]
-    help_desk_phone: str = "(847) 377-3150"
+    help_desk_phone: str = "(847) 555-0142"
     help_desk_email: str = "hmis-help@example.org"
     service_name: str = "HMIS Client Privacy Portal"
+    # Where sign-in failure counters live: redis://... shared by every instance, or memory://
+    # for a single process (make run, tests).
+    rate_limit_storage: str = "memory://"
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -79,6 +82,7 @@ def load_settings(instance_path: Path) -> Settings:
         secret_key=secret_key,
         database_url=database_url,
         ssn_keys=ssn_keys,
+        rate_limit_storage=_env("REDIS_URL", "memory://") or "memory://",
         help_desk_phone=_env("HELP_DESK_PHONE", Settings.help_desk_phone) or "",
         help_desk_email=_env("HELP_DESK_EMAIL", Settings.help_desk_email) or "",
     )

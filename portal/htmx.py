@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, Response, make_response, redirect, render_template, request, url_for
 from htmx_flask import Htmx
 from htmx_flask import request as htmx_request
 
@@ -19,3 +19,13 @@ def render_page(page: str, fragment: str | None = None, **context: object) -> Re
     response = make_response(render_template(fragment if is_fragment else page, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def redirect_to(endpoint: str) -> Response:
+    """303 for a plain request; HX-Redirect for htmx, so the whole page changes."""
+    target = url_for(endpoint)
+    if request.headers.get("HX-Request") == "true":
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)  # type: ignore[return-value]

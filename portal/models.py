@@ -4,6 +4,7 @@ from portal.access.models import AccessCode
 from portal.accounts.models import StaffUser
 from portal.db import Base
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
+from portal.notice.models import NoticeAcknowledgement, NoticeText, NoticeVersion
 
 metadata = Base.metadata
 
@@ -14,6 +15,9 @@ __all__ = [
     "Exit",
     "HmisUser",
     "ImportRun",
+    "NoticeAcknowledgement",
+    "NoticeText",
+    "NoticeVersion",
     "Organization",
     "Project",
     "StaffUser",

@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
 
 from portal import create_app, migrate
 from portal.config import Settings
@@ -80,11 +81,11 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def db_session(app: Flask) -> Iterator[object]:
-    from portal import db
-
-    with app.app_context():
-        yield db.session()
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session of the test's own: no app context stays pushed, so each request gets a fresh
+    one (and its own g), as it does in production."""
+    with Session(app.extensions["portal.engine"], expire_on_commit=False) as session:
+        yield session
 
 
 @pytest.fixture
@@ -94,3 +95,13 @@ def engine(app: Flask) -> Engine:
 
 def fresh_engine(url: str) -> Engine:
     return create_engine(url)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Sign-in failure counters do not leak from one test into the next."""
+    yield
+    if "app" in request.fixturenames:
+        extensions = request.getfixturevalue("app").extensions
+        extensions["portal.sign_in_limiter"].reset()
+        extensions["portal.staff_sign_in_limiter"].reset()

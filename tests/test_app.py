@@ -20,7 +20,7 @@ def test_start_page_has_skip_link_language_chooser_and_help_desk(client: FlaskCl
     chooser = page.select_one("nav.language-chooser")
     names = {a["lang"]: a.get_text(strip=True) for a in chooser.find_all("a")}
     assert names == {"en": "English", "es": "Español", "pl": "Polski"}
-    assert "(847) 377-3150" in page.select_one("footer").get_text()
+    assert "(847) 555-0142" in page.select_one("footer").get_text()
 
 
 def test_every_response_carries_the_security_headers(client: FlaskClient) -> None:

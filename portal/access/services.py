@@ -15,8 +15,10 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from portal.access.models import AccessCode
-from portal.hmis.models import Client
+from portal.access.models import AccessCode, ClientSession
+from portal.accounts.models import Role, StaffUser
+from portal.hmis.models import Client, Enrollment, Project
+from portal.sessions import lapse_reason, new_token, token_hash
 from portal.timeutil import utcnow
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
@@ -78,6 +80,38 @@ def issue_access_code(
     return format_code(code)
 
 
+def may_issue_for(session: Session, user: StaffUser, personal_id: str) -> Client | None:
+    """The client, if this staff user may issue them a code: the HMIS lead for anyone, agency
+    staff for clients enrolled at their agency (the people they serve in person)."""
+    client = session.get(Client, personal_id.strip())
+    if client is None or client.date_deleted is not None:
+        return None
+    if user.role is Role.HMIS_LEAD:
+        return client
+    enrolled_here = session.scalar(
+        select(Enrollment.enrollment_id)
+        .join(Project, Project.project_id == Enrollment.project_id)
+        .where(
+            Enrollment.personal_id == client.personal_id,
+            Enrollment.date_deleted.is_(None),
+            Project.organization_id == user.organization_id,
+        )
+        .limit(1)
+    )
+    return client if enrolled_here else None
+
+
+def revoke_codes(session: Session, personal_id: str) -> int:
+    """Revoke every live code of a client; their open sessions end on their next request."""
+    result = session.execute(
+        update(AccessCode)
+        .where(AccessCode.personal_id == personal_id, AccessCode.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    session.flush()
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
 def live_code_for(session: Session, typed: str, secret_key: str) -> AccessCode | None:
     """The live (not revoked, not expired) code matching what was typed, if any."""
     found = session.scalar(
@@ -86,3 +120,80 @@ def live_code_for(session: Session, typed: str, secret_key: str) -> AccessCode |
     if found is None or found.revoked_at is not None or found.expires_at <= utcnow():
         return None
     return found
+
+
+# ---------------------------------------------------------------- sign-in and sessions
+
+KIOSK_IDLE = dt.timedelta(minutes=2, seconds=60)  # 2 minutes, then 60 seconds of warning
+PERSONAL_IDLE = dt.timedelta(minutes=15)
+ABSOLUTE_LIMIT = dt.timedelta(hours=2)
+_NO_DOB = "no date of birth"
+
+
+class SignInRefused(Exception):
+    """The code and date of birth do not open a record. Deliberately says nothing more."""
+
+
+def sign_in(
+    session: Session, typed_code: str, dob: dt.date, secret_key: str, device: str
+) -> tuple[ClientSession, str]:
+    """Open a session for the client whose live code and date of birth these are.
+
+    Every failure (unknown, revoked or expired code, wrong date of birth) takes the same steps
+    and raises the same SignInRefused, so neither the answer nor its timing tells them apart.
+    """
+    code = session.scalar(
+        select(AccessCode).where(AccessCode.code_hash == code_hash(secret_key, typed_code))
+    )
+    client = session.get(Client, code.personal_id if code else "")
+    recorded = client.dob.isoformat() if client and client.dob else _NO_DOB
+    dob_matches = hmac.compare_digest(recorded, dob.isoformat())
+    now = utcnow()
+    code_live = code is not None and code.revoked_at is None and code.expires_at > now
+    client_live = client is not None and client.date_deleted is None
+    if not (code_live and client_live and dob_matches):
+        raise SignInRefused
+    assert code is not None  # for the type checker: code_live implies it
+    token, hashed = new_token()
+    opened = ClientSession(
+        token_hash=hashed,
+        personal_id=code.personal_id,
+        access_code_id=code.id,
+        device=device,
+        created_at=now,
+        last_seen_at=now,
+    )
+    session.add(opened)
+    session.flush()
+    return opened, token
+
+
+def idle_limit(device: str) -> dt.timedelta:
+    return KIOSK_IDLE if device == "kiosk" else PERSONAL_IDLE
+
+
+def resume_session(session: Session, token: str) -> ClientSession | None:
+    """The live session for a browser's token, touched; None (and ended) when it has lapsed."""
+    found = session.scalar(
+        select(ClientSession).where(ClientSession.token_hash == token_hash(token))
+    )
+    if found is None or found.ended_at is not None:
+        return None
+    now = utcnow()
+    code = session.get(AccessCode, found.access_code_id)
+    reason = lapse_reason(
+        now, found.created_at, found.last_seen_at, idle_limit(found.device), ABSOLUTE_LIMIT
+    )
+    if code is None or code.revoked_at is not None or code.expires_at <= now:
+        reason = "code_revoked"
+    if reason is None:
+        found.last_seen_at = now
+        return found
+    end_session(session, found, reason)
+    return None
+
+
+def end_session(session: Session, client_session: ClientSession, reason: str) -> None:
+    client_session.ended_at = utcnow()
+    client_session.ended_reason = reason
+    session.flush()

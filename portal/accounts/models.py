@@ -6,6 +6,7 @@ import enum
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.crypto import EncryptedString
 from portal.db import Base
 
 
@@ -18,6 +19,11 @@ class Role(enum.StrEnum):
     @property
     def needs_agency(self) -> bool:
         return self in (Role.AGENCY_STAFF, Role.AGENCY_ADMIN)
+
+    @property
+    def needs_two_step(self) -> bool:
+        """DESIGN.md 5: TOTP is required for the roles that see every agency."""
+        return self in (Role.HMIS_LEAD, Role.SYSTEM_ADMIN)
 
 
 class StaffUser(Base):
@@ -40,7 +46,25 @@ class StaffUser(Base):
     )
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # TOTP (RFC 6238): the shared secret, encrypted like SSNs, and the last time step used,
+    # so that one code cannot be replayed within its 30 seconds.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Keyed hash of a one-time set-up token; the token itself is only ever printed once.
     setup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     setup_token_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class StaffSession(Base):
+    """A signed-in staff user. At most one is live per user: a new sign-in ends the old."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(20))

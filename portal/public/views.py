@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, session
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import db
+from portal.access import device
 from portal.audience import PUBLIC, audience
 from portal.htmx import render_page
 
@@ -14,6 +15,9 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 @audience(PUBLIC)
 def home() -> Response:
+    # A kiosk asks for the language first, every time a new person starts.
+    if device.kiosk_name() and "lang" not in session:
+        return render_page("public/language_first.html")
     return render_page("public/home.html")
 
 

@@ -1,0 +1,67 @@
+"""The signed-in client of this request, if any, and the guard for client pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from flask import Flask, flash, g, request, session
+
+from portal import db
+from portal.access import device
+from portal.access.models import ClientSession
+from portal.access.services import resume_session
+from portal.htmx import redirect_to
+from portal.sessions import LAPSED_MESSAGE
+
+SESSION_KEY = "client_token"
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def current_client_session() -> ClientSession | None:
+    return g.get("client_session")
+
+
+def _load_client() -> None:
+    g.client_session = None
+    token = session.get(SESSION_KEY)
+    if not token:
+        return
+    found = resume_session(db.session(), token)
+    db.session().commit()  # the touch (or the ending) is its own small unit of work
+    if found is None:
+        session.pop(SESSION_KEY, None)
+        g.client_session_lapsed = True
+    g.client_session = found
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_load_client)
+
+    @app.context_processor
+    def _signed_in() -> dict[str, object]:
+        return {
+            "signed_in": current_client_session() is not None,
+            "kiosk": device.kiosk_name(),
+        }
+
+
+def client_required(view: F) -> F:
+    """Only for a signed-in client who has acknowledged the current notice."""
+
+    @wraps(view)
+    def guarded(*args: object, **kwargs: object) -> object:
+        client_session = current_client_session()
+        if client_session is None:
+            if g.get("client_session_lapsed"):
+                flash(str(LAPSED_MESSAGE), "warning")
+            return redirect_to("access.sign_in_page")
+        from portal.notice.services import needs_acknowledgement
+
+        pending = needs_acknowledgement(db.session(), client_session.personal_id)
+        if pending is not None and request.endpoint != "notice.acknowledge":
+            return redirect_to("notice.acknowledge")
+        return view(*args, **kwargs)
+
+    return guarded  # type: ignore[return-value]

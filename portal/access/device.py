@@ -1,0 +1,65 @@
+"""What kind of device this is (kiosk or personal) and a stable id for counting failures."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Response, current_app, g, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+KIOSK_COOKIE = "portal_kiosk"
+DEVICE_COOKIE = "portal_device"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def _kiosk_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="kiosk device")
+
+
+def kiosk_name() -> str | None:
+    """The registered kiosk's name when this browser carries a valid kiosk cookie."""
+    raw = request.cookies.get(KIOSK_COOKIE)
+    if not raw:
+        return None
+    try:
+        return str(_kiosk_serializer().loads(raw))
+    except BadSignature:
+        return None
+
+
+def device_kind() -> str:
+    return "kiosk" if kiosk_name() else "personal"
+
+
+def mark_as_kiosk(response: Response, name: str) -> None:
+    response.set_cookie(
+        KIOSK_COOKIE,
+        _kiosk_serializer().dumps(name),
+        max_age=ONE_YEAR,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def device_id() -> str:
+    """A random id this browser keeps; failures are counted per device with it."""
+    existing = request.cookies.get(DEVICE_COOKIE, "")
+    if len(existing) == 22 and existing.replace("-", "").replace("_", "").isalnum():
+        return existing
+    if "new_device_id" not in g:
+        g.new_device_id = secrets.token_urlsafe(16)
+    return str(g.new_device_id)
+
+
+def remember_device(response: Response) -> Response:
+    if "new_device_id" in g:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            g.new_device_id,
+            max_age=ONE_YEAR,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+
+from portal import db
+from portal.access import device
+from portal.access.current import SESSION_KEY, current_client_session
+from portal.access.forms import FindClientForm, IssueCodeForm, KioskForm, SignInForm
+from portal.access.services import (
+    DEFAULT_LIFETIME,
+    SignInRefused,
+    end_session,
+    issue_access_code,
+    may_issue_for,
+    normalize_code,
+    revoke_codes,
+    sign_in,
+)
+from portal.accounts.current import current_staff, staff_required
+from portal.accounts.models import Role
+from portal.audience import CLIENT, PUBLIC, audience
+from portal.htmx import render_page
+from portal.qr import qr_svg
+from portal.ratelimit import FailureLimiter, try_again_message
+from portal.timeutil import utcnow
+
+bp = Blueprint("access", __name__)
+PREFILLED_CODE = "prefilled_code"
+# One answer for every failure: unknown, revoked or expired code, or wrong date of birth.
+NOT_RIGHT = _l("The access code or the date of birth is not right. Check both and try again.")
+
+
+def limiter() -> FailureLimiter:
+    return current_app.extensions["portal.sign_in_limiter"]  # type: ignore[no-any-return]
+
+
+def _limit_keys(typed_code: str) -> dict[str, str]:
+    code_key = hashlib.sha256(normalize_code(typed_code).encode()).hexdigest()[:32]
+    return {"device": device.device_id(), "code": code_key, "address": request.remote_addr or "-"}
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@audience(PUBLIC)
+def sign_in_page() -> Response:
+    if request.method == "GET" and "code" in request.args:
+        # From a QR code: keep the code out of the address bar and the history.
+        session[PREFILLED_CODE] = request.args["code"][:40]
+        return redirect(url_for("access.sign_in_page"), 303)  # type: ignore[return-value]
+    form = SignInForm()
+    if request.method == "GET":
+        form.code.data = session.pop(PREFILLED_CODE, None)
+    status = 200
+    if form.validate_on_submit():
+        keys = _limit_keys(form.code.data or "")
+        wait = limiter().blocked_for(keys)
+        if wait:
+            form.code.errors = [try_again_message(wait)]
+            status = 429
+        else:
+            try:
+                _opened, token = sign_in(
+                    db.session(),
+                    form.code.data or "",
+                    form.date_of_birth(),  # type: ignore[arg-type]
+                    current_app.secret_key,
+                    device.device_kind(),
+                )
+            except SignInRefused:
+                limiter().record_failure(keys)
+                form.code.errors = [str(NOT_RIGHT)]
+            else:
+                db.session().commit()
+                session.clear()  # a new session at sign-in: nothing from before carries over
+                session[SESSION_KEY] = token
+                return redirect(url_for("client.home"), 303)  # type: ignore[return-value]
+    response = render_page("access/sign_in.html", form=form, is_kiosk=device.kiosk_name())
+    response.status_code = status
+    return device.remember_device(response)
+
+
+@bp.post("/sign-out")
+@audience(CLIENT)
+def sign_out() -> Response:
+    client_session = current_client_session()
+    if client_session is not None:
+        end_session(db.session(), client_session, "signed_out")
+        db.session().commit()
+    session.clear()
+    response = redirect(url_for("access.signed_out"), 303)
+    # Wipe what the browser may hold of the client; the kiosk cookie stays (not "cookies").
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response  # type: ignore[return-value]
+
+
+@bp.get("/signed-out")
+@audience(PUBLIC)
+def signed_out() -> Response:
+    return render_page("access/signed_out.html")
+
+
+# ---------------------------------------------------------------- staff: codes and kiosks
+
+CODE_ISSUERS = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
+
+
+@bp.route("/staff/access-codes/new", methods=["GET", "POST"])
+@staff_required(*CODE_ISSUERS)
+def code_new() -> Response:
+    """Find the client; staff then check identity in person before issuing."""
+    form = FindClientForm()
+    if form.validate_on_submit():
+        user = current_staff()
+        assert user is not None  # staff_required
+        client = may_issue_for(db.session(), user, form.personal_id.data or "")
+        if client is not None:
+            issue_form = IssueCodeForm(personal_id=client.personal_id)
+            return render_page("access/code_confirm.html", form=issue_form, client=client)
+        form.personal_id.errors = [
+            _("No client with this ID is enrolled at your agency. Check the ID in the HMIS.")
+        ]
+    return render_page("access/code_new.html", form=form)
+
+
+@bp.post("/staff/access-codes")
+@staff_required(*CODE_ISSUERS)
+def code_create() -> Response:
+    user = current_staff()
+    assert user is not None  # staff_required
+    form = IssueCodeForm()
+    client = may_issue_for(db.session(), user, form.personal_id.data or "")
+    if client is None:
+        abort(404)
+    if not form.validate_on_submit():
+        return render_page("access/code_confirm.html", form=form, client=client)
+    code = issue_access_code(
+        db.session(), client.personal_id, current_app.secret_key, issued_by_id=user.id
+    )
+    db.session().commit()
+    link = url_for("access.sign_in_page", code=code.replace("-", ""), _external=True)
+    language = form.language.data or "en"
+    with force_locale(language):
+        slip = render_template(
+            "access/_code_slip.html",
+            code=code,
+            link=url_for("access.sign_in_page", _external=True),
+            qr=qr_svg(link, _("QR code that opens the sign-in page with your code")),
+            expires=utcnow().date() + DEFAULT_LIFETIME,
+            language=language,
+        )
+    return render_page("access/code_issued.html", slip=Markup(slip), client=client)  # noqa: S704
+
+
+@bp.post("/staff/access-codes/revoke")
+@staff_required(*CODE_ISSUERS)
+def code_revoke() -> Response:
+    user = current_staff()
+    assert user is not None  # staff_required
+    form = IssueCodeForm()
+    client = may_issue_for(db.session(), user, form.personal_id.data or "")
+    if client is None or not form.validate_on_submit():
+        abort(404)
+    revoked = revoke_codes(db.session(), client.personal_id)
+    db.session().commit()
+    flash(
+        _("The client's access code no longer works.")
+        if revoked
+        else _("The client had no working access code."),
+        "success",
+    )
+    return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
+
+
+@bp.route("/staff/kiosk", methods=["GET", "POST"])
+@staff_required(*CODE_ISSUERS)
+def kiosk_edit() -> Response:
+    form = KioskForm()
+    if form.validate_on_submit():
+        response = redirect(url_for("public.home"), 303)
+        device.mark_as_kiosk(response, (form.name.data or "").strip()[:60])  # type: ignore[arg-type]
+        flash(_("This device is now a kiosk."), "success")
+        return response  # type: ignore[return-value]
+    return render_page("access/kiosk_edit.html", form=form, kiosk=device.kiosk_name())
+
+
+@bp.post("/staff/kiosk/stop")
+@staff_required(*CODE_ISSUERS)
+def kiosk_stop() -> Response:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    response = redirect(url_for("accounts.workspace"), 303)
+    response.delete_cookie(device.KIOSK_COOKIE)
+    flash(_("This device is no longer a kiosk."), "success")
+    return response  # type: ignore[return-value]

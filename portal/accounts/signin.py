@@ -1,0 +1,120 @@
+"""Staff sign-in: password, then TOTP where required or enrolled; one live session per user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pyotp
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import StaffSession, StaffUser
+from portal.accounts.services import hash_password, verify_password
+from portal.sessions import lapse_reason, new_token, token_hash
+from portal.timeutil import utcnow
+
+STAFF_IDLE = dt.timedelta(minutes=15)
+STAFF_ABSOLUTE = dt.timedelta(hours=12)
+TOTP_ISSUER = "HMIS Client Privacy Portal"
+# Verifying against a real hash when the account does not exist keeps the timing the same.
+_DUMMY_HASH = hash_password("no such account, only for timing")
+
+
+class StaffSignInRefused(Exception):
+    """Wrong email, wrong password, or a disabled account: deliberately the same."""
+
+
+def check_password(session: Session, email: str, password: str) -> StaffUser:
+    user = session.scalar(
+        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
+    )
+    password_ok = verify_password(
+        user.password_hash if user and user.password_hash else _DUMMY_HASH, password
+    )
+    if user is None or not user.active or user.password_hash is None or not password_ok:
+        raise StaffSignInRefused
+    return user
+
+
+def needs_totp(user: StaffUser) -> bool:
+    return user.role.needs_two_step or user.totp_secret is not None
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(user: StaffUser, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def verify_totp(secret: str, code: str, last_step: int | None) -> int | None:
+    """The time step the code belongs to (now, or one step either side), unless already used."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    totp = pyotp.TOTP(secret)
+    now_step = int(time.time()) // totp.interval
+    for step in (now_step, now_step - 1, now_step + 1):
+        if last_step is not None and step <= last_step:
+            continue
+        if len(code) == totp.digits and totp.at(step * totp.interval) == code:
+            return step
+    return None
+
+
+def enroll_totp(session: Session, user: StaffUser, secret: str, code: str) -> bool:
+    step = verify_totp(secret, code, None)
+    if step is None:
+        return False
+    user.totp_secret, user.totp_last_step = secret, step
+    session.flush()
+    return True
+
+
+def confirm_totp(session: Session, user: StaffUser, code: str) -> bool:
+    if user.totp_secret is None:
+        return False
+    step = verify_totp(user.totp_secret, code, user.totp_last_step)
+    if step is None:
+        return False
+    user.totp_last_step = step
+    session.flush()
+    return True
+
+
+def start_staff_session(session: Session, user: StaffUser) -> str:
+    """Open a session, ending any other live session of this user (one at a time)."""
+    now = utcnow()
+    session.execute(
+        update(StaffSession)
+        .where(StaffSession.staff_user_id == user.id, StaffSession.ended_at.is_(None))
+        .values(ended_at=now, ended_reason="replaced")
+    )
+    token, hashed = new_token()
+    session.add(
+        StaffSession(token_hash=hashed, staff_user_id=user.id, created_at=now, last_seen_at=now)
+    )
+    session.flush()
+    return token
+
+
+def resume_staff_session(session: Session, token: str) -> StaffSession | None:
+    found = session.scalar(select(StaffSession).where(StaffSession.token_hash == token_hash(token)))
+    if found is None or found.ended_at is not None:
+        return None
+    now = utcnow()
+    user = session.get(StaffUser, found.staff_user_id)
+    reason = lapse_reason(now, found.created_at, found.last_seen_at, STAFF_IDLE, STAFF_ABSOLUTE)
+    if user is None or not user.active:
+        reason = "disabled"
+    if reason is None:
+        found.last_seen_at = now
+        return found
+    end_staff_session(session, found, reason)
+    return None
+
+
+def end_staff_session(session: Session, staff_session: StaffSession, reason: str) -> None:
+    staff_session.ended_at = utcnow()
+    staff_session.ended_reason = reason
+    session.flush()

@@ -1,0 +1,1 @@
+"""The HMIS privacy notice: published versions, per-language texts, acknowledgements."""
