@@ -35,15 +35,25 @@ ERROR_TEXTS = {
 }
 
 
-def _render(status: int) -> tuple[str, int]:
-    title, advice = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+# A stale or missing CSRF token is almost always an old tab or a double submit, not an attack.
+STALE_FORM = (
+    _l("Please try again"),
+    _l(
+        "This page was open for a long time, or it was sent twice. Nothing was changed. "
+        "Go back, reload the page and try again."
+    ),
+)
+
+
+def _render(status: int, texts: tuple[object, object] | None = None) -> tuple[str, int]:
+    title, advice = texts or ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     return render_template("errors/error.html", status=status, title=title, advice=advice), status
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError) -> tuple[str, int]:
-        return _render(400)
+        return _render(400, STALE_FORM)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int]:

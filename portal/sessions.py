@@ -24,6 +24,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+WARNING_SECONDS = 60
+
+
+def idle_policy(*, signed_in: bool, kiosk: bool, staff: bool) -> dict[str, object] | None:
+    """The browser's idle timer (WCAG 2.2.1): warn this many seconds after the last activity,
+    then give WARNING_SECONDS to continue before finishing. None: no timer on this page.
+
+    The server's own limits are these totals, so without JavaScript nothing lasts longer."""
+    if kiosk:  # 2 minutes, then 60 seconds, signed in or not: the next person must start clean
+        return {"warn_after": 120, "countdown": WARNING_SECONDS}
+    if signed_in or staff:  # 15 minutes in all: the warning comes one minute before
+        return {"warn_after": 15 * 60 - WARNING_SECONDS, "countdown": WARNING_SECONDS}
+    return None
+
+
 def lapse_reason(
     now: dt.datetime,
     created_at: dt.datetime,

@@ -99,9 +99,13 @@ def test_unexpected_error_shows_a_plain_500_without_details(
     assert "RuntimeError" in caplog.text
 
 
-def test_post_without_csrf_token_is_refused_with_a_400_page(client: FlaskClient) -> None:
-    response = client.post("/staff/set-up/whatever", data={"password": "x"})
+def test_post_without_csrf_token_is_refused_kindly_and_changes_nothing(
+    client: FlaskClient,
+) -> None:
+    response = client.post("/sign-in", data={"code": "x"})
     assert response.status_code == 400
+    assert response.page.find("h1").get_text(strip=True) == "Please try again"
+    assert "Nothing was changed." in response.page.select_one("main").get_text()
 
 
 def test_healthz_answers_200_when_the_database_answers(client: FlaskClient) -> None:

@@ -13,7 +13,7 @@ from portal.access import device
 from portal.access.models import ClientSession
 from portal.access.services import resume_session
 from portal.htmx import redirect_to
-from portal.sessions import LAPSED_MESSAGE
+from portal.sessions import LAPSED_MESSAGE, idle_policy
 
 SESSION_KEY = "client_token"
 F = TypeVar("F", bound=Callable[..., object])
@@ -41,9 +41,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _signed_in() -> dict[str, object]:
+        signed_in = current_client_session() is not None
+        kiosk = device.kiosk_name()
+        staff = g.get("staff_user") is not None
         return {
-            "signed_in": current_client_session() is not None,
-            "kiosk": device.kiosk_name(),
+            "signed_in": signed_in,
+            "kiosk": kiosk,
+            "idle": idle_policy(signed_in=signed_in, kiosk=bool(kiosk), staff=staff),
         }
 
 

@@ -104,7 +104,9 @@ def sign_out() -> Response:
         end_session(db.session(), client_session, "signed_out")
         db.session().commit()
     session.clear()
-    response = redirect(url_for("access.signed_out"), 303)
+    # A kiosk goes straight back to its first question for the next person.
+    landing = "public.home" if device.kiosk_name() else "access.signed_out"
+    response = redirect(url_for(landing), 303)
     # Wipe what the browser may hold of the client; the kiosk cookie stays (not "cookies").
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response  # type: ignore[return-value]

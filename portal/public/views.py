@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, session
+from flask import Blueprint, Response, redirect, session, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,6 +19,21 @@ def home() -> Response:
     if device.kiosk_name() and "lang" not in session:
         return render_page("public/language_first.html")
     return render_page("public/home.html")
+
+
+@bp.get("/keep-alive")
+@audience(PUBLIC)
+def keep_alive() -> tuple[str, int]:
+    """The idle dialog's "I'm still here": loading any page touches the session; this is one."""
+    return "", 204
+
+
+@bp.get("/start-over")
+@audience(PUBLIC)
+def start_over() -> Response:
+    """Where an idle kiosk goes when nobody is signed in: forget the language, start again."""
+    session.clear()
+    return redirect(url_for("public.home"), 303)  # type: ignore[return-value]
 
 
 @bp.get("/healthz")

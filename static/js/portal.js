@@ -7,4 +7,66 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+
+  setUpIdleTimer();
+
+  // Warn after a quiet spell, count down, then finish (WCAG 2.2.1). The server ends the
+  // session on its own at the same time, so this only ever makes things kinder, not longer.
+  function setUpIdleTimer() {
+    var body = document.body;
+    var dialog = document.getElementById("idle-dialog");
+    var warnAfter = Number(body.dataset.idleWarnAfter);
+    if (!dialog || !warnAfter || typeof dialog.showModal !== "function") { return; }
+    var countdownFrom = Number(body.dataset.idleCountdown) || 60;
+    var remainingText = dialog.querySelector("[data-idle-remaining]");
+    var announcer = dialog.querySelector("[data-idle-announce]");
+    var idleTimer = null;
+    var tick = null;
+    var remaining = countdownFrom;
+
+    function restartIdle() {
+      if (dialog.open) { return; }  // while warning, only the buttons count as activity
+      window.clearTimeout(idleTimer);
+      idleTimer = window.setTimeout(warn, warnAfter * 1000);
+    }
+
+    function warn() {
+      remaining = countdownFrom;
+      remainingText.textContent = String(remaining);
+      announcer.textContent = "";
+      dialog.showModal();
+      dialog.querySelector("[data-idle-continue]").focus();
+      tick = window.setInterval(countDown, 1000);
+    }
+
+    function countDown() {
+      remaining -= 1;
+      remainingText.textContent = String(Math.max(remaining, 0));
+      if (remaining === 30 || remaining === 10) {
+        announcer.textContent = announcer.getAttribute("data-announce-" + remaining);
+      }
+      if (remaining <= 0) { finish(); }
+    }
+
+    function stayHere() {
+      window.clearInterval(tick);
+      if (dialog.open) { dialog.close(); }
+      fetch(body.dataset.keepAliveUrl, { credentials: "same-origin", cache: "no-store" });
+      restartIdle();
+    }
+
+    function finish() {
+      window.clearInterval(tick);
+      var signOut = document.querySelector("form.sign-out");
+      if (signOut) { signOut.submit(); } else { window.location.assign(body.dataset.idleFinishUrl); }
+    }
+
+    dialog.querySelector("[data-idle-continue]").addEventListener("click", stayHere);
+    dialog.querySelector("[data-idle-finish]").addEventListener("click", finish);
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); stayHere(); });
+    ["keydown", "pointerdown", "input", "scroll", "touchstart"].forEach(function (name) {
+      document.addEventListener(name, restartIdle, { passive: true, capture: true });
+    });
+    restartIdle();
+  }
 })();

@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
+
+from portal.access.services import issue_access_code
+from portal.hmis.services import run_import
+from tests.conftest import HMIS_CSV
+from tests.factories import notice_version
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -98,3 +104,23 @@ def horizontal_overflow(page: Page) -> int:
     return int(
         page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     )
+
+
+CLIENT_ONE = "2f4b963171644a8b9902bdfe79a4b403"  # edge-fy2024-bom: "Client One", born 1982-10-17
+
+
+@pytest.fixture
+def code(app: Flask, db_session: Session) -> str:
+    assert run_import(db_session, HMIS_CSV / "edge-fy2024-bom").succeeded
+    notice_version(db_session, body="## What we share\n\n- Your name\n- Your date of birth")
+    issued = issue_access_code(db_session, CLIENT_ONE, app.secret_key)
+    db_session.commit()
+    return issued
+
+
+def sign_in_client(page: Page, code: str) -> None:
+    page.get_by_label("Access code").fill(code)
+    page.get_by_label("Month").fill("10")
+    page.get_by_label("Day").fill("17")
+    page.get_by_label("Year").fill("1982")
+    page.get_by_role("button", name="Sign in").click()

@@ -4,40 +4,16 @@ axe-clean in every language at phone and kiosk size; without JavaScript too."""
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy.orm import Session
 
-from portal.access.services import issue_access_code
-from portal.hmis.services import run_import
-from tests.browser.conftest import axe_violations, horizontal_overflow
-from tests.conftest import HMIS_CSV
-from tests.factories import notice_version
+from tests.browser.conftest import axe_violations, horizontal_overflow, sign_in_client
 
-PERSON = "2f4b963171644a8b9902bdfe79a4b403"  # "Client One", born 1982-10-17
 LANGUAGES = ["en", "es", "pl"]
-
-
-@pytest.fixture
-def code(app: Flask, db_session: Session) -> str:
-    assert run_import(db_session, HMIS_CSV / "edge-fy2024-bom").succeeded
-    notice_version(db_session, body="## What we share\n\n- Your name\n- Your date of birth")
-    issued = issue_access_code(db_session, PERSON, app.secret_key)
-    db_session.commit()
-    return issued
 
 
 def _accessible(page: Page, axe_source: str) -> None:
     assert axe_violations(page, axe_source) == []
     assert horizontal_overflow(page) == 0
-
-
-def _sign_in(page: Page, code: str) -> None:
-    page.get_by_label("Access code").fill(code)
-    page.get_by_label("Month").fill("10")
-    page.get_by_label("Day").fill("17")
-    page.get_by_label("Year").fill("1982")
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -66,7 +42,7 @@ def test_sign_in_errors_and_signed_in_pages_are_accessible(
     expect(page.locator(".error-summary")).to_be_visible()
     _accessible(page, axe_source)
     page.goto(f"{live_server}/sign-in?lang=en")
-    _sign_in(page, code)
+    sign_in_client(page, code)
     expect(page).to_have_url(f"{live_server}/privacy-notice/acknowledge")
     page.goto(f"{live_server}/privacy-notice/acknowledge?lang={language}")
     _accessible(page, axe_source)
@@ -90,7 +66,7 @@ def test_after_sign_out_back_and_history_show_nothing(
     page: Page, live_server: str, code: str
 ) -> None:
     page.goto(f"{live_server}/sign-in")
-    _sign_in(page, code)
+    sign_in_client(page, code)
     page.get_by_role("button", name="I have read the notice").click()
     expect(page.get_by_text("You are signed in as Client One.")).to_be_visible()
     page.get_by_role("button", name="Finish and sign out").click()
