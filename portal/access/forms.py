@@ -12,18 +12,11 @@ from portal.i18n import LANGUAGES
 from portal.timeutil import utcnow
 
 
-class SignInForm(FlaskForm):
-    code = StringField(_l("Access code"), validators=[InputRequired(_l("Enter your access code."))])
+class DateOfBirthForm(FlaskForm):
     # USWDS memorable date: three plain number boxes, no date picker.
     dob_month = StringField(_l("Month"))
     dob_day = StringField(_l("Day"))
     dob_year = StringField(_l("Year"))
-
-    def validate_code(self, field: StringField) -> None:
-        if len(normalize_code(field.data or "")) != CODE_LENGTH:
-            raise ValidationError(
-                _l("An access code has 16 letters and numbers. Check the code on your paper.")
-            )
 
     def validate_dob_month(self, field: StringField) -> None:
         # The three boxes are one answer; its error sits at the first box.
@@ -40,6 +33,16 @@ class SignInForm(FlaskForm):
         except ValueError:
             return None
         return born if year >= 1900 and born <= utcnow().date() else None
+
+
+class SignInForm(DateOfBirthForm):
+    code = StringField(_l("Access code"), validators=[InputRequired(_l("Enter your access code."))])
+
+    def validate_code(self, field: StringField) -> None:
+        if len(normalize_code(field.data or "")) != CODE_LENGTH:
+            raise ValidationError(
+                _l("An access code has 16 letters and numbers. Check the code on your paper.")
+            )
 
 
 class FindClientForm(FlaskForm):

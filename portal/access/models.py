@@ -36,3 +36,18 @@ class ClientSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     ended_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class HandOff(Base):
+    """A one-time link from a kiosk session to the client's own phone (10 minutes, one use)."""
+
+    __tablename__ = "hand_off"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    personal_id: Mapped[str] = mapped_column(ForeignKey("client.personal_id"), index=True)
+    access_code_id: Mapped[int] = mapped_column(ForeignKey("access_code.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,7 +15,7 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from portal.access.models import AccessCode, ClientSession
+from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import Role, StaffUser
 from portal.hmis.models import Client, Enrollment, Project
 from portal.sessions import lapse_reason, new_token, token_hash
@@ -154,11 +154,18 @@ def sign_in(
     if not (code_live and client_live and dob_matches):
         raise SignInRefused
     assert code is not None  # for the type checker: code_live implies it
+    return _open_client_session(session, code.personal_id, code.id, device)
+
+
+def _open_client_session(
+    session: Session, personal_id: str, access_code_id: int, device: str
+) -> tuple[ClientSession, str]:
     token, hashed = new_token()
+    now = utcnow()
     opened = ClientSession(
         token_hash=hashed,
-        personal_id=code.personal_id,
-        access_code_id=code.id,
+        personal_id=personal_id,
+        access_code_id=access_code_id,
         device=device,
         created_at=now,
         last_seen_at=now,
@@ -197,3 +204,54 @@ def end_session(session: Session, client_session: ClientSession, reason: str) ->
     client_session.ended_at = utcnow()
     client_session.ended_reason = reason
     session.flush()
+
+
+# ---------------------------------------------------------------- hand-off to a phone
+
+HAND_OFF_LIFETIME = dt.timedelta(minutes=10)
+HAND_OFF_TRIES = 3
+
+
+class HandOffRefused(Exception):
+    """The link is unknown, used, expired or spent, or the date of birth is wrong."""
+
+
+def create_hand_off(session: Session, client_session: ClientSession) -> str:
+    """A single-use token that opens this client's record on another device."""
+    token, hashed = new_token()
+    now = utcnow()
+    session.add(
+        HandOff(
+            token_hash=hashed,
+            personal_id=client_session.personal_id,
+            access_code_id=client_session.access_code_id,
+            created_at=now,
+            expires_at=now + HAND_OFF_LIFETIME,
+            failures=0,
+        )
+    )
+    session.flush()
+    return token
+
+
+def live_hand_off(session: Session, token: str) -> HandOff | None:
+    found = session.scalar(select(HandOff).where(HandOff.token_hash == token_hash(token)))
+    if found is None or found.used_at is not None or found.expires_at <= utcnow():
+        return None
+    return None if found.failures >= HAND_OFF_TRIES else found
+
+
+def redeem_hand_off(session: Session, token: str, dob: dt.date) -> tuple[ClientSession, str]:
+    """Open a personal-device session if the date of birth is right; spend the link either way
+    after three wrong tries. The caller commits in both cases (failures must be counted)."""
+    hand_off = live_hand_off(session, token)
+    if hand_off is None:
+        raise HandOffRefused
+    client = session.get(Client, hand_off.personal_id)
+    recorded = client.dob.isoformat() if client and client.dob else _NO_DOB
+    if not hmac.compare_digest(recorded, dob.isoformat()):
+        hand_off.failures += 1
+        session.flush()
+        raise HandOffRefused
+    hand_off.used_at = utcnow()
+    return _open_client_session(session, hand_off.personal_id, hand_off.access_code_id, "personal")

@@ -23,14 +23,23 @@ from markupsafe import Markup
 from portal import db
 from portal.access import device
 from portal.access.current import SESSION_KEY, current_client_session
-from portal.access.forms import FindClientForm, IssueCodeForm, KioskForm, SignInForm
+from portal.access.forms import (
+    DateOfBirthForm,
+    FindClientForm,
+    IssueCodeForm,
+    KioskForm,
+    SignInForm,
+)
 from portal.access.services import (
     DEFAULT_LIFETIME,
+    HandOffRefused,
     SignInRefused,
     end_session,
     issue_access_code,
+    live_hand_off,
     may_issue_for,
     normalize_code,
+    redeem_hand_off,
     revoke_codes,
     sign_in,
 )
@@ -116,6 +125,38 @@ def sign_out() -> Response:
 @audience(PUBLIC)
 def signed_out() -> Response:
     return render_page("access/signed_out.html")
+
+
+def _hand_off_gone() -> Response:
+    response = render_page("access/hand_off_invalid.html")
+    response.status_code = 404
+    return response
+
+
+@bp.route("/continue/<token>", methods=["GET", "POST"])
+@audience(PUBLIC)  # the one-time token from the kiosk is the credential, with the date of birth
+def hand_off_redeem(token: str) -> Response:
+    if live_hand_off(db.session(), token) is None:
+        return _hand_off_gone()
+    form = DateOfBirthForm()
+    if form.validate_on_submit():
+        try:
+            _opened, session_token = redeem_hand_off(
+                db.session(),
+                token,
+                form.date_of_birth(),  # type: ignore[arg-type]
+            )
+        except HandOffRefused:
+            db.session().commit()  # the failure is counted; three spend the link
+            if live_hand_off(db.session(), token) is None:
+                return _hand_off_gone()
+            form.dob_month.errors = [_("That date of birth is not right.")]
+        else:
+            db.session().commit()
+            session.clear()
+            session[SESSION_KEY] = session_token
+            return redirect(url_for("client.home"), 303)  # type: ignore[return-value]
+    return render_page("access/hand_off_redeem.html", form=form, token=token)
 
 
 # ---------------------------------------------------------------- staff: codes and kiosks

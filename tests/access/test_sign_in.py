@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -14,35 +13,7 @@ from werkzeug.test import TestResponse
 
 from portal.access.models import AccessCode, ClientSession
 from portal.access.services import issue_access_code
-from portal.hmis.services import run_import
-from tests.conftest import HMIS_CSV
-from tests.factories import notice_version
-
-PERSON = "2f4b963171644a8b9902bdfe79a4b403"  # edge-fy2024-bom: "Client One", born 1982-10-17
-DOB = {"dob_month": "10", "dob_day": "17", "dob_year": "1982"}
-NOT_RIGHT = "The access code or the date of birth is not right. Check both and try again."
-
-
-@pytest.fixture
-def code(app: Flask, db_session: Session) -> str:
-    assert run_import(db_session, HMIS_CSV / "edge-fy2024-bom").succeeded
-    notice_version(db_session)
-    issued = issue_access_code(db_session, PERSON, app.secret_key)
-    db_session.commit()
-    return issued
-
-
-SignIn = Callable[..., TestResponse]
-
-
-@pytest.fixture
-def sign_in(client: FlaskClient) -> SignIn:
-    def submit(code: str, **dob: str) -> TestResponse:
-        page = client.get("/sign-in").page
-        token = page.find("input", attrs={"name": "csrf_token"})["value"]
-        return client.post("/sign-in", data={"csrf_token": token, "code": code, **(dob or DOB)})
-
-    return submit
+from tests.access.conftest import DOB, NOT_RIGHT, PERSON, SignIn, signed_in_client
 
 
 def _error(response: TestResponse) -> str:
@@ -137,19 +108,12 @@ def test_qr_link_fills_in_the_code_and_keeps_it_out_of_the_address(
     assert page.find(id="code")["value"] == code
 
 
-def _signed_in(client: FlaskClient, sign_in: SignIn, code: str) -> None:
-    assert sign_in(code).status_code == 303
-    page = client.get("/privacy-notice/acknowledge").page
-    token = page.find("input", attrs={"name": "csrf_token"})["value"]
-    assert client.post("/privacy-notice/acknowledge", data={"csrf_token": token}).status_code == 303
-
-
 def test_acknowledgement_is_kept_with_where_it_happened(
     client: FlaskClient, sign_in: SignIn, code: str, db_session: Session
 ) -> None:
     from portal.notice.models import NoticeAcknowledgement
 
-    _signed_in(client, sign_in, code)
+    signed_in_client(client, sign_in, code)
     record = db_session.scalars(select(NoticeAcknowledgement)).one()
     assert (record.personal_id, record.channel) == (PERSON, "phone")
     page = client.get("/my-page").page
@@ -160,7 +124,7 @@ def test_acknowledgement_is_kept_with_where_it_happened(
 def test_sign_out_ends_the_session_for_real(
     app: Flask, client: FlaskClient, sign_in: SignIn, code: str, db_session: Session
 ) -> None:
-    _signed_in(client, sign_in, code)
+    signed_in_client(client, sign_in, code)
     stolen_cookie = client.get_cookie("portal_session").value
     page = client.get("/my-page").page
     token = page.select_one("form.sign-out input[name=csrf_token]")["value"]
@@ -181,7 +145,7 @@ def test_sign_out_ends_the_session_for_real(
 def test_revoking_the_code_ends_the_session(
     app: Flask, client: FlaskClient, sign_in: SignIn, code: str, db_session: Session
 ) -> None:
-    _signed_in(client, sign_in, code)
+    signed_in_client(client, sign_in, code)
     issue_access_code(db_session, PERSON, app.secret_key)  # a new code revokes the old
     db_session.commit()
     assert client.get("/my-page").headers["Location"] == "/sign-in"
@@ -190,7 +154,7 @@ def test_revoking_the_code_ends_the_session(
 def test_idle_session_expires_on_the_server(
     client: FlaskClient, sign_in: SignIn, code: str, db_session: Session
 ) -> None:
-    _signed_in(client, sign_in, code)
+    signed_in_client(client, sign_in, code)
     opened = db_session.scalars(select(ClientSession)).one()
     opened.last_seen_at -= dt.timedelta(minutes=16)
     db_session.commit()
@@ -203,7 +167,7 @@ def test_idle_session_expires_on_the_server(
 def test_session_has_an_absolute_limit(
     client: FlaskClient, sign_in: SignIn, code: str, db_session: Session
 ) -> None:
-    _signed_in(client, sign_in, code)
+    signed_in_client(client, sign_in, code)
     opened = db_session.scalars(select(ClientSession)).one()
     opened.created_at -= dt.timedelta(hours=2, minutes=1)
     db_session.commit()
@@ -213,3 +177,9 @@ def test_session_has_an_absolute_limit(
 def test_client_pages_need_a_client(client: FlaskClient) -> None:
     assert client.get("/my-page").headers["Location"] == "/sign-in"
     assert client.get("/privacy-notice/acknowledge").headers["Location"] == "/sign-in"
+
+
+def test_error_summary_follows_the_page_order(sign_in: SignIn, code: str) -> None:
+    response = sign_in("", dob_month="", dob_day="", dob_year="")
+    links = [a["href"] for a in response.page.select(".error-summary a")]
+    assert links == ["#code", "#dob_month"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from itsdangerous import URLSafeSerializer
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import axe_violations, sign_in_client
@@ -92,3 +94,43 @@ def test_phone_warns_a_minute_before_fifteen_minutes(
     expect(dialog).to_be_visible()
     page.clock.run_for(61_000)
     expect(page.get_by_role("heading", level=1)).to_have_text("You are signed out")
+
+
+@pytest.mark.parametrize("language", ["en", "es", "pl"])
+def test_hand_off_to_a_phone_is_accessible_on_both_ends(
+    page: Page,
+    live_server: str,
+    axe_source: str,
+    kiosk: None,
+    code: str,
+    browser: Browser,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+) -> None:
+    import portal.client.views
+
+    links: list[str] = []
+    real = portal.client.views.qr_svg
+    monkeypatch.setattr(
+        portal.client.views, "qr_svg", lambda data, title: links.append(data) or real(data, title)
+    )
+    page.goto(f"{live_server}/sign-in?lang=en")
+    sign_in_client(page, code)
+    page.locator("form[action='/privacy-notice/acknowledge'] button").click()
+    page.goto(f"{live_server}/my-page?lang={language}")
+    page.locator("form[action='/my-page/phone'] button").click()
+    expect(page.locator(".qr-box svg")).to_be_visible()
+    assert axe_violations(page, axe_source) == []
+
+    phone = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+    phone.goto(f"{links[-1]}?lang={language}")
+    assert axe_violations(phone, axe_source) == []
+    phone.get_by_label(re.compile("Month|Mes|Miesiąc")).fill("10")
+    phone.locator("#dob_day").fill("17")
+    phone.locator("#dob_year").fill("1982")
+    phone.locator("main form button[type=submit]").click()
+    expect(phone).to_have_url(f"{live_server}/my-page")
+    phone.goto(links[-1])
+    expect(phone.locator("h1")).to_be_visible()
+    assert axe_violations(phone, axe_source) == []  # the "link does not work" page
+    phone.context.close()
