@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -48,6 +48,12 @@ STALE_FORM = (
 def _render(status: int, texts: tuple[object, object] | None = None) -> tuple[str, int]:
     title, advice = texts or ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     return render_template("errors/error.html", status=status, title=title, advice=advice), status
+
+
+def error_page(status: int) -> Response:
+    """The error page as a response, for places that cannot raise (after_request hooks)."""
+    html, code = _render(status)
+    return Response(html, status=code, mimetype="text/html")
 
 
 def init_app(app: Flask) -> None:

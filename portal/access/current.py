@@ -6,12 +6,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, flash, g, request, session
+from flask import Flask, Response, flash, g, request, session
 
 from portal import db
 from portal.access import device
 from portal.access.models import ClientSession
 from portal.access.services import resume_session
+from portal.errors import error_page
 from portal.htmx import redirect_to
 from portal.sessions import LAPSED_MESSAGE, idle_policy
 
@@ -36,8 +37,17 @@ def _load_client() -> None:
     g.client_session = found
 
 
+def _no_downloads_on_kiosks(response: Response) -> Response:
+    """A file saved on a shared kiosk stays there for the next person: never send one."""
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition.startswith("attachment") and device.kiosk_name():
+        return error_page(403)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_load_client)
+    app.after_request(_no_downloads_on_kiosks)
 
     @app.context_processor
     def _signed_in() -> dict[str, object]:

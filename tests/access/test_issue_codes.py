@@ -6,6 +6,7 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -117,3 +118,30 @@ def test_forged_kiosk_cookie_is_ignored(client: FlaskClient) -> None:
     assert (
         client.get("/").page.find("h1").get_text(strip=True) == "Your HMIS record and your privacy"
     )
+
+
+def test_kiosks_never_get_a_file_download(app: Flask, client: FlaskClient) -> None:
+    from flask import Response
+
+    from portal.audience import PUBLIC, audience
+
+    @audience(PUBLIC)
+    def download() -> Response:
+        return Response(
+            b"%PDF-1.7",
+            mimetype="application/pdf",
+            headers={"Content-Disposition": "attachment; filename=record.pdf"},
+        )
+
+    app.view_functions["public.home"], original = download, app.view_functions["public.home"]
+    try:
+        assert client.get("/").status_code == 200
+        client.set_cookie(
+            "portal_kiosk", URLSafeSerializer(app.secret_key, salt="kiosk device").dumps("Lobby")
+        )
+        refused = client.get("/")
+        assert refused.status_code == 403
+        assert "Content-Disposition" not in refused.headers
+        assert refused.page.find("h1").get_text(strip=True) == "You cannot see this page"
+    finally:
+        app.view_functions["public.home"] = original
