@@ -6,8 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.timeutil import utcnow
 
 LAPSED_MESSAGE = _l(
     "You were signed out, maybe because you did nothing for a while. Sign in again."
@@ -51,4 +57,49 @@ def lapse_reason(
         return "idle"
     if now - created_at > absolute:
         return "absolute"
+    return None
+
+
+class SessionRecord:
+    """Columns and ending of a server-side session row (mixed into client and staff sessions)."""
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(20))
+
+    def end(self, reason: str) -> None:
+        self.ended_at = utcnow()
+        self.ended_reason = reason
+
+
+Record = TypeVar("Record", bound=SessionRecord)
+
+
+def resume(
+    db: Session,
+    model: type[Record],
+    token: str,
+    *,
+    idle: Callable[[Record], dt.timedelta],
+    absolute: dt.timedelta,
+    revoked: Callable[[Record], str | None],
+) -> Record | None:
+    """The live session for a browser's token, touched now; None (and ended) once it lapsed.
+
+    revoked names a reason the session may no longer go on (its code was revoked, its user
+    disabled), or None."""
+    found = db.scalar(select(model).where(model.token_hash == token_hash(token)))
+    if found is None or found.ended_at is not None:
+        return None
+    now = utcnow()
+    reason = revoked(found) or lapse_reason(
+        now, found.created_at, found.last_seen_at, idle(found), absolute
+    )
+    if reason is None:
+        found.last_seen_at = now
+        return found
+    found.end(reason)
+    db.flush()
     return None

@@ -6,6 +6,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
+from portal.sessions import SessionRecord
 
 
 class AccessCode(Base):
@@ -22,20 +23,15 @@ class AccessCode(Base):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
 
-class ClientSession(Base):
+class ClientSession(SessionRecord, Base):
     """A signed-in client. The browser holds only a random token; this row decides if it works."""
 
     __tablename__ = "client_session"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     personal_id: Mapped[str] = mapped_column(ForeignKey("client.personal_id"), index=True)
     access_code_id: Mapped[int] = mapped_column(ForeignKey("access_code.id"))
     device: Mapped[str] = mapped_column(String(10))  # kiosk or personal
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    ended_reason: Mapped[str | None] = mapped_column(String(20))
 
 
 class HandOff(Base):

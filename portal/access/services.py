@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import Role, StaffUser
 from portal.hmis.models import Client, Enrollment, Project
-from portal.sessions import lapse_reason, new_token, token_hash
+from portal.sessions import new_token, resume, token_hash
 from portal.timeutil import utcnow
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
@@ -180,30 +180,21 @@ def idle_limit(device: str) -> dt.timedelta:
 
 
 def resume_session(session: Session, token: str) -> ClientSession | None:
-    """The live session for a browser's token, touched; None (and ended) when it has lapsed."""
-    found = session.scalar(
-        select(ClientSession).where(ClientSession.token_hash == token_hash(token))
-    )
-    if found is None or found.ended_at is not None:
-        return None
-    now = utcnow()
-    code = session.get(AccessCode, found.access_code_id)
-    reason = lapse_reason(
-        now, found.created_at, found.last_seen_at, idle_limit(found.device), ABSOLUTE_LIMIT
-    )
-    if code is None or code.revoked_at is not None or code.expires_at <= now:
-        reason = "code_revoked"
-    if reason is None:
-        found.last_seen_at = now
-        return found
-    end_session(session, found, reason)
-    return None
+    """The live session for a browser's token; a revoked or expired code ends it."""
 
+    def code_revoked(found: ClientSession) -> str | None:
+        code = session.get(AccessCode, found.access_code_id)
+        live = code is not None and code.revoked_at is None and code.expires_at > utcnow()
+        return None if live else "code_revoked"
 
-def end_session(session: Session, client_session: ClientSession, reason: str) -> None:
-    client_session.ended_at = utcnow()
-    client_session.ended_reason = reason
-    session.flush()
+    return resume(
+        session,
+        ClientSession,
+        token,
+        idle=lambda found: idle_limit(found.device),
+        absolute=ABSOLUTE_LIMIT,
+        revoked=code_revoked,
+    )
 
 
 # ---------------------------------------------------------------- hand-off to a phone

@@ -34,7 +34,6 @@ from portal.access.services import (
     DEFAULT_LIFETIME,
     HandOffRefused,
     SignInRefused,
-    end_session,
     issue_access_code,
     live_hand_off,
     may_issue_for,
@@ -110,7 +109,7 @@ def sign_in_page() -> Response:
 def sign_out() -> Response:
     client_session = current_client_session()
     if client_session is not None:
-        end_session(db.session(), client_session, "signed_out")
+        client_session.end("signed_out")
         db.session().commit()
     session.clear()
     # A kiosk goes straight back to its first question for the next person.

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.crypto import EncryptedString
 from portal.db import Base
+from portal.sessions import SessionRecord
 
 
 class Role(enum.StrEnum):
@@ -56,15 +57,10 @@ class StaffUser(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
-class StaffSession(Base):
+class StaffSession(SessionRecord, Base):
     """A signed-in staff user. At most one is live per user: a new sign-in ends the old."""
 
     __tablename__ = "staff_session"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    ended_reason: Mapped[str | None] = mapped_column(String(20))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import StaffSession, StaffUser
 from portal.accounts.services import hash_password, verify_password
-from portal.sessions import lapse_reason, new_token, token_hash
+from portal.sessions import new_token, resume
 from portal.timeutil import utcnow
 
 STAFF_IDLE = dt.timedelta(minutes=15)
@@ -99,22 +99,17 @@ def start_staff_session(session: Session, user: StaffUser) -> str:
 
 
 def resume_staff_session(session: Session, token: str) -> StaffSession | None:
-    found = session.scalar(select(StaffSession).where(StaffSession.token_hash == token_hash(token)))
-    if found is None or found.ended_at is not None:
-        return None
-    now = utcnow()
-    user = session.get(StaffUser, found.staff_user_id)
-    reason = lapse_reason(now, found.created_at, found.last_seen_at, STAFF_IDLE, STAFF_ABSOLUTE)
-    if user is None or not user.active:
-        reason = "disabled"
-    if reason is None:
-        found.last_seen_at = now
-        return found
-    end_staff_session(session, found, reason)
-    return None
+    """The live session for a browser's token; a disabled account ends it."""
 
+    def disabled(found: StaffSession) -> str | None:
+        user = session.get(StaffUser, found.staff_user_id)
+        return None if user is not None and user.active else "disabled"
 
-def end_staff_session(session: Session, staff_session: StaffSession, reason: str) -> None:
-    staff_session.ended_at = utcnow()
-    staff_session.ended_reason = reason
-    session.flush()
+    return resume(
+        session,
+        StaffSession,
+        token,
+        idle=lambda _found: STAFF_IDLE,
+        absolute=STAFF_ABSOLUTE,
+        revoked=disabled,
+    )

@@ -21,7 +21,6 @@ from portal.accounts.signin import (
     StaffSignInRefused,
     check_password,
     confirm_totp,
-    end_staff_session,
     enroll_totp,
     needs_totp,
     new_totp_secret,
@@ -175,7 +174,7 @@ def sign_out() -> Response:
     if token:
         found = resume_staff_session(db.session(), token)
         if found is not None:
-            end_staff_session(db.session(), found, "signed_out")
+            found.end("signed_out")
         db.session().commit()
     session.clear()
     response = redirect(url_for("accounts.sign_in"), 303)
