@@ -353,4 +353,4 @@ def _print_demo_accounts(codes: list[tuple[str, str, str]]) -> None:
     click.echo("Demo client access codes (synthetic people; new codes on every run):")
     for personal_id, dob, code in codes:
         click.echo(f"  {code}   date of birth {dob}   PersonalID {personal_id}")
-    click.echo("(Client sign-in with these codes comes with the client sign-in feature.)")
+    click.echo("Clients sign in at /sign-in; staff at /staff/sign-in.")
