@@ -80,9 +80,10 @@ def issue_access_code(
     return format_code(code)
 
 
-def may_issue_for(session: Session, user: StaffUser, personal_id: str) -> Client | None:
-    """The client, if this staff user may issue them a code: the HMIS lead for anyone, agency
-    staff for clients enrolled at their agency (the people they serve in person)."""
+def client_for_staff(session: Session, user: StaffUser, personal_id: str) -> Client | None:
+    """The client, if this staff user may act for them in person (issue a code, record that
+    they read the notice): the HMIS lead for anyone, agency staff for clients enrolled at
+    their agency (the people they serve in person)."""
     client = session.get(Client, personal_id.strip())
     if client is None or client.date_deleted is not None:
         return None

@@ -34,9 +34,9 @@ from portal.access.services import (
     DEFAULT_LIFETIME,
     HandOffRefused,
     SignInRefused,
+    client_for_staff,
     issue_access_code,
     live_hand_off,
-    may_issue_for,
     normalize_code,
     redeem_hand_off,
     revoke_codes,
@@ -45,7 +45,9 @@ from portal.access.services import (
 from portal.accounts.current import current_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import CLIENT, PUBLIC, audience
+from portal.hmis.models import Client
 from portal.htmx import render_page
+from portal.notice.services import needs_acknowledgement
 from portal.qr import qr_svg
 from portal.ratelimit import FailureLimiter, try_again_message
 from portal.timeutil import utcnow
@@ -163,6 +165,11 @@ def hand_off_redeem(token: str) -> Response:
 CODE_ISSUERS = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 
 
+def _render_confirm(form: IssueCodeForm, client: Client) -> Response:
+    pending = needs_acknowledgement(db.session(), client.personal_id)
+    return render_page("access/code_confirm.html", form=form, client=client, pending_notice=pending)
+
+
 @bp.route("/staff/access-codes/new", methods=["GET", "POST"])
 @staff_required(*CODE_ISSUERS)
 def code_new() -> Response:
@@ -171,10 +178,10 @@ def code_new() -> Response:
     if form.validate_on_submit():
         user = current_staff()
         assert user is not None  # staff_required
-        client = may_issue_for(db.session(), user, form.personal_id.data or "")
+        client = client_for_staff(db.session(), user, form.personal_id.data or "")
         if client is not None:
             issue_form = IssueCodeForm(personal_id=client.personal_id)
-            return render_page("access/code_confirm.html", form=issue_form, client=client)
+            return _render_confirm(issue_form, client)
         form.personal_id.errors = [
             _("No client with this ID is enrolled at your agency. Check the ID in the HMIS.")
         ]
@@ -187,11 +194,11 @@ def code_create() -> Response:
     user = current_staff()
     assert user is not None  # staff_required
     form = IssueCodeForm()
-    client = may_issue_for(db.session(), user, form.personal_id.data or "")
+    client = client_for_staff(db.session(), user, form.personal_id.data or "")
     if client is None:
         abort(404)
     if not form.validate_on_submit():
-        return render_page("access/code_confirm.html", form=form, client=client)
+        return _render_confirm(form, client)
     code = issue_access_code(
         db.session(), client.personal_id, current_app.secret_key, issued_by_id=user.id
     )
@@ -216,7 +223,7 @@ def code_revoke() -> Response:
     user = current_staff()
     assert user is not None  # staff_required
     form = IssueCodeForm()
-    client = may_issue_for(db.session(), user, form.personal_id.data or "")
+    client = client_for_staff(db.session(), user, form.personal_id.data or "")
     if client is None or not form.validate_on_submit():
         abort(404)
     revoked = revoke_codes(db.session(), client.personal_id)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, flash, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from portal import db
 from portal.access.current import client_required, current_client_session
+from portal.access.services import client_for_staff
+from portal.accounts.current import current_staff, staff_required
+from portal.accounts.models import Role
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.htmx import redirect_to, render_page
 from portal.notice import services
@@ -77,6 +81,25 @@ def partners_list() -> Response:
         agencies=services.partner_agencies(session),
         changed_at=services.partner_list_changed_at(session),
     )
+
+
+@bp.post("/staff/notice-acknowledgements")
+@staff_required(Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
+def acknowledge_for_client() -> Response:
+    """Staff record that a client read the current notice with them (staff-assisted)."""
+    session = db.session()
+    user = current_staff()
+    assert user is not None  # staff_required
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    client = client_for_staff(session, user, request.form.get("personal_id", ""))
+    pending = client and services.needs_acknowledgement(session, client.personal_id)
+    if client is None or pending is None:
+        abort(404)
+    services.acknowledge(session, client.personal_id, pending, "staff_assisted")
+    session.commit()
+    flash(_("The acknowledgement is saved."), "success")
+    return redirect_to("accounts.workspace")
 
 
 @bp.route("/privacy-notice/acknowledge", methods=["GET", "POST"])

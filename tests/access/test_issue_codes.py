@@ -145,3 +145,25 @@ def test_kiosks_never_get_a_file_download(app: Flask, client: FlaskClient) -> No
         assert refused.page.find("h1").get_text(strip=True) == "You cannot see this page"
     finally:
         app.view_functions["public.home"] = original
+
+
+def test_staff_record_that_the_client_read_the_notice_with_them(
+    client: FlaskClient, db_session: Session
+) -> None:
+    from portal.notice.models import NoticeAcknowledgement
+    from tests.factories import notice_version
+
+    _signed_in_staff(client, db_session)
+    notice_version(db_session, number=7)
+    confirm = post_form(client, "/staff/access-codes/new", {"personal_id": PERSON})
+    form = confirm.page.select_one("form[action='/staff/notice-acknowledgements']")
+    assert "version 7" in form.get_text()
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    response = client.post(
+        "/staff/notice-acknowledgements", data={"csrf_token": token, "personal_id": PERSON}
+    )
+    assert response.status_code == 303
+    record = db_session.scalars(select(NoticeAcknowledgement)).one()
+    assert (record.personal_id, record.channel) == (PERSON, "staff_assisted")
+    again = post_form(client, "/staff/access-codes/new", {"personal_id": PERSON})
+    assert again.page.select_one("form[action='/staff/notice-acknowledgements']") is None

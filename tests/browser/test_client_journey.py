@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy.orm import Session
 
 from tests.browser.conftest import axe_violations, horizontal_overflow, sign_in_client
 
@@ -99,3 +100,23 @@ def test_whole_journey_works_without_javascript(
     page.get_by_role("button", name="Finish and sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are signed out")
     context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_demo_notice_prints_on_one_or_two_pages(
+    browser: Browser, live_server: str, db_session: Session, language: str
+) -> None:
+    from portal.cli import DEMO_NOTICE
+    from portal.notice.services import load_demo_notice
+
+    load_demo_notice(db_session, DEMO_NOTICE)
+    db_session.commit()
+    page = browser.new_context().new_page()
+    page.goto(f"{live_server}/privacy-notice/print?lang={language}")
+    pdf = page.pdf(
+        format="Letter",
+        margin={"top": "0.6in", "bottom": "0.6in", "left": "0.7in", "right": "0.7in"},
+    )
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 1 <= pages <= 2, f"{language}: {pages} pages"
+    page.context.close()
