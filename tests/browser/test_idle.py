@@ -49,6 +49,20 @@ def test_kiosk_warns_after_two_minutes_and_the_client_can_continue(
     expect(page.get_by_text("You are signed in as Client One.")).to_be_visible()
 
 
+def test_every_target_on_a_kiosk_is_at_least_44_pixels_tall(
+    page: Page, live_server: str, kiosk: None, code: str
+) -> None:
+    for path in ("/", "/?lang=en", "/sign-in", "/privacy-notice/versions", "/partner-agencies"):
+        page.goto(f"{live_server}{path}")
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('a, button, input, select, textarea')]
+                .filter(el => el.offsetParent !== null && !el.classList.contains('skip-link'))
+                .filter(el => el.getBoundingClientRect().height < 44)
+                .map(el => el.outerHTML.slice(0, 80))"""
+        )
+        assert small == [], path
+
+
 def test_kiosk_clears_everything_when_nobody_answers(
     page: Page,
     live_server: str,
