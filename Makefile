@@ -77,8 +77,8 @@ test-postgres:
 	fi
 
 lint: $(VENV)/.installed-test ## ruff check and format check
-	$(BIN)/ruff check portal tests wsgi.py
-	$(BIN)/ruff format --check portal tests wsgi.py
+	$(BIN)/ruff check portal tests bench wsgi.py
+	$(BIN)/ruff format --check portal tests bench wsgi.py
 
 clean: ## Remove the virtual environment, node_modules and the local database
 	rm -rf $(VENV) node_modules instance

@@ -14,6 +14,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portal import db, migrate
+from portal.audit.services import SYSTEM, record
+
+
+def _audit_import(session, run) -> None:  # type: ignore[no-untyped-def]
+    action = "hmis.imported" if run.succeeded else "hmis.import_refused"
+    record(session, action, object_type="import_run", object_id=run.id, actor=SYSTEM)
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(keys_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(access_group)
+    app.cli.add_command(audit_group)
 
 
 # ---------------------------------------------------------------- db
@@ -89,7 +96,10 @@ def hmis_import(path: Path, as_json: bool) -> None:
             bar.update(count)
 
     try:
-        result = run_import(db.session(), path, tick, on_read)
+        session = db.session()
+        result = run_import(
+            session, path, tick, on_read, on_recorded=lambda run: _audit_import(session, run)
+        )
     except ExportUnreadable as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -201,6 +211,9 @@ def users_create(
             password=password,
         )
         token = issue_setup_token(session, user, current_app.secret_key) if setup_link else None
+        record(
+            session, "staff_user.created", object_type="staff_user", object_id=user.id, actor=SYSTEM
+        )
         session.commit()
     except AccountError as error:
         session.rollback()
@@ -233,8 +246,52 @@ def access_issue(personal_id: str, days: int) -> None:
         )
     except UnknownClient:
         raise click.ClickException("No client has that personal ID.") from None
+    record(session, "access_code.issued", personal_id=personal_id, actor=SYSTEM)
     session.commit()
     click.echo(f"Access code (shown once; any earlier code no longer works): {code}")
+
+
+# ---------------------------------------------------------------- audit
+
+
+@click.group("audit", cls=AppGroup, help="The tamper-evident audit trail.")
+def audit_group() -> None:
+    pass
+
+
+def _audit_key() -> bytes:
+    return current_app.config["PORTAL"].audit_key.encode()  # type: ignore[no-any-return]
+
+
+@audit_group.command("head", help="Print the chain's head (SEQ:HMAC) to keep somewhere else.")
+def audit_head() -> None:
+    from portal.audit.chain import verify
+
+    verdict = verify(db.session(), _audit_key())
+    if not verdict.intact:
+        raise click.ClickException(f"The chain is broken at entry {verdict.broken_at}.")
+    click.echo(f"{verdict.head_seq}:{verdict.head_hmac}")
+
+
+@audit_group.command("verify", help="Check the whole chain; name the first broken entry.")
+@click.option("--head", "saved", default=None, help="A head saved earlier (SEQ:HMAC).")
+def audit_verify(saved: str | None) -> None:
+    from portal.audit.chain import verify
+
+    saved_head = None
+    if saved:
+        seq, _, mac = saved.partition(":")
+        if not seq.isdigit() or len(mac) != 64:
+            raise click.BadParameter("expected SEQ:HMAC as printed by `audit head`")
+        saved_head = (int(seq), mac)
+    verdict = verify(db.session(), _audit_key(), saved_head)
+    if verdict.intact:
+        click.echo(
+            f"Intact: {verdict.entries} entries, head {verdict.head_seq}:{verdict.head_hmac}"
+        )
+        return
+    click.echo(f"BROKEN at entry {verdict.broken_at}: {verdict.reason}", err=True)
+    sys.exit(1)
 
 
 # ---------------------------------------------------------------- keys
@@ -258,6 +315,7 @@ def keys_rotate_ssn() -> None:
             text("UPDATE client SET ssn = :ssn WHERE personal_id = :id"),
             {"ssn": rotate(token), "id": personal_id},
         )
+    record(session, "keys.ssn_rotated", actor=SYSTEM)
     session.commit()
     click.echo(f"Re-encrypted {len(rows)} SSNs.")
 
@@ -295,7 +353,9 @@ def demo_setup(clients: int) -> None:
         export_dir = Path(current_app.instance_path) / "demo-export"
         export_dir.mkdir(parents=True, exist_ok=True)
         write_demo_export(export_dir, clients)
-        result = run_import(session, export_dir)
+        result = run_import(
+            session, export_dir, on_recorded=lambda run: _audit_import(session, run)
+        )
         if not result.succeeded:
             for problem in result.problems[:20]:
                 click.echo(str(problem), err=True)

@@ -42,6 +42,9 @@ class Settings:
     secret_key: str
     database_url: str
     ssn_keys: tuple[str, ...]
+    # Keys the audit chain's HMACs; kept outside the database so the database alone cannot
+    # rewrite history.
+    audit_key: str = ""
     help_desk_phone: str = "(847) 555-0142"
     help_desk_email: str = "hmis-help@example.org"
     service_name: str = "HMIS Client Privacy Portal"
@@ -66,6 +69,11 @@ def load_settings(instance_path: Path) -> Settings:
         raise ConfigurationError("PORTAL_SECRET_KEY must be set when PORTAL_ENV=production.")
     if production and not ssn_keys_raw:
         raise ConfigurationError("PORTAL_SSN_KEYS must be set when PORTAL_ENV=production.")
+    audit_key = _env("AUDIT_KEY")
+    if production and not audit_key:
+        raise ConfigurationError("PORTAL_AUDIT_KEY must be set when PORTAL_ENV=production.")
+    if not audit_key:
+        audit_key = _instance_secret(instance_path, "audit_key", lambda: secrets.token_hex(32))
     if not secret_key:
         secret_key = _instance_secret(instance_path, "secret_key", lambda: secrets.token_hex(32))
     if not ssn_keys_raw:
@@ -82,6 +90,7 @@ def load_settings(instance_path: Path) -> Settings:
         secret_key=secret_key,
         database_url=database_url,
         ssn_keys=ssn_keys,
+        audit_key=audit_key,
         rate_limit_storage=_env("REDIS_URL", "memory://") or "memory://",
         help_desk_phone=_env("HELP_DESK_PHONE", Settings.help_desk_phone) or "",
         help_desk_email=_env("HELP_DESK_EMAIL", Settings.help_desk_email) or "",

@@ -1,7 +1,8 @@
 """Every model, imported once so the metadata is complete (for Alembic and tests)."""
 
-from portal.access.models import AccessCode
-from portal.accounts.models import StaffUser
+from portal.access.models import AccessCode, ClientSession, HandOff
+from portal.accounts.models import StaffSession, StaffUser
+from portal.audit.models import AuditEntry, AuditHead
 from portal.db import Base
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
 from portal.notice.models import NoticeAcknowledgement, NoticeText, NoticeVersion
@@ -10,9 +11,13 @@ metadata = Base.metadata
 
 __all__ = [
     "AccessCode",
+    "AuditEntry",
+    "AuditHead",
     "Client",
+    "ClientSession",
     "Enrollment",
     "Exit",
+    "HandOff",
     "HmisUser",
     "ImportRun",
     "NoticeAcknowledgement",
@@ -20,6 +25,7 @@ __all__ = [
     "NoticeVersion",
     "Organization",
     "Project",
+    "StaffSession",
     "StaffUser",
     "metadata",
 ]

@@ -20,6 +20,9 @@ from portal.config import Settings
 from portal.models import metadata
 from tests.pages import PageCheckingClient
 
+# Fixtures shared across feature folders (a synthetic client with a live code, sign-in).
+pytest_plugins = ["tests.fixtures.clients"]
+
 HMIS_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "hmis-csv"
 TEST_SSN_KEY = Fernet.generate_key().decode("ascii")
 
@@ -49,6 +52,7 @@ def settings(database_url: str) -> Settings:
         secret_key="test secret key, not for production",
         database_url=database_url,
         ssn_keys=(TEST_SSN_KEY,),
+        audit_key="test audit key, not for production",
     )
 
 

@@ -45,6 +45,7 @@ from portal.access.services import (
 from portal.accounts.current import current_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import CLIENT, PUBLIC, audience
+from portal.audit.services import record
 from portal.hmis.models import Client
 from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
@@ -84,9 +85,11 @@ def sign_in_page() -> Response:
         if wait:
             form.code.errors = [try_again_message(wait)]
             status = 429
+            record(db.session(), "client.sign_in_limited")
+            db.session().commit()
         else:
             try:
-                _opened, token = sign_in(
+                opened, token = sign_in(
                     db.session(),
                     form.code.data or "",
                     form.date_of_birth(),  # type: ignore[arg-type]
@@ -96,7 +99,16 @@ def sign_in_page() -> Response:
             except SignInRefused:
                 limiter().record_failure(keys)
                 form.code.errors = [str(NOT_RIGHT)]
+                record(db.session(), "client.sign_in_failed")
+                db.session().commit()
             else:
+                record(
+                    db.session(),
+                    "client.signed_in",
+                    personal_id=opened.personal_id,
+                    object_type="client_session",
+                    object_id=opened.id,
+                )
                 db.session().commit()
                 session.clear()  # a new session at sign-in: nothing from before carries over
                 session[SESSION_KEY] = token
@@ -112,6 +124,7 @@ def sign_out() -> Response:
     client_session = current_client_session()
     if client_session is not None:
         client_session.end("signed_out")
+        record(db.session(), "client.signed_out", personal_id=client_session.personal_id)
         db.session().commit()
     session.clear()
     # A kiosk goes straight back to its first question for the next person.
@@ -142,17 +155,25 @@ def hand_off_redeem(token: str) -> Response:
     form = DateOfBirthForm()
     if form.validate_on_submit():
         try:
-            _opened, session_token = redeem_hand_off(
+            opened, session_token = redeem_hand_off(
                 db.session(),
                 token,
                 form.date_of_birth(),  # type: ignore[arg-type]
             )
         except HandOffRefused:
+            record(db.session(), "client.hand_off_failed")
             db.session().commit()  # the failure is counted; three spend the link
             if live_hand_off(db.session(), token) is None:
                 return _hand_off_gone()
             form.dob_month.errors = [_("That date of birth is not right.")]
         else:
+            record(
+                db.session(),
+                "client.hand_off_used",
+                personal_id=opened.personal_id,
+                object_type="client_session",
+                object_id=opened.id,
+            )
             db.session().commit()
             session.clear()
             session[SESSION_KEY] = session_token
@@ -166,6 +187,9 @@ CODE_ISSUERS = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 
 
 def _render_confirm(form: IssueCodeForm, client: Client) -> Response:
+    # Staff see the client's name and date of birth here: a view of client data.
+    record(db.session(), "client.identity_viewed", personal_id=client.personal_id)
+    db.session().commit()
     pending = needs_acknowledgement(db.session(), client.personal_id)
     return render_page("access/code_confirm.html", form=form, client=client, pending_notice=pending)
 
@@ -202,6 +226,7 @@ def code_create() -> Response:
     code = issue_access_code(
         db.session(), client.personal_id, current_app.secret_key, issued_by_id=user.id
     )
+    record(db.session(), "access_code.issued", personal_id=client.personal_id)
     db.session().commit()
     link = url_for("access.sign_in_page", code=code.replace("-", ""), _external=True)
     language = form.language.data or "en"
@@ -227,6 +252,7 @@ def code_revoke() -> Response:
     if client is None or not form.validate_on_submit():
         abort(404)
     revoked = revoke_codes(db.session(), client.personal_id)
+    record(db.session(), "access_code.revoked", personal_id=client.personal_id)
     db.session().commit()
     flash(
         _("The client's access code no longer works.")
@@ -242,6 +268,8 @@ def code_revoke() -> Response:
 def kiosk_edit() -> Response:
     form = KioskForm()
     if form.validate_on_submit():
+        record(db.session(), "kiosk.registered")
+        db.session().commit()
         response = redirect(url_for("public.home"), 303)
         device.mark_as_kiosk(response, (form.name.data or "").strip()[:60])  # type: ignore[arg-type]
         flash(_("This device is now a kiosk."), "success")

@@ -29,6 +29,7 @@ from portal.accounts.signin import (
     totp_uri,
 )
 from portal.audience import PUBLIC, audience
+from portal.audit.services import record, staff_actor
 from portal.htmx import render_page
 from portal.qr import qr_svg
 from portal.ratelimit import FailureLimiter, try_again_message
@@ -86,6 +87,7 @@ def _pending_user() -> StaffUser | None:
 
 def _open_session(user: StaffUser) -> Response:
     token = start_staff_session(db.session(), user)
+    record(db.session(), "staff.signed_in", actor=staff_actor(user))
     db.session().commit()
     language = session.get("lang")
     session.clear()  # a new session at sign-in
@@ -118,6 +120,8 @@ def sign_in() -> Response:
             else:
                 _staff_limiter().record_failure(keys)
                 form.email.errors = [str(STAFF_NOT_RIGHT)]
+            record(db.session(), "staff.sign_in_failed")
+            db.session().commit()
         else:
             if not needs_totp(user):
                 return _open_session(user)
@@ -140,6 +144,8 @@ def sign_in_code() -> Response:
         if confirm_totp(db.session(), user, form.code.data or ""):
             return _open_session(user)
         db.session().rollback()
+        record(db.session(), "staff.two_step_failed", actor=staff_actor(user))
+        db.session().commit()
         form.code.errors = [_("That code is not right or was already used. Enter the newest code.")]
     return render_page("accounts/sign_in_code.html", form=form)
 
@@ -175,6 +181,7 @@ def sign_out() -> Response:
         found = resume_staff_session(db.session(), token)
         if found is not None:
             found.end("signed_out")
+            record(db.session(), "staff.signed_out")
         db.session().commit()
     session.clear()
     response = redirect(url_for("accounts.sign_in"), 303)

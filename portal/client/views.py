@@ -8,6 +8,7 @@ from portal import db
 from portal.access.current import client_required, current_client_session
 from portal.access.services import HAND_OFF_LIFETIME, create_hand_off
 from portal.audience import CLIENT, audience
+from portal.audit.services import record
 from portal.hmis.models import Client
 from portal.htmx import render_page
 from portal.qr import qr_svg
@@ -22,6 +23,8 @@ def home() -> Response:
     client_session = current_client_session()
     assert client_session is not None  # client_required
     client = db.session().get(Client, client_session.personal_id)
+    record(db.session(), "client.page_viewed", personal_id=client_session.personal_id)
+    db.session().commit()
     return render_page("client/home.html", client=client)
 
 
@@ -35,6 +38,7 @@ def phone_hand_off() -> Response:
     client_session = current_client_session()
     assert client_session is not None  # client_required
     token = create_hand_off(db.session(), client_session)
+    record(db.session(), "client.hand_off_created", personal_id=client_session.personal_id)
     db.session().commit()
     link = url_for("access.hand_off_redeem", token=token, _external=True)
     return render_page(

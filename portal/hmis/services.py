@@ -17,6 +17,7 @@ def run_import(
     path: Path,
     progress: Progress | None = None,
     on_read: Callable[[ExportFiles], None] | None = None,
+    on_recorded: Callable[[ImportRun], None] | None = None,
 ) -> ImportResult:
     """Import in one transaction; commit only a clean import, and record the run either way."""
     started = utcnow()
@@ -32,19 +33,21 @@ def run_import(
         session.commit()
     else:
         session.rollback()
-    session.add(
-        ImportRun(
-            started_at=started,
-            finished_at=utcnow(),
-            source_label=path.name,
-            export_id=result.export_id,
-            csv_version=result.csv_version,
-            data_standards=result.standards,
-            directive=result.directive,
-            succeeded=result.succeeded,
-            summary=result.summary(),
-            problems="\n".join(str(problem) for problem in result.problems),
-        )
+    run = ImportRun(
+        started_at=started,
+        finished_at=utcnow(),
+        source_label=path.name,
+        export_id=result.export_id,
+        csv_version=result.csv_version,
+        data_standards=result.standards,
+        directive=result.directive,
+        succeeded=result.succeeded,
+        summary=result.summary(),
+        problems="\n".join(str(problem) for problem in result.problems),
     )
+    session.add(run)
+    session.flush()
+    if on_recorded is not None:
+        on_recorded(run)
     session.commit()
     return result

@@ -11,6 +11,7 @@ from portal.access.services import client_for_staff
 from portal.accounts.current import current_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import CLIENT, PUBLIC, audience
+from portal.audit.services import record
 from portal.htmx import redirect_to, render_page
 from portal.notice import services
 from portal.notice.rendering import render_markdown
@@ -97,6 +98,13 @@ def acknowledge_for_client() -> Response:
     if client is None or pending is None:
         abort(404)
     services.acknowledge(session, client.personal_id, pending, "staff_assisted")
+    record(
+        session,
+        "notice.acknowledged",
+        personal_id=client.personal_id,
+        object_type="notice_version",
+        object_id=pending.number,
+    )
     session.commit()
     flash(_("The acknowledgement is saved."), "success")
     return redirect_to("accounts.workspace")
@@ -116,6 +124,13 @@ def acknowledge() -> Response:
     if form.validate_on_submit():
         channel = "kiosk" if client_session.device == "kiosk" else "phone"
         services.acknowledge(session, client_session.personal_id, pending, channel)
+        record(
+            session,
+            "notice.acknowledged",
+            personal_id=client_session.personal_id,
+            object_type="notice_version",
+            object_id=pending.number,
+        )
         session.commit()
         return redirect_to("client.home")
     notice = services.in_language(pending, _language())

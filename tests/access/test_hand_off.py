@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 import portal.client.views
 from portal.access.models import ClientSession, HandOff
-from tests.access.conftest import DOB, SignIn, signed_in_client
+from tests.fixtures.clients import DOB, SignIn, signed_in_client
 
 
 @pytest.fixture

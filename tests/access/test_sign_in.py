@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 
 from portal.access.models import AccessCode, ClientSession
 from portal.access.services import issue_access_code
-from tests.access.conftest import DOB, NOT_RIGHT, PERSON, SignIn, signed_in_client
+from tests.fixtures.clients import DOB, NOT_RIGHT, PERSON, SignIn, signed_in_client
 
 
 def _error(response: TestResponse) -> str:

@@ -1,0 +1,154 @@
+"""The audit trail: what is recorded, that it holds no personal values, and that tampering with
+it (edit, delete, reorder, insert, truncate) is caught and named."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from portal.audit.chain import verify
+from portal.audit.models import AuditEntry, AuditHead
+from tests.fixtures.clients import DOB, PERSON, SignIn, signed_in_client
+
+KEY = b"test audit key, not for production"
+
+
+@pytest.fixture
+def journey(app: Flask, client: FlaskClient, sign_in: SignIn, code: str) -> FlaskClient:
+    """A failed and a good sign-in, the notice acknowledged, the client's page, sign-out."""
+    sign_in(code, **dict(DOB, dob_day="18"))
+    signed_in_client(client, sign_in, code)
+    client.get("/my-page")
+    token = client.get("/my-page").page.select_one("form.sign-out input[name=csrf_token]")["value"]
+    client.post("/sign-out", data={"csrf_token": token})
+    return client
+
+
+def _actions(db_session: Session) -> list[tuple[str, str, str | None]]:
+    entries = db_session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
+    return [(e.action, e.actor_kind, e.personal_id) for e in entries]
+
+
+def test_client_journey_is_recorded(journey: FlaskClient, db_session: Session) -> None:
+    actions = _actions(db_session)
+    assert ("client.sign_in_failed", "anonymous", None) in actions
+    assert ("client.signed_in", "anonymous", PERSON) in actions
+    assert ("notice.acknowledged", "client", PERSON) in actions
+    assert ("client.page_viewed", "client", PERSON) in actions
+    assert actions[-1] == ("client.signed_out", "client", PERSON)
+
+
+def test_entries_hold_no_personal_values(journey: FlaskClient, db_session: Session) -> None:
+    rows = db_session.execute(text("SELECT * FROM audit_entry")).all()
+    assert rows
+    text_of_rows = " ".join(str(value) for row in rows for value in row)
+    for personal_value in ("Client", "One", "1982", "10-17", "1982-10-17"):
+        assert personal_value not in text_of_rows
+
+
+def test_chain_verifies_and_the_commands_print_its_head(
+    app: Flask, journey: FlaskClient, db_session: Session
+) -> None:
+    verdict = verify(db_session, KEY)
+    assert verdict.intact
+    assert verdict.entries == db_session.scalar(text("SELECT count(*) FROM audit_entry"))
+    runner = app.test_cli_runner()
+    head = runner.invoke(args=["audit", "head"]).output.strip()
+    assert head == f"{verdict.head_seq}:{verdict.head_hmac}"
+    checked = runner.invoke(args=["audit", "verify", "--head", head])
+    assert checked.exit_code == 0
+    assert checked.output.startswith(f"Intact: {verdict.entries} entries")
+
+
+def _break(db_session: Session, statement: str, **params: object) -> None:
+    db_session.execute(text(statement), params)
+    db_session.commit()
+
+
+def test_an_edited_entry_is_named(journey: FlaskClient, db_session: Session) -> None:
+    _break(db_session, "UPDATE audit_entry SET action = 'client.page_viewed' WHERE seq = 3")
+    verdict = verify(db_session, KEY)
+    assert (verdict.broken_at, verdict.reason) == (3, "entry was changed")
+
+
+def test_a_changed_time_is_caught(journey: FlaskClient, db_session: Session) -> None:
+    _break(db_session, "UPDATE audit_entry SET at = '2020-01-01 00:00:00' WHERE seq = 2")
+    assert verify(db_session, KEY).broken_at == 2
+
+
+def test_a_deleted_entry_is_named(journey: FlaskClient, db_session: Session) -> None:
+    _break(db_session, "DELETE FROM audit_entry WHERE seq = 2")
+    verdict = verify(db_session, KEY)
+    assert verdict.broken_at == 2
+    assert "missing" in verdict.reason
+
+
+def test_reordered_entries_are_caught(journey: FlaskClient, db_session: Session) -> None:
+    _break(db_session, "UPDATE audit_entry SET seq = -1 WHERE seq = 2")
+    _break(db_session, "UPDATE audit_entry SET seq = 2 WHERE seq = 3")
+    _break(db_session, "UPDATE audit_entry SET seq = 3 WHERE seq = -1")
+    assert verify(db_session, KEY).broken_at == 2
+
+
+def test_an_inserted_entry_is_caught(journey: FlaskClient, db_session: Session) -> None:
+    last = db_session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    # A forger without the key copies the shape of a real entry.
+    _break(
+        db_session,
+        "INSERT INTO audit_entry (seq, at, actor_kind, action, prev_hmac, hmac) "
+        "VALUES (:seq, :at, 'staff', 'client.identity_viewed', :prev, :mac)",
+        seq=last.seq + 1,
+        at=last.at,
+        prev=last.hmac,
+        mac="f" * 64,
+    )
+    assert verify(db_session, KEY).broken_at == last.seq + 1
+
+
+def test_a_cut_off_tail_is_caught_against_the_saved_head(
+    app: Flask, journey: FlaskClient, db_session: Session
+) -> None:
+    saved = verify(db_session, KEY)
+    _break(db_session, "DELETE FROM audit_entry WHERE seq = :seq", seq=saved.head_seq)
+    assert "recorded head" in verify(db_session, KEY).reason
+    # Even with the head row rewritten to match, the head saved elsewhere tells.
+    previous = db_session.get(AuditEntry, saved.head_seq - 1)
+    head = db_session.get(AuditHead, 1)
+    head.seq, head.hmac = previous.seq, previous.hmac
+    db_session.commit()
+    assert verify(db_session, KEY).intact
+    cut = verify(db_session, KEY, (saved.head_seq, saved.head_hmac))
+    assert not cut.intact
+    assert "before the saved head" in cut.reason
+    result = app.test_cli_runner().invoke(
+        args=["audit", "verify", "--head", f"{saved.head_seq}:{saved.head_hmac}"]
+    )
+    assert result.exit_code == 1
+    assert f"BROKEN at entry {saved.head_seq}" in result.output
+
+
+def test_a_wrong_key_cannot_verify(journey: FlaskClient, db_session: Session) -> None:
+    assert verify(db_session, b"another key").broken_at == 1
+
+
+def test_staff_view_of_a_client_is_recorded_with_agency_and_role(
+    app: Flask, db_session: Session
+) -> None:
+    from tests.accounts.test_staff_sign_in import post_form, sign_in, staff_user
+
+    staff_user(db_session)
+    client = app.test_client()
+    sign_in(client, "cm@agency.example")
+    post_form(client, "/staff/access-codes/new", {"personal_id": PERSON})
+    entry = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "client.identity_viewed")
+    ).one()
+    assert (entry.actor_kind, entry.actor_role, entry.actor_agency, entry.personal_id) == (
+        "staff",
+        "agency_staff",
+        "109",
+        PERSON,
+    )
