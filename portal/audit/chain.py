@@ -12,6 +12,7 @@ import hashlib
 import hmac as hmac_lib
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -86,15 +87,29 @@ def _entries(session: Session) -> Iterator[tuple[tuple[object, ...], str, str]]:
         .order_by(AuditEntry.seq)
         .execution_options(yield_per=10_000)
     )
-    for row in session.execute(statement):
-        yield tuple(row[:-2]), row[-2], row[-1]
+    result = session.execute(statement)
+    try:
+        for row in result:
+            yield tuple(row[:-2]), row[-2], row[-1]
+    finally:
+        result.close()  # on PostgreSQL a server-side cursor: close it even on an early stop
 
 
 def verify(session: Session, key: bytes, saved_head: tuple[int, str] | None = None) -> Verdict:
     """Walk the whole chain; name the first entry that is not what was written."""
+    with closing(_entries(session)) as entries:
+        return _walk(session, key, saved_head, entries)
+
+
+def _walk(
+    session: Session,
+    key: bytes,
+    saved_head: tuple[int, str] | None,
+    entries: Iterator[tuple[tuple[object, ...], str, str]],
+) -> Verdict:
     prev, expected, count = GENESIS, 1, 0
     found_saved = saved_head is None
-    for values, prev_hmac, mac in _entries(session):
+    for values, prev_hmac, mac in entries:
         count += 1
         if values[0] != expected:
             return Verdict(
