@@ -51,6 +51,8 @@ class Settings:
     # Where sign-in failure counters live: redis://... shared by every instance, or memory://
     # for a single process (make run, tests).
     rate_limit_storage: str = "memory://"
+    # Times are stored in UTC and shown in the county's own time zone.
+    timezone: str = "America/Chicago"
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -92,6 +94,7 @@ def load_settings(instance_path: Path) -> Settings:
         ssn_keys=ssn_keys,
         audit_key=audit_key,
         rate_limit_storage=_env("REDIS_URL", "memory://") or "memory://",
+        timezone=_env("TIMEZONE", Settings.timezone) or Settings.timezone,
         help_desk_phone=_env("HELP_DESK_PHONE", Settings.help_desk_phone) or "",
         help_desk_email=_env("HELP_DESK_EMAIL", Settings.help_desk_email) or "",
     )

@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         default_translation_directories=str(PROJECT_ROOT / "translations"),
+        default_timezone=app.config["PORTAL"].timezone,
     )
 
     @app.context_processor

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import StaffUser
 from portal.audit import chain
 from portal.audit.models import AuditEntry
+from portal.hmis.models import Organization
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,36 @@ def record(
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
     )
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    at: object
+    agency: str | None
+    role: str | None
+    action: str
+
+
+# What staff did with a client's record, as the client may see it (never who, by name).
+CLIENT_VISIBLE_ACTIONS = (
+    "client.identity_viewed",
+    "access_code.issued",
+    "access_code.revoked",
+    "notice.acknowledged",
+)
+
+
+def staff_access_to(session: Session, personal_id: str, limit: int = 200) -> list[AccessEvent]:
+    """The newest staff actions on this client's record, with the agency's name."""
+    rows = session.execute(
+        select(AuditEntry.at, Organization.name, AuditEntry.actor_role, AuditEntry.action)
+        .outerjoin(Organization, Organization.organization_id == AuditEntry.actor_agency)
+        .where(
+            AuditEntry.personal_id == personal_id,
+            AuditEntry.actor_kind == "staff",
+            AuditEntry.action.in_(CLIENT_VISIBLE_ACTIONS),
+        )
+        .order_by(AuditEntry.seq.desc())
+        .limit(limit)
+    )
+    return [AccessEvent(at, agency, role, action) for at, agency, role, action in rows]

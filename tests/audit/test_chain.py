@@ -137,11 +137,12 @@ def test_a_wrong_key_cannot_verify(journey: FlaskClient, db_session: Session) ->
 def test_staff_view_of_a_client_is_recorded_with_agency_and_role(
     app: Flask, db_session: Session
 ) -> None:
-    from tests.accounts.test_staff_sign_in import post_form, sign_in, staff_user
+    from tests.accounts.test_staff_sign_in import post_form, staff_user
+    from tests.accounts.test_staff_sign_in import sign_in as staff_sign_in
 
     staff_user(db_session)
     client = app.test_client()
-    sign_in(client, "cm@agency.example")
+    staff_sign_in(client, "cm@agency.example")
     post_form(client, "/staff/access-codes/new", {"personal_id": PERSON})
     entry = db_session.scalars(
         select(AuditEntry).where(AuditEntry.action == "client.identity_viewed")

@@ -50,6 +50,8 @@ def test_sign_in_errors_and_signed_in_pages_are_accessible(
     page.locator("form[action='/privacy-notice/acknowledge'] button").click()
     expect(page).to_have_url(f"{live_server}/my-page")
     _accessible(page, axe_source)
+    page.goto(f"{live_server}/my-page/who-looked?lang={language}")
+    _accessible(page, axe_source)
     page.locator("form.sign-out button").click()
     expect(page).to_have_url(f"{live_server}/signed-out")
     _accessible(page, axe_source)
