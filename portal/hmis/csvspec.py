@@ -20,7 +20,19 @@ FY2026 = frozenset({"FY2026"})
 
 
 class ValueProblem(ValueError):
-    """A field's text cannot be read as the HUD specification requires; says why, plainly."""
+    """A field's text cannot be read as the HUD specification requires; says why, plainly.
+
+    The reason is written about "the value"; the report quotes the value itself only where it
+    is not personal data (a name, an SSN, a date of birth never appears in a report or log)."""
+
+    def __init__(self, reason: str, value: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.value = reason, value
+
+    def describe(self, personal: bool) -> str:
+        if self.value is None or personal:
+            return self.reason
+        return self.reason.replace("the value", f"'{self.value}'", 1)
 
 
 Parser = Callable[[str, str], object]  # (text, data standards) -> value
@@ -43,7 +55,7 @@ def code(list_name: str, fy2026_list: str | None = None) -> Parser:
         try:
             number = int(value)
         except ValueError:
-            raise ValueProblem(f"'{value}' is not a number from HUD list {name}") from None
+            raise ValueProblem(f"the value is not a number from HUD list {name}", value) from None
         if number not in codes(standards, name):
             raise ValueProblem(f"{number} is not a code on HUD list {name}")
         return number
@@ -53,7 +65,7 @@ def code(list_name: str, fy2026_list: str | None = None) -> Parser:
 
 def year(value: str, _standards: str) -> int:
     if not re.fullmatch(r"\d{4}", value):
-        raise ValueProblem(f"'{value}' is not a four-digit year")
+        raise ValueProblem("the value is not a four-digit year", value)
     return int(value)
 
 
@@ -75,13 +87,13 @@ def _timestamp(value: str) -> dt.datetime:
     elif match := _US.fullmatch(value):
         mo, d, y, h, mi, s = match.groups()
         if len(y) == 2:
-            raise ValueProblem(f"'{value}' has a two-digit year; use four digits")
+            raise ValueProblem("the value has a two-digit year; use four digits", value)
     else:
-        raise ValueProblem(f"'{value}' is not a date as YYYY-MM-DD or MM-DD-YYYY")
+        raise ValueProblem("the value is not a date as YYYY-MM-DD or MM-DD-YYYY", value)
     try:
         return dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))  # noqa: DTZ001 - HUD timestamps are local wall-clock times
     except ValueError:
-        raise ValueProblem(f"'{value}' is not a real date") from None
+        raise ValueProblem("the value is not a real date", value) from None
 
 
 def date(value: str, _standards: str) -> dt.date:
@@ -104,6 +116,7 @@ class Column:
     required: bool = False  # a value must be present (not only the column)
     standards: frozenset[str] = BOTH
     blank: object = None  # the value a blank cell stands for
+    personal: bool = False  # PPI: a problem report never quotes the value
 
 
 @dataclass(frozen=True)
@@ -206,14 +219,14 @@ CLIENT = FileSpec(
     "PersonalID",
     (
         Column("PersonalID", "personal_id", HMIS_ID, required=True),
-        Column("FirstName", "first_name", text(100)),
-        Column("MiddleName", "middle_name", text(100)),
-        Column("LastName", "last_name", text(100)),
-        Column("NameSuffix", "name_suffix", text(20)),
+        Column("FirstName", "first_name", text(100), personal=True),
+        Column("MiddleName", "middle_name", text(100), personal=True),
+        Column("LastName", "last_name", text(100), personal=True),
+        Column("NameSuffix", "name_suffix", text(20), personal=True),
         Column("NameDataQuality", "name_data_quality", code("NameDataQuality")),
-        Column("SSN", "ssn", ssn),
+        Column("SSN", "ssn", ssn, personal=True),
         Column("SSNDataQuality", "ssn_data_quality", code("SSNDataQuality")),
-        Column("DOB", "dob", date),
+        Column("DOB", "dob", date, personal=True),
         Column("DOBDataQuality", "dob_data_quality", code("DOBDataQuality")),
         Column("Sex", "sex", code("Sex"), standards=FY2026),
         *(Column(name, attribute, code("NoYes")) for name, attribute in _RACE),

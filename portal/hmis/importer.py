@@ -231,8 +231,11 @@ def _read_export_info(files: ExportFiles, result: ImportResult) -> ExportInfo | 
     def field_value(column: str, parse: Callable[[str], Any]) -> Any:
         try:
             return parse(row.values[column])
-        except (ValueProblem, ValueError) as error:
-            result.add_problem(Problem(name, row.line, column, str(error) or "unreadable"))
+        except ValueProblem as error:
+            result.add_problem(Problem(name, row.line, column, error.describe(personal=False)))
+            return None
+        except ValueError:
+            result.add_problem(Problem(name, row.line, column, "the value is not a number"))
             return None
 
     export_date = field_value("ExportDate", lambda v: csvspec.timestamp(v, ""))
@@ -333,7 +336,8 @@ def _parse_row(
         try:
             values[column.attribute] = column.parse(raw, standards)
         except ValueProblem as error:
-            problems.append(Problem(spec.name, row.line, column.name, str(error)))
+            reason = error.describe(personal=column.personal)
+            problems.append(Problem(spec.name, row.line, column.name, reason))
             ok = False
     if spec.model is Client:
         values["data_standards"] = standards

@@ -140,7 +140,7 @@ def test_bad_export_is_refused_whole_with_a_line_by_line_report(db_session: Sess
     result = _import(db_session, BAD)
     assert not result.succeeded
     reported = [str(problem) for problem in result.problems]
-    assert "Client.csv:7:DOB: '08-MAY-67' is not a date as YYYY-MM-DD or MM-DD-YYYY" in reported
+    assert "Client.csv:7:DOB: the value is not a date as YYYY-MM-DD or MM-DD-YYYY" in reported
     assert (
         "Client.csv:11:DateUpdated: '7/14/16 09:59:00' has a two-digit year; use four digits"
         in reported
@@ -256,7 +256,9 @@ def test_cli_prints_a_summary_and_json(app: Flask) -> None:
 def test_cli_exits_non_zero_and_prints_each_problem(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["hmis", "import", str(BAD)])
     assert result.exit_code == 1
-    assert "Client.csv:8:DOB: '17-JUN-20' is not a date" in result.output
+    assert "Client.csv:8:DOB: the value is not a date" in result.output
+    # A date of birth is personal data: the report names the fault, never the value.
+    assert "17-JUN-20" not in result.output
     assert "Import refused: 32 problem(s); nothing was changed." in result.output
     assert "Traceback" not in result.output
 
