@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.access.views import bp as access_bp
     from portal.accounts import current as staff_current
     from portal.accounts.views import bp as accounts_bp
+    from portal.audit.views import bp as audit_bp
     from portal.client.views import bp as client_bp
     from portal.notice.views import bp as notice_bp
     from portal.public.views import bp as public_bp
@@ -57,6 +58,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(notice_bp)
     app.register_blueprint(access_bp)
     app.register_blueprint(client_bp)
+    app.register_blueprint(audit_bp)
     access_current.init_app(app)
     app.extensions["portal.sign_in_limiter"] = FailureLimiter(settings.rate_limit_storage)
     app.extensions["portal.staff_sign_in_limiter"] = FailureLimiter(

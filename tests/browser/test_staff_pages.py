@@ -73,3 +73,27 @@ def test_kiosk_language_chooser_is_accessible(
     _accessible(page, axe_source)
     page.get_by_role("link", name="Español").click()
     expect(page.locator("html")).to_have_attribute("lang", "es")
+
+
+@pytest.mark.parametrize("language", ["en", "es", "pl"])
+def test_audit_trail_page_is_accessible(
+    page: Page, live_server: str, axe_source: str, db_session: Session, language: str
+) -> None:
+    import pyotp
+    from sqlalchemy import select
+
+    from portal.accounts.models import StaffUser
+
+    staff_user(db_session, Role.HMIS_LEAD, "lead@county.example", None)
+    user = db_session.scalars(select(StaffUser)).one()
+    user.totp_secret = pyotp.random_base32()
+    db_session.commit()
+    _sign_in(page, live_server, "lead@county.example")
+    page.locator("#code").fill(pyotp.TOTP(user.totp_secret).now())
+    page.locator("main button[type=submit]").click()
+    page.goto(f"{live_server}/staff/audit?lang={language}")
+    expect(page.locator("table tbody tr").first).to_be_visible()
+    _accessible(page, axe_source)
+    page.goto(f"{live_server}/staff/audit?lang={language}&date_from=2026-13-45")
+    expect(page.locator(".error-summary")).to_be_visible()
+    _accessible(page, axe_source)

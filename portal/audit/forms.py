@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from portal.audit.services import KNOWN_ACTIONS
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters travel in the URL (a GET form), so a filtered view can be bookmarked or shared."""
+
+    class Meta:
+        csrf = False  # reading only; nothing changes
+
+    personal_id = StringField(_l("Client (HMIS Personal ID)"), validators=[Optional()])
+    staff_user_id = StringField(_l("Staff user (portal user number)"), validators=[Optional()])
+    agency = StringField(_l("Agency (HMIS OrganizationID)"), validators=[Optional()])
+    action = SelectField(
+        _l("Action"),
+        choices=[SelectChoice("", _l("Any action"))]
+        + [SelectChoice(action, action) for action in KNOWN_ACTIONS],
+        validators=[Optional()],
+    )
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
