@@ -30,6 +30,7 @@ from portal.access.forms import (
     KioskForm,
     SignInForm,
 )
+from portal.access.models import ClientSession
 from portal.access.services import (
     DEFAULT_LIFETIME,
     HandOffRefused,
@@ -68,6 +69,21 @@ def _limit_keys(typed_code: str) -> dict[str, str]:
     return {"device": device.device_id(), "code": code_key, "address": request.remote_addr or "-"}
 
 
+def _enter(opened: ClientSession, token: str, action: str) -> Response:
+    """Record the new client session, give the browser a fresh cookie for it, go to their page."""
+    record(
+        db.session(),
+        action,
+        personal_id=opened.personal_id,
+        object_type="client_session",
+        object_id=opened.id,
+    )
+    db.session().commit()
+    session.clear()  # a new session at sign-in: nothing from before carries over
+    session[SESSION_KEY] = token
+    return redirect(url_for("client.home"), 303)  # type: ignore[return-value]
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @audience(PUBLIC)
 def sign_in_page() -> Response:
@@ -102,17 +118,7 @@ def sign_in_page() -> Response:
                 record(db.session(), "client.sign_in_failed")
                 db.session().commit()
             else:
-                record(
-                    db.session(),
-                    "client.signed_in",
-                    personal_id=opened.personal_id,
-                    object_type="client_session",
-                    object_id=opened.id,
-                )
-                db.session().commit()
-                session.clear()  # a new session at sign-in: nothing from before carries over
-                session[SESSION_KEY] = token
-                return redirect(url_for("client.home"), 303)  # type: ignore[return-value]
+                return _enter(opened, token, "client.signed_in")
     response = render_page("access/sign_in.html", form=form, is_kiosk=device.kiosk_name())
     response.status_code = status
     return device.remember_device(response)
@@ -167,17 +173,7 @@ def hand_off_redeem(token: str) -> Response:
                 return _hand_off_gone()
             form.dob_month.errors = [_("That date of birth is not right.")]
         else:
-            record(
-                db.session(),
-                "client.hand_off_used",
-                personal_id=opened.personal_id,
-                object_type="client_session",
-                object_id=opened.id,
-            )
-            db.session().commit()
-            session.clear()
-            session[SESSION_KEY] = session_token
-            return redirect(url_for("client.home"), 303)  # type: ignore[return-value]
+            return _enter(opened, session_token, "client.hand_off_used")
     return render_page("access/hand_off_redeem.html", form=form, token=token)
 
 

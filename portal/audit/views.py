@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal import db
 from portal.accounts.current import staff_required
 from portal.accounts.models import Role, StaffUser
+from portal.audit.chain import FIELDS
 from portal.audit.forms import AuditFilterForm
 from portal.audit.models import AuditEntry
 from portal.audit.services import AuditFilter, audit_page, audit_rows, record
@@ -17,20 +18,7 @@ from portal.htmx import render_page
 from portal.timeutil import utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
-CSV_COLUMNS = (
-    "seq",
-    "at",
-    "actor_kind",
-    "actor_id",
-    "actor_role",
-    "actor_agency",
-    "device",
-    "action",
-    "personal_id",
-    "object_type",
-    "object_id",
-    "hmac",
-)
+CSV_COLUMNS = (*FIELDS, "hmac")  # the chained fields and the HMAC, to check elsewhere
 
 
 def _filters(form: AuditFilterForm) -> AuditFilter:
