@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import Response
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -18,6 +19,13 @@ from portal.timeutil import utcnow
 LAPSED_MESSAGE = _l(
     "You were signed out, maybe because you did nothing for a while. Sign in again."
 )
+
+
+def forget_in_browser(response: Response) -> Response:
+    """After sign-out: ask the browser to drop its cache and storage of this site. Not
+    "cookies": that would also remove a kiosk's registration."""
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def new_token() -> tuple[str, str]:

@@ -24,6 +24,14 @@ def current_client_session() -> ClientSession | None:
     return g.get("client_session")
 
 
+def signed_in_client() -> ClientSession:
+    """The client session of a view guarded by client_required (raises if unguarded)."""
+    found = current_client_session()
+    if found is None:
+        raise RuntimeError("this view needs @client_required")
+    return found
+
+
 def _load_client() -> None:
     g.client_session = None
     token = session.get(SESSION_KEY)

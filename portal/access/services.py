@@ -158,9 +158,8 @@ def sign_in(
     now = utcnow()
     code_live = code is not None and code.revoked_at is None and code.expires_at > now
     client_live = client is not None and client.date_deleted is None
-    if not (code_live and client_live and dob_matches):
+    if code is None or not (code_live and client_live and dob_matches):
         raise SignInRefused
-    assert code is not None  # for the type checker: code_live implies it
     return _open_client_session(session, code.personal_id, code.id, device)
 
 

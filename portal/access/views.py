@@ -43,7 +43,7 @@ from portal.access.services import (
     revoke_codes,
     sign_in,
 )
-from portal.accounts.current import current_staff, staff_required
+from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.audit.services import record
@@ -52,6 +52,7 @@ from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
 from portal.qr import qr_svg
 from portal.ratelimit import FailureLimiter, try_again_message
+from portal.sessions import forget_in_browser
 from portal.timeutil import utcnow
 
 bp = Blueprint("access", __name__)
@@ -136,9 +137,7 @@ def sign_out() -> Response:
     # A kiosk goes straight back to its first question for the next person.
     landing = "public.home" if device.kiosk_name() else "access.signed_out"
     response = redirect(url_for(landing), 303)
-    # Wipe what the browser may hold of the client; the kiosk cookie stays (not "cookies").
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return response  # type: ignore[return-value]
+    return forget_in_browser(response)  # type: ignore[arg-type]
 
 
 @bp.get("/signed-out")
@@ -196,8 +195,7 @@ def code_new() -> Response:
     """Find the client; staff then check identity in person before issuing."""
     form = FindClientForm()
     if form.validate_on_submit():
-        user = current_staff()
-        assert user is not None  # staff_required
+        user = signed_in_staff()
         client = client_for_staff(db.session(), user, form.personal_id.data or "")
         if client is not None:
             issue_form = IssueCodeForm(personal_id=client.personal_id)
@@ -211,8 +209,7 @@ def code_new() -> Response:
 @bp.post("/staff/access-codes")
 @staff_required(*CODE_ISSUERS)
 def code_create() -> Response:
-    user = current_staff()
-    assert user is not None  # staff_required
+    user = signed_in_staff()
     form = IssueCodeForm()
     client = client_for_staff(db.session(), user, form.personal_id.data or "")
     if client is None:
@@ -241,8 +238,7 @@ def code_create() -> Response:
 @bp.post("/staff/access-codes/revoke")
 @staff_required(*CODE_ISSUERS)
 def code_revoke() -> Response:
-    user = current_staff()
-    assert user is not None  # staff_required
+    user = signed_in_staff()
     form = IssueCodeForm()
     client = client_for_staff(db.session(), user, form.personal_id.data or "")
     if client is None or not form.validate_on_submit():

@@ -23,6 +23,14 @@ def current_staff() -> StaffUser | None:
     return g.get("staff_user")
 
 
+def signed_in_staff() -> StaffUser:
+    """The staff user of a view guarded by staff_required (raises if unguarded)."""
+    found = current_staff()
+    if found is None:
+        raise RuntimeError("this view needs @staff_required")
+    return found
+
+
 def _load_staff() -> None:
     g.staff_user = None
     token = session.get(SESSION_KEY)

@@ -33,6 +33,7 @@ from portal.audit.services import record, staff_actor
 from portal.htmx import render_page
 from portal.qr import qr_svg
 from portal.ratelimit import FailureLimiter, try_again_message
+from portal.sessions import forget_in_browser
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 STAFF_NOT_RIGHT = _l("The email address or the password is not right.")
@@ -185,8 +186,7 @@ def sign_out() -> Response:
         db.session().commit()
     session.clear()
     response = redirect(url_for("accounts.sign_in"), 303)
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return response  # type: ignore[return-value]
+    return forget_in_browser(response)  # type: ignore[arg-type]
 
 
 @bp.get("")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from portal import db
-from portal.access.current import client_required, current_client_session
+from portal.access.current import client_required, signed_in_client
 from portal.access.services import HAND_OFF_LIFETIME, create_hand_off
 from portal.audience import CLIENT, audience
 from portal.audit.services import record, staff_access_to
@@ -21,8 +21,7 @@ bp = Blueprint("client", __name__)
 @audience(CLIENT)
 @client_required
 def home() -> Response:
-    client_session = current_client_session()
-    assert client_session is not None  # client_required
+    client_session = signed_in_client()
     client = db.session().get(Client, client_session.personal_id)
     record(db.session(), "client.page_viewed", personal_id=client_session.personal_id)
     db.session().commit()
@@ -36,8 +35,7 @@ def phone_hand_off() -> Response:
     """On a kiosk: a QR code that opens this record on the client's own phone, once."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    client_session = current_client_session()
-    assert client_session is not None  # client_required
+    client_session = signed_in_client()
     token = create_hand_off(db.session(), client_session)
     record(db.session(), "client.hand_off_created", personal_id=client_session.personal_id)
     db.session().commit()
@@ -69,8 +67,7 @@ ROLE_LABELS = {
 @client_required
 def access_log() -> Response:
     """Who has looked at my record: date, agency, role and what was done, never staff names."""
-    client_session = current_client_session()
-    assert client_session is not None  # client_required
+    client_session = signed_in_client()
     events = staff_access_to(db.session(), client_session.personal_id)
     record(db.session(), "client.access_log_viewed", personal_id=client_session.personal_id)
     db.session().commit()

@@ -6,14 +6,15 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from portal import db
-from portal.access.current import client_required, current_client_session
+from portal.access.current import client_required, signed_in_client
 from portal.access.services import client_for_staff
-from portal.accounts.current import current_staff, staff_required
+from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.audit.services import record
 from portal.htmx import redirect_to, render_page
 from portal.notice import services
+from portal.notice.models import NoticeVersion
 from portal.notice.rendering import render_markdown
 
 bp = Blueprint("notice", __name__)
@@ -84,28 +85,33 @@ def partners_list() -> Response:
     )
 
 
+def _acknowledge(personal_id: str, version: NoticeVersion, channel: str) -> None:
+    """Keep the acknowledgement and its audit entry, in one commit."""
+    session = db.session()
+    services.acknowledge(session, personal_id, version, channel)
+    record(
+        session,
+        "notice.acknowledged",
+        personal_id=personal_id,
+        object_type="notice_version",
+        object_id=version.number,
+    )
+    session.commit()
+
+
 @bp.post("/staff/notice-acknowledgements")
 @staff_required(Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 def acknowledge_for_client() -> Response:
     """Staff record that a client read the current notice with them (staff-assisted)."""
     session = db.session()
-    user = current_staff()
-    assert user is not None  # staff_required
+    user = signed_in_staff()
     if not FlaskForm().validate_on_submit():
         abort(400)
     client = client_for_staff(session, user, request.form.get("personal_id", ""))
     pending = client and services.needs_acknowledgement(session, client.personal_id)
     if client is None or pending is None:
         abort(404)
-    services.acknowledge(session, client.personal_id, pending, "staff_assisted")
-    record(
-        session,
-        "notice.acknowledged",
-        personal_id=client.personal_id,
-        object_type="notice_version",
-        object_id=pending.number,
-    )
-    session.commit()
+    _acknowledge(client.personal_id, pending, "staff_assisted")
     flash(_("The acknowledgement is saved."), "success")
     return redirect_to("accounts.workspace")
 
@@ -115,23 +121,14 @@ def acknowledge_for_client() -> Response:
 @client_required
 def acknowledge() -> Response:
     session = db.session()
-    client_session = current_client_session()
-    assert client_session is not None  # client_required
+    client_session = signed_in_client()
     pending = services.needs_acknowledgement(session, client_session.personal_id)
     if pending is None:
         return redirect_to("client.home")
     form = FlaskForm()
     if form.validate_on_submit():
         channel = "kiosk" if client_session.device == "kiosk" else "phone"
-        services.acknowledge(session, client_session.personal_id, pending, channel)
-        record(
-            session,
-            "notice.acknowledged",
-            personal_id=client_session.personal_id,
-            object_type="notice_version",
-            object_id=pending.number,
-        )
-        session.commit()
+        _acknowledge(client_session.personal_id, pending, channel)
         return redirect_to("client.home")
     notice = services.in_language(pending, _language())
     return render_page(
