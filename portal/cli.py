@@ -346,7 +346,8 @@ def demo_setup(clients: int) -> None:
     from portal.hmis.demo import write_demo_export
     from portal.hmis.models import Organization
     from portal.hmis.services import run_import
-    from portal.notice.services import load_demo_notice
+    from portal.notice.services import load_demo_notice, load_demo_versions
+    from portal.sharing.services import DEMO_SHARING_FORMS, REFUSAL_FORM, RESTORE_FORM
 
     session = db.session()
     if session.scalar(select(Organization.organization_id).limit(1)) is None:
@@ -363,6 +364,9 @@ def demo_setup(clients: int) -> None:
         click.echo(f"Imported demo data ({clients} synthetic clients).")
     if load_demo_notice(session, DEMO_NOTICE):
         click.echo("Published the demo privacy notice (4 versions, en/es/pl).")
+    for kind in (REFUSAL_FORM, RESTORE_FORM):
+        if load_demo_versions(session, DEMO_SHARING_FORMS[kind], kind):
+            click.echo(f"Published the demo {kind.replace('_', ' ')} form (en/es/pl).")
     first_agency = session.scalar(select(Organization.organization_id).order_by(Organization.name))
     for email, name, role, agency in DEMO_STAFF:
         if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is None:

@@ -6,6 +6,8 @@ from portal.audit.models import AuditEntry, AuditHead
 from portal.db import Base
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
 from portal.notice.models import NoticeAcknowledgement, NoticeText, NoticeVersion
+from portal.requests.models import Request, RequestEvent, WithheldItem
+from portal.sharing.models import IdentityVersion, SharingChange
 
 metadata = Base.metadata
 
@@ -19,13 +21,18 @@ __all__ = [
     "Exit",
     "HandOff",
     "HmisUser",
+    "IdentityVersion",
     "ImportRun",
     "NoticeAcknowledgement",
     "NoticeText",
     "NoticeVersion",
     "Organization",
     "Project",
+    "Request",
+    "RequestEvent",
+    "SharingChange",
     "StaffSession",
     "StaffUser",
+    "WithheldItem",
     "metadata",
 ]

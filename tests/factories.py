@@ -37,3 +37,93 @@ def notice_version(
     session.add(version)
     session.commit()
     return version
+
+
+# ---------------------------------------------------------------- a small synthetic HMIS
+
+AGENCY_A = "ORG-A"
+AGENCY_B = "ORG-B"
+PARENT = "P-PARENT"
+CHILD = "P-CHILD"  # 9 years old
+ADULT_CHILD = "P-ADULT-CHILD"  # 19: signs for themselves
+LONG_AGO = dt.datetime(2020, 1, 1, 9, 0)
+
+
+def _birthday(years_ago: int) -> dt.date:
+    today = utcnow().date()
+    return today.replace(year=today.year - years_ago) - dt.timedelta(days=30)
+
+
+def hmis_world(session: Session) -> None:
+    """Two agencies with a project each; a household at agency A: a parent, a child and an
+    adult child; the parent was also served by agency B. Everything created long ago."""
+    from portal.hmis.models import Client, Enrollment, Organization, Project
+    from portal.sharing.history import record_identity_changes
+
+    for agency, name in ((AGENCY_A, "Agency Alpha Shelter"), (AGENCY_B, "Agency Beta Outreach")):
+        session.add(Organization(organization_id=agency, name=name, date_created=LONG_AGO))
+        session.add(
+            Project(
+                project_id=f"PRJ-{agency}",
+                organization_id=agency,
+                name=f"{name} project",
+                project_type=1,
+                date_created=LONG_AGO,
+            )
+        )
+    people = (
+        (PARENT, "Canaryparent", _birthday(40), "123450001"),
+        (CHILD, "Canarychild", _birthday(9), None),
+        (ADULT_CHILD, "Canaryadult", _birthday(19), None),
+    )
+    for personal_id, first_name, dob, ssn in people:
+        session.add(
+            Client(
+                personal_id=personal_id,
+                data_standards="FY2026",
+                first_name=first_name,
+                last_name="Testfamily",
+                dob=dob,
+                ssn=ssn,
+                sex=0,
+                veteran_status=0,
+                date_created=LONG_AGO,
+                date_updated=LONG_AGO,
+            )
+        )
+    session.flush()
+    for personal_id, relationship in ((PARENT, 1), (CHILD, 2), (ADULT_CHILD, 2)):
+        session.add(
+            Enrollment(
+                enrollment_id=f"E-A-{personal_id}",
+                personal_id=personal_id,
+                project_id=f"PRJ-{AGENCY_A}",
+                entry_date=dt.date(2020, 1, 1),
+                household_id="HH-1",
+                relationship_to_hoh=relationship,
+                date_created=LONG_AGO,
+            )
+        )
+    add_enrollment(session, "E-B-old", PARENT, AGENCY_B, LONG_AGO)
+    session.flush()
+    record_identity_changes(session, [p[0] for p in people], LONG_AGO)
+    session.commit()
+
+
+def add_enrollment(
+    session: Session, enrollment_id: str, personal_id: str, agency: str, created: dt.datetime
+) -> None:
+    from portal.hmis.models import Enrollment
+
+    session.add(
+        Enrollment(
+            enrollment_id=enrollment_id,
+            personal_id=personal_id,
+            project_id=f"PRJ-{agency}",
+            entry_date=created.date(),
+            household_id=f"HH-{enrollment_id}",
+            relationship_to_hoh=1,
+            date_created=created,
+        )
+    )
+    session.flush()

@@ -25,3 +25,9 @@ def codes(standards: str, list_name: str) -> dict[int, str]:
         raise KeyError(f"{list_name} is not a {standards} list the portal knows")
     values: dict[str, str] = entry["values"]  # type: ignore[assignment]
     return {int(code): label for code, label in values.items()}
+
+
+def race_labels(standards: str) -> dict[str, str]:
+    """The race and ethnicity list, keyed by its CSV column name (it has no numeric codes)."""
+    values: dict[str, str] = _lists()[standards]["Race"]["values"]  # type: ignore[assignment]
+    return values

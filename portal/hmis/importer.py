@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from portal.hmis import csvspec
 from portal.hmis.csvspec import FILES, Column, FileSpec, ValueProblem
 from portal.hmis.models import Client, Enrollment, Organization, Project
+from portal.sharing.history import record_identity_changes
+from portal.timeutil import utcnow
 
 Progress = Callable[[int], None]
 CHUNK = 500
@@ -582,4 +584,6 @@ def import_export(
                 _mark_missing_deleted(
                     session, parsed[spec.name], result.files[spec.name], info.export_date
                 )
+        # The sharing rule shows partners identifying data as it stood when a refusal began.
+        record_identity_changes(session, parsed[csvspec.CLIENT.name].rows, utcnow())
     return result

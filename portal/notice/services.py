@@ -97,15 +97,15 @@ def acknowledge(
     return record
 
 
-def load_demo_notice(session: Session, folder: Path) -> int:
-    """Publish the demo notice versions from folder (versions.json + vN.L.md files), once."""
-    if session.scalar(select(NoticeVersion.id).limit(1)) is not None:
+def load_demo_versions(session: Session, folder: Path, kind: str = PRIVACY_NOTICE) -> int:
+    """Publish demo versions of one kind from folder (versions.json + vN.L.md files), once."""
+    if session.scalar(select(NoticeVersion.id).where(NoticeVersion.kind == kind).limit(1)):
         return 0
     versions = json.loads((folder / "versions.json").read_text(encoding="utf-8"))
     for entry in versions:
         number = entry["number"]
         version = NoticeVersion(
-            kind=PRIVACY_NOTICE,
+            kind=kind,
             number=number,
             effective_date=dt.date.fromisoformat(entry["effective_date"]),
             published_at=utcnow(),
@@ -122,6 +122,10 @@ def load_demo_notice(session: Session, folder: Path) -> int:
         session.add(version)
     session.flush()
     return len(versions)
+
+
+def load_demo_notice(session: Session, folder: Path) -> int:
+    return load_demo_versions(session, folder, PRIVACY_NOTICE)
 
 
 def partner_agencies(session: Session) -> list[Organization]:

@@ -1,0 +1,188 @@
+"""A client's own record as files to keep (DESIGN.md 6): JSON and CSV for programs, a tagged
+PDF (PDF/UA) for people.
+
+All three are made from the same ClientRecord the record page shows. The Social Security number is
+in full: the client asked for their own record. Items withheld under a HUD exception keep their
+key and label, lose their value, and say why. Nothing is written to disk.
+
+Call these inside a request context: labels come in the client's language (Flask-Babel), and
+times are shown in the county's time zone in the PDF, in UTC in JSON and CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from flask import render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from portal import PROJECT_ROOT
+from portal.client.record import ClientRecord, Item
+from portal.requests.labels import DENIAL_REASON_LABELS, STATUS_LABELS, TYPE_LABELS
+
+SCHEMA_ID = "https://hmis-portal.example/record-schema/v1"
+CSV_COLUMNS = (
+    "section",
+    "enrollment_id",
+    "key",
+    "label",
+    "value",
+    "was",
+    "corrected_on",
+    "withheld_reason",
+    "statement_of_disagreement",
+)
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _utc(value: dt.datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z; the portal stores naive datetimes that are already UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"
+
+
+def _reason_text(reason: str) -> str:
+    label = DENIAL_REASON_LABELS.get(reason)
+    return str(label) if label is not None else reason
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    withheld = item.withheld
+    corrected = withheld is None and (item.was is not None or item.corrected_on is not None)
+    return {
+        "key": item.key,
+        "label": item.label,
+        "value": None if withheld else item.value,
+        "corrected": {"was": item.was, "on": _utc(item.corrected_on)} if corrected else None,
+        "withheld": None
+        if withheld is None
+        else {
+            "reason": withheld.reason,
+            "reason_text": _reason_text(withheld.reason),
+            "explanation": withheld.explanation,
+        },
+        "statement_of_disagreement": item.disagreement,
+    }
+
+
+def record_document(
+    record: ClientRecord, *, produced_at: dt.datetime, notice_version: int | None, language: str
+) -> dict[str, Any]:
+    """The record as plain data, in the shape docs/record-schema.json describes."""
+    return {
+        "schema": SCHEMA_ID,
+        "produced_at": _utc(produced_at),
+        "language": language,
+        "notice_version": notice_version,
+        "personal_id": record.personal_id,
+        "data_standards": record.data_standards,
+        "identity": [_item_json(item) for item in record.identity],
+        "demographics": [_item_json(item) for item in record.demographics],
+        "enrollments": [
+            {
+                "enrollment_id": enrollment.enrollment_id,
+                "project": enrollment.project,
+                "agency": enrollment.agency,
+                "case_manager": enrollment.case_manager,
+                "items": [_item_json(item) for item in enrollment.items],
+            }
+            for enrollment in record.enrollments
+        ],
+        "sharing": {
+            "refuses_sharing": record.refuses_sharing,
+            "history": [
+                {"at": _utc(event.at), "refused": event.refused, "reference": event.reference}
+                for event in record.sharing_events
+            ],
+        },
+        "requests": [
+            {
+                "reference": request.reference,
+                "type": request.type.value,
+                "status": request.status.value,
+                "submitted_at": _utc(request.submitted_at),
+                "due_at": _utc(request.due_at),
+                "decided_at": _utc(request.decided_at),
+            }
+            for request in record.requests
+        ],
+    }
+
+
+def record_json(
+    record: ClientRecord, *, produced_at: dt.datetime, notice_version: int | None, language: str
+) -> bytes:
+    document = record_document(
+        record, produced_at=produced_at, notice_version=notice_version, language=language
+    )
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+def _neutralised(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _csv_row(section: str, enrollment_id: str, item: Item) -> list[str]:
+    withheld = item.withheld
+    return [
+        section,
+        enrollment_id,
+        item.key,
+        item.label,
+        "" if withheld else item.value,
+        "" if withheld else item.was or "",
+        "" if withheld else _utc(item.corrected_on) or "",
+        _reason_text(withheld.reason) if withheld else "",
+        item.disagreement or "",
+    ]
+
+
+def record_csv(
+    record: ClientRecord, *, produced_at: dt.datetime, notice_version: int | None, language: str
+) -> bytes:
+    """One row per item. Sharing and requests are not items: they are in the JSON and the PDF."""
+    del produced_at, notice_version, language  # same signature as the other downloads
+    rows = [list(CSV_COLUMNS)]
+    rows += [_csv_row("identity", "", item) for item in record.identity]
+    rows += [_csv_row("demographics", "", item) for item in record.demographics]
+    for enrollment in record.enrollments:
+        rows += [_csv_row("enrollment", enrollment.enrollment_id, i) for i in enrollment.items]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerows([_neutralised(cell) for cell in row] for row in rows)
+    # The byte order mark tells Excel the file is UTF-8 (Polish and Spanish letters).
+    return out.getvalue().encode("utf-8-sig")
+
+
+def record_pdf(
+    record: ClientRecord, *, produced_at: dt.datetime, notice_version: int | None, language: str
+) -> bytes:
+    """A tagged PDF (PDF/UA-1) in the client's language, for reading, saving and printing."""
+    html = render_template(
+        "client/record_pdf.html",
+        record=record,
+        produced_at=produced_at,
+        notice_version=notice_version,
+        language=language,
+        reason_labels=DENIAL_REASON_LABELS,
+        type_labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
+    )
+    # The template needs nothing from outside (its CSS is inline, fonts come from fontconfig),
+    # so the fetcher allows no protocol at all: the PDF can never load a file or a URL.
+    document = HTML(
+        string=html,
+        base_url=str(PROJECT_ROOT / "templates" / "client"),
+        url_fetcher=URLFetcher(allowed_protocols=()),
+    )
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")  # no target: the bytes
+    return pdf

@@ -1,0 +1,332 @@
+"""A client's own record, as the privacy notice promises it (DESIGN.md 6).
+
+One builder serves the record page and every download, so what a client reads, prints and
+downloads is the same. Each item has a stable key (what a correction names), a label and a value in
+the client's language; approved corrections show the new value with the old one marked; items
+withheld under a HUD exception stay in the list, marked, with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.hmis.code_labels import translated
+from portal.hmis.codes import codes, race_labels
+from portal.hmis.models import Client, Enrollment, Exit, HmisUser, Project
+from portal.requests.models import Request, RequestType, Status, WithheldItem
+from portal.requests.services import client_requests
+from portal.sharing.models import SharingChange
+
+GENDER_COLUMNS = {  # FY2024 3.06.1: column -> code in the Gender list
+    "woman": 0,
+    "man": 1,
+    "culturally_specific": 2,
+    "different_identity": 3,
+    "non_binary": 4,
+    "transgender": 5,
+    "questioning": 6,
+}
+RACE_COLUMNS = {  # column -> key in the Race list
+    "am_ind_ak_native": "AmIndAKNative",
+    "asian": "Asian",
+    "black_af_american": "BlackAfAmerican",
+    "hispanic_latinaeo": "HispanicLatinaeo",
+    "mid_east_n_african": "MidEastNAfrican",
+    "native_hi_pacific": "NativeHIPacific",
+    "white": "White",
+}
+YES = 1
+
+
+@dataclass(frozen=True)
+class Withholding:
+    reason: str  # one of requests.services.DENIAL_REASONS
+    explanation: str | None
+
+
+@dataclass
+class Item:
+    key: str
+    label: str
+    value: str  # as the client reads it; "" when nothing is recorded
+    # The value in plain English, stored with a correction request so staff read what was shown.
+    plain: str = ""
+    correctable: bool = True
+    masked: str | None = None  # what to show until the client asks to see it (SSN)
+    was: str | None = None  # the value before an approved correction
+    corrected_on: dt.datetime | None = None
+    withheld: Withholding | None = None
+    disagreement: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stands for the value on a form (so a stale page is noticed) without revealing it."""
+        return hashlib.sha256(f"{self.key}\0{self.plain}".encode()).hexdigest()[:32]
+
+
+@dataclass
+class EnrollmentRecord:
+    enrollment_id: str
+    project: str
+    agency: str
+    case_manager: str | None
+    items: list[Item]
+
+
+@dataclass(frozen=True)
+class SharingEvent:
+    at: dt.datetime
+    refused: bool
+    reference: str
+    signed_by_someone_else: bool  # a parent signed for this child
+
+
+@dataclass
+class ClientRecord:
+    personal_id: str
+    data_standards: str
+    identity: list[Item]
+    demographics: list[Item]
+    enrollments: list[EnrollmentRecord]
+    sharing_events: list[SharingEvent]
+    requests: list[Request] = field(default_factory=list)
+
+    @property
+    def refuses_sharing(self) -> bool:
+        return bool(self.sharing_events) and self.sharing_events[-1].refused
+
+    def items(self) -> list[Item]:
+        found = [*self.identity, *self.demographics]
+        for enrollment in self.enrollments:
+            found.extend(enrollment.items)
+        return found
+
+    def item(self, key: str) -> Item | None:
+        return next((item for item in self.items() if item.key == key), None)
+
+
+def _label(standards: str, list_name: str, code: object) -> tuple[str, str]:
+    """(translated, English) label of a HUD code; ("", "") when nothing is recorded."""
+    if code is None:
+        return "", ""
+    english = _english_label(standards, list_name, code)
+    return translated(english), english
+
+
+def _english_label(standards: str, list_name: str, code: object) -> str:
+    if list_name == "Race":  # keyed by column name, not by number
+        return race_labels(standards).get(str(code), str(code))
+    number = int(str(code)) if str(code).isdigit() else None
+    return codes(standards, list_name).get(number, str(code)) if number is not None else str(code)
+
+
+def _date(value: dt.date | None) -> tuple[str, str]:
+    return (format_date(value, "long"), value.isoformat()) if value else ("", "")
+
+
+def _text(value: str | None) -> tuple[str, str]:
+    return (value or "", value or "")
+
+
+def _item(key: str, label: str, shown: tuple[str, str], **extra: object) -> Item:
+    return Item(key=key, label=label, value=shown[0], plain=shown[1], **extra)  # type: ignore[arg-type]
+
+
+def _identity(client: Client) -> list[Item]:
+    ssn = client.ssn or ""
+    return [
+        _item("identity.first_name", _("First name"), _text(client.first_name)),
+        _item("identity.middle_name", _("Middle name"), _text(client.middle_name)),
+        _item("identity.last_name", _("Last name"), _text(client.last_name)),
+        _item("identity.name_suffix", _("Name suffix"), _text(client.name_suffix)),
+        _item("identity.dob", _("Date of birth"), _date(client.dob)),
+        _item(
+            "identity.ssn",
+            _("Social Security number"),
+            (_format_ssn(ssn), ssn),
+            masked=_("Ends in %(last_four)s", last_four=ssn[-4:]) if len(ssn) >= 4 else None,
+        ),
+    ]
+
+
+def _format_ssn(ssn: str) -> str:
+    return f"{ssn[:3]}-{ssn[3:5]}-{ssn[5:]}" if len(ssn) == 9 and ssn.isdigit() else ssn
+
+
+def _joined(pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    return ", ".join(p[0] for p in pairs if p[0]), ", ".join(p[1] for p in pairs if p[1])
+
+
+def _demographics(client: Client) -> list[Item]:
+    standards = client.data_standards
+    items = []
+    if standards == "FY2024":
+        chosen = [
+            _label(standards, "Gender", code)
+            for column, code in GENDER_COLUMNS.items()
+            if getattr(client, column) == YES
+        ]
+        if not chosen and client.gender_none is not None:
+            chosen = [_label(standards, "Gender", client.gender_none)]
+        if client.different_identity_text:
+            chosen.append(_text(client.different_identity_text))
+        items.append(
+            _item("demographics.gender", _("Gender (HUD 2024 data standards)"), _joined(chosen))
+        )
+    else:
+        items.append(
+            _item(
+                "demographics.sex",
+                _("Sex (HUD 2026 data standards)"),
+                _label(standards, "Sex", client.sex),
+            )
+        )
+    races = [
+        _label(standards, "Race", key)
+        for column, key in RACE_COLUMNS.items()
+        if getattr(client, column) == YES
+    ]
+    if not races and client.race_none is not None:
+        races = [_label(standards, "RaceNone", client.race_none)]
+    if client.additional_race_ethnicity:
+        races.append(_text(client.additional_race_ethnicity))
+    items.append(_item("demographics.race", _("Race and ethnicity"), _joined(races)))
+    items.append(
+        _item(
+            "demographics.veteran_status",
+            _("Veteran status"),
+            _label(standards, "NoYesReasonsForMissingData", client.veteran_status),
+        )
+    )
+    return items
+
+
+def _reason_for_leaving(standards: str, exit_: Exit) -> tuple[str, str]:
+    early_list = "EarlyExitReason" if standards == "FY2024" else "ExpelledReason"
+    return _joined(
+        [
+            _label(standards, "ProjectCompletionStatus", exit_.project_completion_status),
+            _label(standards, early_list, exit_.early_exit_reason),
+            _label(standards, "CmExitReason", exit_.cm_exit_reason),
+        ]
+    )
+
+
+def _case_manager(user: HmisUser | None) -> str | None:
+    if user is None:
+        return None
+    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    phone = user.phone + (f" x{user.extension}" if user.extension else "") if user.phone else ""
+    return ", ".join(part for part in (name, phone, user.email or "") if part) or None
+
+
+def _enrollment(session: Session, standards: str, enrollment: Enrollment) -> EnrollmentRecord:
+    key = f"enrollment.{enrollment.enrollment_id}"
+    exit_ = enrollment.exit if enrollment.exit and enrollment.exit.date_deleted is None else None
+    items = [_item(f"{key}.entry_date", _("Date you started"), _date(enrollment.entry_date))]
+    if exit_ is not None:
+        destination = _label(standards, "Destination", exit_.destination)
+        if exit_.other_destination:
+            destination = _joined([destination, _text(exit_.other_destination)])
+        items += [
+            _item(f"{key}.exit_date", _("Date you left"), _date(exit_.exit_date)),
+            _item(
+                f"{key}.reason_for_leaving",
+                _("Reason for leaving"),
+                _reason_for_leaving(standards, exit_),
+            ),
+            _item(f"{key}.destination", _("Where you went"), destination),
+        ]
+    project = enrollment.project
+    user = session.get(HmisUser, enrollment.hmis_user_id) if enrollment.hmis_user_id else None
+    return EnrollmentRecord(
+        enrollment_id=enrollment.enrollment_id,
+        project=project.common_name or project.name,
+        agency=project.organization.common_name or project.organization.name,
+        case_manager=_case_manager(user),
+        items=items,
+    )
+
+
+def _apply_corrections(record: ClientRecord, requests: list[Request]) -> None:
+    """Newest approved correction per item shows; the old value stays, marked."""
+    for request in sorted(requests, key=lambda r: r.decided_at or r.submitted_at):
+        if request.type is not RequestType.CORRECTION or not request.item_key:
+            continue
+        item = record.item(request.item_key)
+        if item is None:
+            continue
+        if request.status in (Status.APPROVED, Status.PARTLY_APPROVED) and request.corrected_value:
+            item.was = item.was or item.value
+            item.value = item.plain = request.corrected_value
+            item.masked = None
+            item.corrected_on = request.decided_at
+        if request.disagreement:
+            item.disagreement = request.disagreement
+
+
+def _apply_withholdings(session: Session, record: ClientRecord) -> None:
+    for withheld in session.scalars(
+        select(WithheldItem).where(
+            WithheldItem.personal_id == record.personal_id, WithheldItem.lifted_at.is_(None)
+        )
+    ):
+        for item in record.items():
+            if item.key == withheld.item_key or item.key.startswith(withheld.item_key + "."):
+                item.withheld = Withholding(withheld.reason, withheld.explanation)
+                item.value = item.plain = ""
+                item.masked = item.was = None
+                item.correctable = False
+
+
+def sharing_events(session: Session, personal_id: str) -> list[SharingEvent]:
+    rows = session.scalars(
+        select(SharingChange)
+        .where(SharingChange.personal_id == personal_id)
+        .options(selectinload(SharingChange.request))
+        .order_by(SharingChange.effective_at, SharingChange.id)
+    )
+    return [
+        SharingEvent(
+            change.effective_at,
+            change.refused,
+            change.request.reference,
+            change.request.personal_id != personal_id,
+        )
+        for change in rows
+    ]
+
+
+def client_record(session: Session, personal_id: str) -> ClientRecord | None:
+    client = session.get(Client, personal_id)
+    if client is None or client.date_deleted is not None:
+        return None
+    enrollments = session.scalars(
+        select(Enrollment)
+        .where(Enrollment.personal_id == personal_id, Enrollment.date_deleted.is_(None))
+        .options(
+            selectinload(Enrollment.project).selectinload(Project.organization),
+            selectinload(Enrollment.exit),
+        )
+        .order_by(Enrollment.entry_date.desc())
+    )
+    requests = client_requests(session, personal_id)
+    record = ClientRecord(
+        personal_id=personal_id,
+        data_standards=client.data_standards,
+        identity=_identity(client),
+        demographics=_demographics(client),
+        enrollments=[_enrollment(session, client.data_standards, e) for e in enrollments],
+        sharing_events=sharing_events(session, personal_id),
+        requests=requests,
+    )
+    _apply_corrections(record, requests)
+    _apply_withholdings(session, record)
+    return record

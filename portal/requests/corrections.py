@@ -1,0 +1,116 @@
+"""Correction requests: one open request per item; decisions keep the old value, marked."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.requests.models import Channel, Request, RequestType, Status
+from portal.requests.services import (
+    DENIAL_REASONS,
+    Author,
+    RequestRefused,
+    add_event,
+    by_submission_key,
+    open_request,
+)
+from portal.timeutil import utcnow
+
+UNDECIDED = (Status.SUBMITTED, Status.IN_REVIEW)
+APPROVALS = (Status.APPROVED, Status.PARTLY_APPROVED)
+DISAGREEMENT_ALLOWED = (Status.DENIED, Status.PARTLY_APPROVED)
+
+
+def open_correction_for(session: Session, personal_id: str, item_key: str) -> Request | None:
+    return session.scalars(
+        select(Request).where(
+            Request.personal_id == personal_id,
+            Request.type == RequestType.CORRECTION,
+            Request.item_key == item_key,
+            Request.status.in_(UNDECIDED),
+        )
+    ).first()
+
+
+def request_correction(
+    session: Session,
+    *,
+    personal_id: str,
+    item_key: str,
+    current_value: str,
+    requested_value: str,
+    reason: str,
+    evidence: str | None,
+    agency_id: str | None,
+    channel: Channel,
+    author: Author,
+    submission_key: str | None,
+    language: str = "en",
+) -> Request:
+    earlier = by_submission_key(session, submission_key)
+    if earlier is not None and earlier.personal_id == personal_id:
+        return earlier  # the same form sent twice
+    if open_correction_for(session, personal_id, item_key) is not None:
+        raise RequestRefused("already_open")
+    return open_request(
+        session,
+        RequestType.CORRECTION,
+        personal_id=personal_id,
+        channel=channel,
+        author=author,
+        submission_key=submission_key,
+        agency_id=agency_id,
+        language=language,
+        item_key=item_key,
+        current_value=current_value,
+        requested_value=requested_value,
+        reason=reason,
+        evidence=evidence or None,
+    )
+
+
+def decide_correction(
+    request: Request,
+    author: Author,
+    *,
+    outcome: Status,
+    seen_version: int,
+    corrected_value: str | None = None,
+    denial_reason: str | None = None,
+    explanation: str,
+) -> None:
+    """Approve, partly approve (with the value recorded) or deny (with one of HUD's reasons).
+
+    seen_version is the request's version on the page the decision was made on: if anyone changed
+    the request since, the decision is refused rather than overwriting theirs.
+    """
+    if request.version != seen_version:
+        raise RequestRefused("stale_page")
+    if request.status not in UNDECIDED:
+        raise RequestRefused("already_decided")
+    if outcome in APPROVALS:
+        value = corrected_value if outcome is Status.PARTLY_APPROVED else request.requested_value
+        if not value:
+            raise RequestRefused("value_needed")
+        request.corrected_value = value
+    elif outcome is Status.DENIED:
+        if denial_reason not in DENIAL_REASONS:
+            raise RequestRefused("reason_needed")
+        request.denial_reason = denial_reason
+    else:
+        raise ValueError(f"{outcome} is not a decision on a correction")
+    request.status = outcome
+    request.decision_explanation = explanation
+    request.decided_at = utcnow()
+    add_event(request, outcome.value, author, body=explanation)
+
+
+def add_disagreement(request: Request, statement: str, author: Author) -> None:
+    """After a denial (or a partial approval), the client's statement joins their record."""
+    if request.status not in DISAGREEMENT_ALLOWED:
+        raise RequestRefused("not_denied")
+    if request.disagreement:
+        raise RequestRefused("already_disagreed")
+    request.disagreement = statement
+    request.disagreement_at = utcnow()
+    add_event(request, "disagreement", author)

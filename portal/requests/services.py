@@ -1,0 +1,195 @@
+"""Creating requests and moving them along (DESIGN.md 4). Views and commands call these; each
+change appends a timeline event and leaves committing to the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.requests.models import Channel, Request, RequestEvent, RequestType, Status
+from portal.timeutil import utcnow
+
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: nothing looks alike
+
+DEFAULT_DUE = {
+    RequestType.PRINTED_COPY: dt.timedelta(days=30),
+    RequestType.CORRECTION: dt.timedelta(days=60),
+    RequestType.SHARING_REFUSAL: dt.timedelta(days=7),
+    RequestType.SHARING_RESTORE: dt.timedelta(days=7),
+    RequestType.COMPLAINT: dt.timedelta(days=30),
+}
+FIRST_STATUS = {
+    RequestType.PRINTED_COPY: Status.SUBMITTED,
+    RequestType.CORRECTION: Status.SUBMITTED,
+    RequestType.SHARING_REFUSAL: Status.IN_FORCE,
+    RequestType.SHARING_RESTORE: Status.IN_FORCE,
+    RequestType.COMPLAINT: Status.RECEIVED,
+}
+# A client may withdraw a request until it is decided.
+WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.IN_REVIEW})
+OPEN = frozenset(
+    {Status.SUBMITTED, Status.RECEIVED, Status.IN_REVIEW, Status.IN_FORCE, Status.RESPONDED}
+)
+# HUD's reasons for denying access or a correction (DESIGN.md 4).
+DENIAL_REASONS = (
+    "litigation",
+    "another_individual",
+    "confidential_source",
+    "endangers_safety",
+    "accurate_complete",
+    "repeated_harassing",
+)
+
+
+class RequestRefused(Exception):
+    """The request cannot be made or changed as asked; the message says why, plainly."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def new_reference() -> str:
+    """Nine Crockford base32 characters in three groups (e.g. K7M-4Q2-XD9): 45 random bits."""
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(9))
+    return f"{raw[:3]}-{raw[3:6]}-{raw[6:]}"
+
+
+def normalize_reference(typed: str) -> str:
+    kept = "".join(ch for ch in typed.upper() if ch.isalnum())
+    kept = kept.translate(str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"}))
+    return f"{kept[:3]}-{kept[3:6]}-{kept[6:9]}" if len(kept) == 9 else ""
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who adds an event: the client, a staff user, the system, or an anonymous complainant."""
+
+    kind: str
+    staff_id: int | None = None
+    agency: str | None = None
+
+
+CLIENT_AUTHOR = Author("client")
+SYSTEM_AUTHOR = Author("system")
+
+
+def add_event(
+    request: Request,
+    kind: str,
+    author: Author,
+    *,
+    body: str | None = None,
+    client_visible: bool = True,
+    at: dt.datetime | None = None,
+) -> RequestEvent:
+    event = RequestEvent(
+        at=at or utcnow(),
+        kind=kind,
+        actor_kind=author.kind,
+        actor_id=author.staff_id,
+        actor_agency=author.agency,
+        client_visible=client_visible,
+        body=body,
+    )
+    request.events.append(event)
+    return event
+
+
+def by_submission_key(session: Session, key: str | None) -> Request | None:
+    if not key:
+        return None
+    return session.scalars(select(Request).where(Request.submission_key == key)).first()
+
+
+def open_request(
+    session: Session,
+    request_type: RequestType,
+    *,
+    personal_id: str | None,
+    channel: Channel,
+    author: Author,
+    submission_key: str | None = None,
+    agency_id: str | None = None,
+    language: str = "en",
+    **fields: object,
+) -> Request:
+    """A new request with a unique reference, its first status, due date and timeline event.
+
+    A second send of the same form (same submission_key) returns the first request instead.
+    """
+    earlier = by_submission_key(session, submission_key)
+    if earlier is not None:
+        if earlier.personal_id != personal_id:
+            raise RequestRefused("stale_form")
+        return earlier
+    now = utcnow()
+    for _attempt in range(5):
+        request = Request(
+            reference=new_reference(),
+            type=request_type,
+            status=FIRST_STATUS[request_type],
+            channel=channel,
+            personal_id=personal_id,
+            agency_id=agency_id,
+            language=language,
+            submitted_at=now,
+            due_at=now + DEFAULT_DUE[request_type],
+            submission_key=submission_key,
+            entered_by_id=author.staff_id,
+            **fields,
+        )
+        add_event(request, "submitted", author, at=now)
+        try:
+            with session.begin_nested():
+                session.add(request)
+                session.flush()
+        except IntegrityError:
+            # A reference collision (1 in 35 trillion) or the same form sent twice at once.
+            earlier = by_submission_key(session, submission_key)
+            if earlier is not None:
+                return earlier
+            continue
+        return request
+    raise RuntimeError("could not draw a unique reference number")
+
+
+def client_requests(session: Session, personal_id: str) -> list[Request]:
+    return list(
+        session.scalars(
+            select(Request)
+            .where(Request.personal_id == personal_id)
+            .order_by(Request.submitted_at.desc(), Request.id.desc())
+        )
+    )
+
+
+def client_request(session: Session, personal_id: str, reference: str) -> Request | None:
+    """The client's own request with that reference; None for anyone else's."""
+    return session.scalars(
+        select(Request).where(
+            Request.reference == normalize_reference(reference),
+            Request.personal_id == personal_id,
+        )
+    ).first()
+
+
+def withdraw(request: Request, author: Author) -> None:
+    if request.status not in WITHDRAWABLE:
+        raise RequestRefused("already_decided")
+    request.status = Status.WITHDRAWN
+    request.decided_at = utcnow()
+    add_event(request, "withdrawn", author)
+
+
+def is_overdue(request: Request, now: dt.datetime | None = None) -> bool:
+    return request.status in OPEN and (now or utcnow()) > request.due_at

@@ -1,0 +1,404 @@
+"""The client's requests: corrections, a printed copy, complaints, and following each one.
+
+Every request follows the same pages: a form, a check-your-answers page (the answers ride along
+in hidden fields, so nothing is kept on the server or lost), one button that sends, and a
+confirmation with the reference number and what happens next.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from portal import db
+from portal.access.current import client_required, current_client_session, signed_in_client
+from portal.audience import CLIENT, PUBLIC, audience
+from portal.audit.services import record
+from portal.client.record import Item, client_record
+from portal.hmis.models import Enrollment
+from portal.htmx import render_page
+from portal.requests import corrections
+from portal.requests.forms import (
+    CATEGORY_LABELS,
+    CONTACT_LABELS,
+    AnonymousComplaintForm,
+    ComplaintForm,
+    ConfirmForm,
+    CorrectionForm,
+    StatementForm,
+)
+from portal.requests.labels import (
+    CHANNEL_LABELS,
+    DENIAL_REASON_LABELS,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+)
+from portal.requests.models import Channel, Request, RequestType, Status
+from portal.requests.services import (
+    CLIENT_AUTHOR,
+    Author,
+    RequestRefused,
+    add_event,
+    client_request,
+    client_requests,
+    is_overdue,
+    new_submission_key,
+    open_request,
+    withdraw,
+)
+from portal.sharing.rule import enrollment_agency
+from portal.timeutil import utcnow
+
+bp = Blueprint("requests", __name__)
+
+REFUSAL_MESSAGES = {
+    "already_open": _l("You already asked to fix this. You can follow that request."),
+    "already_decided": _l("This request has already been decided, so it cannot change now."),
+    "not_denied": _l("You can add a statement only after a correction is denied."),
+    "already_disagreed": _l("You already added a statement to this request."),
+    "stale_form": _l("This page is out of date. Start again from your record."),
+}
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _channel() -> Channel:
+    return Channel.KIOSK if signed_in_client().device == "kiosk" else Channel.PHONE
+
+
+def _labels() -> dict[str, object]:
+    return {
+        "type_labels": TYPE_LABELS,
+        "status_labels": STATUS_LABELS,
+        "event_labels": EVENT_LABELS,
+        "reason_labels": DENIAL_REASON_LABELS,
+        "channel_labels": CHANNEL_LABELS,
+        "category_labels": CATEGORY_LABELS,
+        "contact_labels": CONTACT_LABELS,
+        "is_overdue": is_overdue,
+    }
+
+
+def _own(reference: str) -> Request:
+    """The signed-in client's request; anyone else's is not found (not forbidden: no hint)."""
+    found = client_request(db.session(), signed_in_client().personal_id, reference)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _sent(found: Request) -> Response:
+    return redirect(url_for("requests.request_sent", reference=found.reference), 303)  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------ following requests
+
+
+@bp.get("/my-requests")
+@audience(CLIENT)
+@client_required
+def requests_list() -> Response:
+    personal_id = signed_in_client().personal_id
+    found = client_requests(db.session(), personal_id)
+    record(db.session(), "client.requests_viewed", personal_id=personal_id)
+    db.session().commit()
+    return render_page("requests/list.html", requests=found, **_labels())
+
+
+@bp.get("/my-requests/<reference>")
+@audience(CLIENT)
+@client_required
+def request_show(reference: str) -> Response:
+    found = _own(reference)
+    record(
+        db.session(),
+        "client.request_viewed",
+        personal_id=found.personal_id,
+        object_type="request",
+        object_id=found.reference,
+    )
+    db.session().commit()
+    events = [event for event in found.events if event.client_visible]
+    return render_page(
+        "requests/show.html",
+        found=found,
+        events=events,
+        withdraw_form=ConfirmForm(),
+        **_labels(),
+    )
+
+
+@bp.get("/my-requests/<reference>/sent")
+@audience(CLIENT)
+@client_required
+def request_sent(reference: str) -> Response:
+    return render_page("requests/sent.html", found=_own(reference), **_labels())
+
+
+@bp.route("/my-requests/<reference>/withdraw", methods=["GET", "POST"])
+@audience(CLIENT)
+@client_required
+def request_withdraw(reference: str) -> Response:
+    found = _own(reference)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            withdraw(found, CLIENT_AUTHOR)
+        except RequestRefused as refused:
+            flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
+        else:
+            record(
+                db.session(),
+                "request.withdrawn",
+                personal_id=found.personal_id,
+                object_type="request",
+                object_id=found.reference,
+            )
+            db.session().commit()
+            flash(_("You withdrew request %(reference)s.", reference=found.reference), "success")
+        return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
+    return render_page("requests/withdraw.html", found=found, form=form, **_labels())
+
+
+@bp.route("/my-requests/<reference>/statement", methods=["GET", "POST"])
+@audience(CLIENT)
+@client_required
+def request_statement(reference: str) -> Response:
+    """After a denial: the client's statement of disagreement joins their record."""
+    found = _own(reference)
+    form = StatementForm()
+    if form.validate_on_submit():
+        try:
+            corrections.add_disagreement(found, form.statement.data, CLIENT_AUTHOR)
+        except RequestRefused as refused:
+            flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
+        else:
+            record(
+                db.session(),
+                "request.statement_added",
+                personal_id=found.personal_id,
+                object_type="request",
+                object_id=found.reference,
+            )
+            db.session().commit()
+            flash(_("Your statement is now part of your record."), "success")
+        return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
+    return render_page("requests/statement.html", found=found, form=form, **_labels())
+
+
+@bp.route("/my-requests/<reference>/escalate", methods=["GET", "POST"])
+@audience(CLIENT)
+@client_required
+def request_escalate(reference: str) -> Response:
+    """A complainant not satisfied with the answer sends it on to County Community Services."""
+    found = _own(reference)
+    if found.type is not RequestType.COMPLAINT or found.status is not Status.RESPONDED:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        found.status = Status.ESCALATED
+        found.escalated_at = utcnow()
+        add_event(found, "escalated", CLIENT_AUTHOR)
+        record(
+            db.session(),
+            "request.escalated",
+            personal_id=found.personal_id,
+            object_type="request",
+            object_id=found.reference,
+        )
+        db.session().commit()
+        return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
+    return render_page("requests/escalate.html", found=found, form=form, **_labels())
+
+
+# ------------------------------------------------------------------ printed copy
+
+
+@bp.route("/my-record/printed-copy", methods=["GET", "POST"])
+@audience(CLIENT)
+@client_required
+def printed_copy() -> Response:
+    """On a kiosk (or anywhere): staff print the record and hand or mail it over."""
+    form = ConfirmForm()
+    personal_id = signed_in_client().personal_id
+    if form.validate_on_submit():
+        created = open_request(
+            db.session(),
+            RequestType.PRINTED_COPY,
+            personal_id=personal_id,
+            channel=_channel(),
+            author=CLIENT_AUTHOR,
+            submission_key=form.submission_key.data or None,
+            agency_id=_latest_agency(personal_id),
+            language=_language(),
+        )
+        _record_submitted(created)
+        return _sent(created)
+    form.submission_key.data = new_submission_key()
+    return render_page("requests/printed_copy.html", form=form)
+
+
+def _latest_agency(personal_id: str) -> str | None:
+    """The agency of the client's newest enrollment: where a printed copy is picked up."""
+    enrollment = (
+        db.session()
+        .scalars(
+            select(Enrollment)
+            .where(Enrollment.personal_id == personal_id, Enrollment.date_deleted.is_(None))
+            .order_by(Enrollment.entry_date.desc())
+            .limit(1)
+        )
+        .first()
+    )
+    return enrollment_agency(enrollment) if enrollment else None
+
+
+def _record_submitted(created: Request) -> None:
+    record(
+        db.session(),
+        "request.submitted",
+        personal_id=created.personal_id,
+        object_type="request",
+        object_id=created.reference,
+    )
+    db.session().commit()
+
+
+# ------------------------------------------------------------------ corrections
+
+
+@bp.get("/my-record/correct")
+@audience(CLIENT)
+@client_required
+def correction_choose() -> Response:
+    found = client_record(db.session(), signed_in_client().personal_id)
+    if found is None:
+        abort(404)
+    return render_page("requests/correction_choose.html", record=found)
+
+
+def _correctable(item_key: str) -> tuple[Item, str | None]:
+    """The item of the client's own record, and the agency whose queue a correction goes to."""
+    personal_id = signed_in_client().personal_id
+    found = client_record(db.session(), personal_id)
+    item = found.item(item_key) if found else None
+    if item is None or not item.correctable:
+        abort(404)
+    agency = None
+    if item_key.startswith("enrollment."):
+        enrollment = db.session().get(Enrollment, item_key.split(".")[1])
+        agency = enrollment_agency(enrollment) if enrollment else None
+    return item, agency or _latest_agency(personal_id)
+
+
+@bp.route("/my-record/correct/<item_key>", methods=["GET", "POST"])
+@audience(CLIENT)
+@client_required
+def correction_form(item_key: str) -> Response:
+    item, _agency = _correctable(item_key)
+    personal_id = signed_in_client().personal_id
+    already = corrections.open_correction_for(db.session(), personal_id, item_key)
+    form = CorrectionForm()
+    if request.method == "POST" and request.form.get("change"):
+        form = CorrectionForm(formdata=MultiDict(request.form))  # back from the check page
+    elif form.validate_on_submit():
+        return render_page("requests/correction_check.html", item=item, form=form)
+    if not form.submission_key.data:
+        form.submission_key.data = new_submission_key()
+    return render_page("requests/correction_form.html", item=item, form=form, already=already)
+
+
+@bp.post("/my-record/correct/<item_key>/send")
+@audience(CLIENT)
+@client_required
+def correction_send(item_key: str) -> Response:
+    item, agency = _correctable(item_key)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        return render_page("requests/correction_form.html", item=item, form=form, already=None)
+    if request.form.get("seen_value") != item.fingerprint:
+        flash(
+            _("Your record changed while you were on this page. Check what it says now."),
+            "warning",
+        )
+        return render_page("requests/correction_form.html", item=item, form=form, already=None)
+    try:
+        created = corrections.request_correction(
+            db.session(),
+            personal_id=signed_in_client().personal_id,
+            item_key=item_key,
+            current_value=item.plain,
+            requested_value=form.requested_value.data,
+            reason=form.reason.data,
+            evidence=form.evidence.data,
+            agency_id=agency,
+            channel=_channel(),
+            author=CLIENT_AUTHOR,
+            submission_key=form.submission_key.data or None,
+            language=_language(),
+        )
+    except RequestRefused as refused:
+        flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
+        return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+    _record_submitted(created)
+    return _sent(created)
+
+
+# ------------------------------------------------------------------ complaints
+
+
+def _complaint_form() -> ComplaintForm:
+    return ComplaintForm() if current_client_session() else AnonymousComplaintForm()
+
+
+@bp.route("/complaint", methods=["GET", "POST"])
+@audience(PUBLIC, CLIENT)
+def complaint_form() -> Response:
+    """Open to everyone: a person who cannot sign in may be the one with the complaint."""
+    form = _complaint_form()
+    if request.method == "POST" and request.form.get("change"):
+        form = type(form)(formdata=MultiDict(request.form))
+    elif form.validate_on_submit():
+        return render_page("requests/complaint_check.html", form=form, **_labels())
+    if not form.submission_key.data:
+        form.submission_key.data = new_submission_key()
+    return render_page("requests/complaint_form.html", form=form)
+
+
+@bp.post("/complaint/send")
+@audience(PUBLIC, CLIENT)
+def complaint_send() -> Response:
+    form = _complaint_form()
+    if not form.validate_on_submit():
+        return render_page("requests/complaint_form.html", form=form)
+    client_session = current_client_session()
+    signed_in = client_session is not None
+    try:
+        created = open_request(
+            db.session(),
+            RequestType.COMPLAINT,
+            personal_id=client_session.personal_id if client_session else None,
+            channel=_channel() if signed_in else Channel.WEB,
+            author=CLIENT_AUTHOR if signed_in else Author("anonymous"),
+            submission_key=form.submission_key.data or None,
+            language=_language(),
+            category=form.category.data,
+            description=form.description.data,
+            contact_method=form.contact_method.data,
+            contact_details=form.contact_details.data or None,
+            complainant_name=form.name.data or None,
+        )
+    except RequestRefused as refused:
+        flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
+        return render_page("requests/complaint_form.html", form=form)
+    _record_submitted(created)
+    if signed_in:
+        return _sent(created)
+    return render_page("requests/complaint_sent.html", found=created, **_labels())

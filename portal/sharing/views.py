@@ -1,0 +1,212 @@
+"""The Client Data Sharing Refusal Form and the restore form, signed online.
+
+Steps, one thing per page: read the form; choose who it covers (only when the client heads a
+household with children); agree to sign electronically and type the full name; check; sign. The
+answers ride along in hidden fields; the form version read rides along too, so a version
+published meanwhile is noticed rather than signed unseen.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from portal import db
+from portal.access.current import client_required, signed_in_client
+from portal.audience import CLIENT, audience
+from portal.audit.services import record
+from portal.hmis.models import Client
+from portal.htmx import render_page
+from portal.notice.models import NoticeVersion
+from portal.notice.rendering import render_markdown
+from portal.notice.services import current_version, in_language
+from portal.requests.forms import ConfirmForm, CoveredForm, SignForm
+from portal.requests.models import Channel, Request, RequestType
+from portal.requests.services import (
+    CLIENT_AUTHOR,
+    RequestRefused,
+    client_request,
+    new_submission_key,
+)
+from portal.sharing import services
+from portal.sharing.rule import sharing_history
+
+bp = Blueprint("sharing", __name__)
+
+ACTIONS = {"stop": True, "start": False}  # URL word -> refuse?
+TITLES = {
+    True: _l("Stop sharing your record"),
+    False: _l("Start sharing your record again"),
+}
+SIGN_LABELS = {
+    True: _l("Sign and stop sharing"),
+    False: _l("Sign and start sharing again"),
+}
+
+
+def _refuse(action: str) -> bool:
+    if action not in ACTIONS:
+        abort(404)
+    return ACTIONS[action]
+
+
+def _form_version(refuse: bool) -> NoticeVersion:
+    version = current_version(db.session(), kind=services.form_kind(refuse))
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.get("/sharing")
+@audience(CLIENT)
+@client_required
+def sharing_page() -> Response:
+    personal_id = signed_in_client().personal_id
+    history = sharing_history(db.session(), personal_id)
+    can_stop = services.people_for_form(db.session(), personal_id, refuse=True)
+    can_start = services.people_for_form(db.session(), personal_id, refuse=False)
+    return render_page(
+        "sharing/status.html", history=history, can_stop=can_stop, can_start=can_start
+    )
+
+
+def _context(refuse: bool, action: str, version: NoticeVersion) -> dict[str, object]:
+    shown = in_language(version, str(get_locale() or "en"))
+    return {
+        "refuse": refuse,
+        "action": action,
+        "title": TITLES[refuse],
+        "sign_label": SIGN_LABELS[refuse],
+        "version": version,
+        "shown": shown,
+        "in_short": render_markdown(shown.text.in_short),
+        "body": render_markdown(shown.text.body),
+    }
+
+
+@bp.route("/sharing/<action>", methods=["GET", "POST"])
+@audience(CLIENT)
+@client_required
+def sharing_form(action: str) -> Response:
+    refuse = _refuse(action)
+    version = _form_version(refuse)
+    personal_id = signed_in_client().personal_id
+    people = services.people_for_form(db.session(), personal_id, refuse)
+    context = _context(refuse, action, version)
+    if not people:
+        flash(
+            str(
+                _("You already do not share your record.")
+                if refuse
+                else _("Your record is already shared.")
+            ),
+            "info",
+        )
+        return redirect(url_for("sharing.sharing_page"), 303)  # type: ignore[return-value]
+    answers = MultiDict(request.form) if request.method == "POST" else MultiDict()
+    if not answers.get("submission_key"):
+        answers["submission_key"] = new_submission_key()
+    if len(people) == 1:
+        answers.setlist("covered", [people[0].personal_id])
+    choices = [(person.personal_id, person.first_name) for person in people]
+    covered_form = CoveredForm(formdata=answers if answers.getlist("covered") else None)
+    covered_form.covered.choices = choices
+    sign_form = SignForm(formdata=answers if "signed_name" in answers else None)
+
+    def show(page: str) -> Response:
+        return render_page(
+            page,
+            covered_form=covered_form,
+            sign_form=sign_form,
+            people=people,
+            answers=answers,
+            **context,
+        )
+
+    step, goto = answers.get("step"), answers.get("goto")
+    if step is None:
+        return show("sharing/read.html")
+    if int(answers.get("version_id") or 0) != version.id:
+        flash(_("A new version of this form came out. Read it again before you sign."), "warning")
+        return show("sharing/read.html")
+    if goto in ("who", "sign"):  # "change" on the check page: the step, filled in, no errors
+        return show(f"sharing/{goto}.html")
+    if step == "read":
+        return show("sharing/who.html" if len(people) > 1 else "sharing/sign.html")
+    covered_form = CoveredForm(formdata=answers)
+    covered_form.covered.choices = choices
+    if not covered_form.validate():
+        return show("sharing/who.html")
+    if step == "who":
+        return show("sharing/sign.html")
+    sign_form = SignForm(formdata=answers)
+    if not sign_form.validate():
+        return show("sharing/sign.html")
+    return show("sharing/check.html")
+
+
+@bp.post("/sharing/<action>/sign")
+@audience(CLIENT)
+@client_required
+def sharing_sign(action: str) -> Response:
+    refuse = _refuse(action)
+    version = _form_version(refuse)
+    client_session = signed_in_client()
+    sign_form = SignForm()
+    covered = request.form.getlist("covered")
+    if int(request.form.get("version_id") or 0) != version.id or not sign_form.validate():
+        flash(_("This page is out of date. Start again from the form."), "warning")
+        return redirect(url_for("sharing.sharing_form", action=action), 303)  # type: ignore[return-value]
+    shown = in_language(version, str(get_locale() or "en"))
+    try:
+        signed = services.sign(
+            db.session(),
+            personal_id=client_session.personal_id,
+            refuse=refuse,
+            covered=covered,
+            version=version,
+            text=shown.text,
+            signed_name=sign_form.signed_name.data,
+            drawn_signature=sign_form.drawn_signature.data,
+            channel=Channel.KIOSK if client_session.device == "kiosk" else Channel.PHONE,
+            author=CLIENT_AUTHOR,
+            submission_key=request.form.get("submission_key") or None,
+        )
+    except RequestRefused:
+        flash(_("This page is out of date. Start again from the form."), "warning")
+        return redirect(url_for("sharing.sharing_page"), 303)  # type: ignore[return-value]
+    record(
+        db.session(),
+        "sharing.refused" if refuse else "sharing.restored",
+        personal_id=client_session.personal_id,
+        object_type="request",
+        object_id=signed.reference,
+    )
+    db.session().commit()
+    return redirect(url_for("sharing.receipt", reference=signed.reference), 303)  # type: ignore[return-value]
+
+
+@bp.get("/sharing/receipt/<reference>")
+@audience(CLIENT)
+@client_required
+def receipt(reference: str) -> Response:
+    """What was signed (form version, hash of the exact text), when, by whom, for whom."""
+    signed: Request | None = client_request(db.session(), signed_in_client().personal_id, reference)
+    if signed is None or signed.type not in (
+        RequestType.SHARING_REFUSAL,
+        RequestType.SHARING_RESTORE,
+    ):
+        abort(404)
+    covered = [db.session().get(Client, change.personal_id) for change in signed.covered]
+    version = db.session().get(NoticeVersion, signed.form_version_id)
+    return render_page(
+        "sharing/receipt.html",
+        signed=signed,
+        covered=covered,
+        version=version,
+        refuse=signed.type is RequestType.SHARING_REFUSAL,
+        form=ConfirmForm(),
+    )

@@ -1,0 +1,86 @@
+"""Signing the refusal and restore forms over HTTP, without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.notice.services import load_demo_versions
+from portal.requests.models import Request, RequestType
+from portal.sharing.rule import sharing_history
+from portal.sharing.services import DEMO_SHARING_FORMS
+from tests.fixtures.clients import PERSON, SignIn, signed_in_client
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient, sign_in: SignIn, code: str, db_session: Session) -> FlaskClient:
+    for kind, folder in DEMO_SHARING_FORMS.items():
+        load_demo_versions(db_session, folder, kind)
+    db_session.commit()
+    signed_in_client(client, sign_in, code)
+    return client
+
+
+def _fields(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """The hidden fields of the page's last form (the one that moves on)."""
+    form = page.find_all("form")[-1]
+    fields: dict[str, list[str]] = {}
+    for element in form.find_all("input", attrs={"type": "hidden"}):
+        fields.setdefault(element["name"], []).append(element.get("value", ""))
+    return fields
+
+
+def _walk_to_check(client: FlaskClient, action: str, name: str = "Client One"):  # type: ignore[no-untyped-def]
+    read = client.get(f"/sharing/{action}")
+    assert read.status_code == 200
+    sign = client.post(f"/sharing/{action}", data={**_fields(read.page), "step": "read"})
+    assert "Sign the form" in sign.page.get_text()
+    empty = client.post(f"/sharing/{action}", data={**_fields(sign.page), "step": "sign"})
+    errors = [e.get_text(strip=True) for e in empty.page.select(".error-message")]
+    assert any("Tick the box" in e for e in errors)
+    assert any("full name" in e for e in errors)
+    check = client.post(
+        f"/sharing/{action}",
+        data={**_fields(sign.page), "step": "sign", "agree": "y", "signed_name": name},
+    )
+    assert "Check before you sign" in check.page.get_text()
+    return check
+
+
+def test_refuse_then_restore(signed_in: FlaskClient, db_session: Session) -> None:
+    check = _walk_to_check(signed_in, "stop", name="Client <i>One</i>")
+    button = check.page.find_all("form")[-1].find("button").get_text(strip=True)
+    assert button == "Sign and stop sharing"
+    assert sharing_history(db_session, PERSON).refused_now is False
+    sent = signed_in.post("/sharing/stop/sign", data=_fields(check.page))
+    assert sent.status_code == 303
+    assert sharing_history(db_session, PERSON).refused_now is True
+    receipt = signed_in.get(sent.headers["Location"])
+    text = receipt.page.get_text(" ", strip=True)
+    signed = db_session.scalars(select(Request)).one()
+    assert signed.type is RequestType.SHARING_REFUSAL
+    assert signed.reference in text
+    assert signed.form_text_sha256 in text
+    assert "Client <i>One</i>" in text
+    assert receipt.page.find("i") is None
+    # Sending the same page again signs nothing new.
+    again = signed_in.post("/sharing/stop/sign", data=_fields(check.page))
+    assert again.headers["Location"] == sent.headers["Location"]
+    # Now only the restore form is offered, and it works the same way.
+    assert signed_in.get("/sharing/stop").status_code == 303
+    check = _walk_to_check(signed_in, "start")
+    assert signed_in.post("/sharing/start/sign", data=_fields(check.page)).status_code == 303
+    assert sharing_history(db_session, PERSON).refused_now is False
+
+
+def test_a_form_version_published_meanwhile_is_read_first(
+    signed_in: FlaskClient, db_session: Session
+) -> None:
+    check = _walk_to_check(signed_in, "stop")
+    fields = _fields(check.page)
+    fields["version_id"] = ["999"]
+    response = signed_in.post("/sharing/stop/sign", data=fields)
+    assert response.status_code == 303
+    assert not sharing_history(db_session, PERSON).refused_now
