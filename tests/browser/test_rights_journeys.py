@@ -1,0 +1,164 @@
+"""The client's rights in Chromium: record, correction, sharing refusal, complaint, following a
+request. Every page axe-clean and without sideways scrolling at phone and kiosk size, in English
+and Spanish; the same journeys without JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy.orm import Session
+
+from portal.notice.services import load_demo_versions
+from portal.sharing.services import DEMO_SHARING_FORMS
+from tests.browser.conftest import axe_violations, horizontal_overflow, sign_in_client
+
+REFERENCE = re.compile(r"[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}")
+
+
+@pytest.fixture
+def forms(db_session: Session, code: str) -> str:
+    for kind, folder in DEMO_SHARING_FORMS.items():
+        load_demo_versions(db_session, folder, kind)
+    db_session.commit()
+    return code
+
+
+def _check(page: Page, axe_source: str) -> None:
+    assert axe_violations(page, axe_source) == [], page.url
+    assert horizontal_overflow(page) == 0, page.url
+
+
+def _signed_in(page: Page, live_server: str, code: str, language: str) -> None:
+    page.goto(f"{live_server}/sign-in?lang=en")
+    sign_in_client(page, code)
+    page.locator("form[action='/privacy-notice/acknowledge'] button").click()
+    expect(page).to_have_url(f"{live_server}/my-page")
+    page.goto(f"{live_server}/my-page?lang={language}")
+
+
+def _correction(page: Page, live_server: str, axe_source: str | None) -> str:
+    page.goto(f"{live_server}/my-record/correct")
+    if axe_source:
+        _check(page, axe_source)
+    page.locator("a[href='/my-record/correct/identity.first_name']").click()
+    page.locator("form[action='/my-record/correct/identity.first_name'] button").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    if axe_source:
+        _check(page, axe_source)
+    page.locator("#requested_value").fill("Clientina")
+    page.locator("#reason").fill("Spelled <script>alert(1)</script> wrong")
+    page.locator("form[action='/my-record/correct/identity.first_name'] button").click()
+    expect(page.locator(".summary-list")).to_contain_text("Clientina")
+    if axe_source:
+        _check(page, axe_source)
+    page.locator("form[action$='/send'] button").click()
+    expect(page.locator(".reference")).to_have_text(REFERENCE)
+    if axe_source:
+        _check(page, axe_source)
+    expect(page.locator("body")).to_contain_text("<script>alert(1)</script>")
+    return page.locator(".reference").inner_text()
+
+
+def _refusal(page: Page, live_server: str, axe_source: str | None) -> None:
+    page.goto(f"{live_server}/sharing")
+    if axe_source:
+        _check(page, axe_source)
+    page.locator("a[href='/sharing/stop']").click()
+    if axe_source:
+        _check(page, axe_source)
+    page.locator("form[action='/sharing/stop'] button").click()  # read: continue
+    page.locator("form[action='/sharing/stop'] button").click()  # sign: nothing filled in
+    expect(page.locator(".error-summary")).to_be_visible()
+    if axe_source:
+        _check(page, axe_source)
+    page.locator("#agree").check()
+    page.locator("#signed_name").fill("Client One")
+    page.locator("form[action='/sharing/stop'] button").click()
+    if axe_source:
+        _check(page, axe_source)
+    page.locator("form[action='/sharing/stop/sign'] button").click()
+    expect(page.locator(".reference")).to_have_text(REFERENCE)
+    if axe_source:
+        _check(page, axe_source)
+
+
+def _complaint(page: Page, live_server: str, axe_source: str | None) -> None:
+    page.goto(f"{live_server}/complaint")
+    page.locator("form[action='/complaint'] button").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    if axe_source:
+        _check(page, axe_source)
+    page.locator("#category-0").check()
+    page.locator("#description").fill("Someone read my file aloud in the lobby.")
+    page.locator("#contact_method-3").check()
+    page.locator("form[action='/complaint'] button").click()
+    if axe_source:
+        _check(page, axe_source)
+    page.locator("form[action='/complaint/send'] button").click()
+    expect(page.locator(".reference")).to_have_text(REFERENCE)
+    if axe_source:
+        _check(page, axe_source)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_rights_journeys_are_accessible(
+    page: Page, live_server: str, axe_source: str, language: str, forms: str
+) -> None:
+    _signed_in(page, live_server, forms, language)
+    page.goto(f"{live_server}/my-record")
+    _check(page, axe_source)
+    expect(page.locator("#identity")).not_to_contain_text("Ends in")  # Client One has no SSN
+    reference = _correction(page, live_server, axe_source)
+    _refusal(page, live_server, axe_source)
+    _complaint(page, live_server, axe_source)
+    page.goto(f"{live_server}/my-requests")
+    _check(page, axe_source)
+    expect(page.locator("table")).to_contain_text(reference)
+    page.locator(f"a[href='/my-requests/{reference}']").click()
+    _check(page, axe_source)
+    page.locator(f"a[href='/my-requests/{reference}/withdraw']").click()
+    _check(page, axe_source)
+    page.locator("form button[type=submit]").last.click()
+    expect(page.locator(".alert--success")).to_be_visible()
+    page.goto(f"{live_server}/my-record/printed-copy")
+    _check(page, axe_source)
+    page.locator("form[action='/my-record/printed-copy'] button").click()
+    expect(page.locator(".reference")).to_have_text(REFERENCE)
+    page.goto(f"{live_server}/my-record")
+    expect(page.locator("body")).to_contain_text(reference)
+
+
+def test_rights_journeys_work_without_javascript(
+    browser: Browser, live_server: str, forms: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    _signed_in(page, live_server, forms, "en")
+    _correction(page, live_server, None)
+    _refusal(page, live_server, None)
+    _complaint(page, live_server, None)
+    page.goto(f"{live_server}/my-record")
+    expect(page.locator("#sharing-heading + p")).to_contain_text("You said no to sharing")
+    context.close()
+
+
+def test_the_ssn_shows_only_when_asked(
+    page: Page, live_server: str, forms: str, db_session: Session
+) -> None:
+    from portal.hmis.models import Client
+    from tests.browser.conftest import CLIENT_ONE
+
+    client = db_session.get(Client, CLIENT_ONE)
+    assert client is not None
+    client.ssn = "900451234"  # synthetic: no SSN starts with 9
+    db_session.commit()
+    _signed_in(page, live_server, forms, "en")
+    page.goto(f"{live_server}/my-record")
+    expect(page.locator("#identity")).to_contain_text("Ends in 1234")
+    assert "900-45-1234" not in page.content()
+    page.get_by_role("link", name="Show my full Social Security number").click()
+    expect(page.locator("#identity")).to_contain_text("900-45-1234")
+    page.get_by_role("link", name="Hide my Social Security number").click()
+    expect(page.locator("#identity")).not_to_contain_text("900-45-1234")
