@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import Role, StaffUser
-from portal.hmis.models import Client, Enrollment, Project
+from portal.hmis.models import Client
 from portal.sessions import new_token, resume, token_hash
+from portal.sharing.models import IdentityVersion
+from portal.sharing.rule import Viewer, is_own_agency_client, visible_record
 from portal.timeutil import utcnow
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
@@ -80,26 +82,18 @@ def issue_access_code(
     return format_code(code)
 
 
-def client_for_staff(session: Session, user: StaffUser, personal_id: str) -> Client | None:
-    """The client, if this staff user may act for them in person (issue a code, record that
-    they read the notice): the HMIS lead for anyone, agency staff for clients enrolled at
-    their agency (the people they serve in person)."""
-    client = session.get(Client, personal_id.strip())
-    if client is None or client.date_deleted is not None:
+def client_for_staff(session: Session, user: StaffUser, personal_id: str) -> IdentityVersion | None:
+    """The client's identifying data, if this staff user may act for them in person (issue a
+    code, record that they read the notice): the HMIS lead for anyone, agency staff for clients
+    enrolled at their agency (the people they serve in person), as the sharing rule shows them."""
+    if user.role not in (Role.HMIS_LEAD, Role.AGENCY_STAFF, Role.AGENCY_ADMIN):
         return None
-    if user.role is Role.HMIS_LEAD:
-        return client
-    enrolled_here = session.scalar(
-        select(Enrollment.enrollment_id)
-        .join(Project, Project.project_id == Enrollment.project_id)
-        .where(
-            Enrollment.personal_id == client.personal_id,
-            Enrollment.date_deleted.is_(None),
-            Project.organization_id == user.organization_id,
-        )
-        .limit(1)
-    )
-    return client if enrolled_here else None
+    viewer = Viewer.of(user)
+    personal_id = personal_id.strip()
+    if not is_own_agency_client(session, viewer, personal_id):
+        return None
+    seen = visible_record(session, viewer, personal_id)
+    return seen.identity if seen else None
 
 
 def revoke_codes(session: Session, personal_id: str) -> int:

@@ -45,7 +45,7 @@ from portal.access.services import (
 )
 from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
-from portal.audience import CLIENT, PUBLIC, audience
+from portal.audience import PUBLIC, audience
 from portal.audit.services import record
 from portal.hmis.models import Client
 from portal.htmx import render_page
@@ -126,7 +126,7 @@ def sign_in_page() -> Response:
 
 
 @bp.post("/sign-out")
-@audience(CLIENT)
+@audience(PUBLIC)  # anyone may clear this browser: the button must work on a lapsed session too
 def sign_out() -> Response:
     client_session = current_client_session()
     if client_session is not None:
