@@ -155,7 +155,8 @@ def _signed_in(app: Flask, session: Session, user: str) -> FlaskClient:
     if user.startswith("client_"):
         personal_id = CLIENT_A if user == "client_a" else CLIENT_B
         person = session.get(Client, personal_id)
-        assert person is not None and person.dob is not None
+        assert person is not None
+        assert person.dob is not None
         code = issue_access_code(session, personal_id, app.secret_key)
         session.commit()
         _post(
