@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_CLIENTS ?= 300
 
-.PHONY: help run test test-sqlite test-postgres lint install install-test browser \
+.PHONY: bench help run test test-sqlite test-postgres lint install install-test browser \
         extract-strings update-strings compile-strings check-strings clean
 
 help: ## List the targets
@@ -53,6 +53,9 @@ update-strings: extract-strings ## Merge new strings into the es and pl catalogs
 
 check-strings: $(VENV)/.installed ## Fail when the catalog is stale or es/pl are incomplete
 	$(BIN)/python -m portal.i18n_check
+
+bench: $(VENV)/.installed ## Benchmarks (not part of make test): audit chain verification of 1,000,000 entries
+	$(BIN)/python bench/audit_verify.py $(or $(BENCH_AUDIT_ENTRIES),1000000)
 
 run: $(VENV)/.installed compile-strings ## Serve the portal with demo data at http://127.0.0.1:5000
 	$(FLASK) db upgrade

@@ -200,6 +200,7 @@ KNOWN_ACTIONS = (
     "request.submitted",
     "request.withdrawn",
     "sharing.refused",
+    "sharing.receipt_downloaded",
     "sharing.restored",
     "staff.sign_in_failed",
     "staff.signed_in",

@@ -17,12 +17,8 @@ import io
 import json
 from typing import Any
 
-from flask import render_template
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
-
-from portal import PROJECT_ROOT
 from portal.client.record import ClientRecord, Item
+from portal.pdf import pdf_from_template
 from portal.requests.labels import DENIAL_REASON_LABELS, STATUS_LABELS, TYPE_LABELS
 
 SCHEMA_ID = "https://hmis-portal.example/record-schema/v1"
@@ -167,7 +163,7 @@ def record_pdf(
     record: ClientRecord, *, produced_at: dt.datetime, notice_version: int | None, language: str
 ) -> bytes:
     """A tagged PDF (PDF/UA-1) in the client's language, for reading, saving and printing."""
-    html = render_template(
+    return pdf_from_template(
         "client/record_pdf.html",
         record=record,
         produced_at=produced_at,
@@ -177,12 +173,3 @@ def record_pdf(
         type_labels=TYPE_LABELS,
         status_labels=STATUS_LABELS,
     )
-    # The template needs nothing from outside (its CSS is inline, fonts come from fontconfig),
-    # so the fetcher allows no protocol at all: the PDF can never load a file or a URL.
-    document = HTML(
-        string=html,
-        base_url=str(PROJECT_ROOT / "templates" / "client"),
-        url_fetcher=URLFetcher(allowed_protocols=()),
-    )
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")  # no target: the bytes
-    return pdf

@@ -15,15 +15,18 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from portal import db
+from portal.access import device
 from portal.access.current import client_required, signed_in_client
 from portal.audience import CLIENT, audience
 from portal.audit.services import record
+from portal.errors import error_page
 from portal.hmis.models import Client
 from portal.htmx import render_page
 from portal.notice.models import NoticeVersion
 from portal.notice.rendering import render_markdown
 from portal.notice.services import current_version, in_language
-from portal.requests.forms import ConfirmForm, CoveredForm, SignForm
+from portal.pdf import pdf_from_template
+from portal.requests.forms import CoveredForm, SignForm
 from portal.requests.models import Channel, Request, RequestType
 from portal.requests.services import (
     CLIENT_AUTHOR,
@@ -189,24 +192,54 @@ def sharing_sign(action: str) -> Response:
     return redirect(url_for("sharing.receipt", reference=signed.reference), 303)  # type: ignore[return-value]
 
 
-@bp.get("/sharing/receipt/<reference>")
-@audience(CLIENT)
-@client_required
-def receipt(reference: str) -> Response:
-    """What was signed (form version, hash of the exact text), when, by whom, for whom."""
-    signed: Request | None = client_request(db.session(), signed_in_client().personal_id, reference)
+def _signed_form(reference: str) -> Request:
+    signed = client_request(db.session(), signed_in_client().personal_id, reference)
     if signed is None or signed.type not in (
         RequestType.SHARING_REFUSAL,
         RequestType.SHARING_RESTORE,
     ):
         abort(404)
-    covered = [db.session().get(Client, change.personal_id) for change in signed.covered]
-    version = db.session().get(NoticeVersion, signed.form_version_id)
-    return render_page(
-        "sharing/receipt.html",
-        signed=signed,
-        covered=covered,
-        version=version,
-        refuse=signed.type is RequestType.SHARING_REFUSAL,
-        form=ConfirmForm(),
+    return signed
+
+
+def _receipt_context(signed: Request) -> dict[str, object]:
+    return {
+        "signed": signed,
+        "covered": [db.session().get(Client, change.personal_id) for change in signed.covered],
+        "version": db.session().get(NoticeVersion, signed.form_version_id),
+        "refuse": signed.type is RequestType.SHARING_REFUSAL,
+    }
+
+
+@bp.get("/sharing/receipt/<reference>")
+@audience(CLIENT)
+@client_required
+def receipt(reference: str) -> Response:
+    """What was signed (form version, hash of the exact text), when, by whom, for whom."""
+    return render_page("sharing/receipt.html", **_receipt_context(_signed_form(reference)))
+
+
+@bp.get("/sharing/receipt/<reference>/pdf")
+@audience(CLIENT)
+@client_required
+def receipt_pdf(reference: str) -> Response:
+    """The receipt as a PDF to keep (not on a shared kiosk)."""
+    if device.kiosk_name():
+        return error_page(403)
+    signed = _signed_form(reference)
+    body = pdf_from_template(
+        "sharing/receipt_pdf.html", language=str(get_locale() or "en"), **_receipt_context(signed)
     )
+    record(
+        db.session(),
+        "sharing.receipt_downloaded",
+        personal_id=signed.personal_id,
+        object_type="request",
+        object_id=signed.reference,
+    )
+    db.session().commit()
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="sharing-receipt-{signed.reference}.pdf"'
+    )
+    return response

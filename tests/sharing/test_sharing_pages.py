@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,6 +68,12 @@ def test_refuse_then_restore(signed_in: FlaskClient, db_session: Session) -> Non
     assert signed.form_text_sha256 in text
     assert "Client <i>One</i>" in text
     assert receipt.page.find("i") is None
+    pdf = signed_in.get(f"/sharing/receipt/{signed.reference}/pdf")
+    assert pdf.headers["Content-Disposition"].startswith("attachment")
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert signed.reference in pdf_text
+    assert signed.form_text_sha256 in pdf_text.replace("\n", "")
+    assert "Client <i>One</i>" in pdf_text
     # Sending the same page again signs nothing new.
     again = signed_in.post("/sharing/stop/sign", data=_fields(check.page))
     assert again.headers["Location"] == sent.headers["Location"]
