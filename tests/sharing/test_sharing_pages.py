@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from pypdf import PdfReader
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
