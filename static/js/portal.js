@@ -9,6 +9,56 @@
   });
 
   setUpIdleTimer();
+  document.querySelectorAll("[data-signature-pad]").forEach(setUpSignaturePad);
+
+  // An extra, never required: a signature drawn with a finger or mouse, kept as SVG path data
+  // ("M x y L x y ...") in the form's hidden field. The typed name is what signs.
+  function setUpSignaturePad(wrapper) {
+    var field = document.getElementById(wrapper.dataset.signaturePad);
+    var canvas = wrapper.querySelector("canvas");
+    var clear = wrapper.querySelector("button");
+    if (!field || !canvas || !canvas.getContext) { return; }
+    wrapper.hidden = false;
+    var context = canvas.getContext("2d");
+    var drawing = false;
+    var path = field.value ? field.value.split(" ") : [];
+
+    function point(event) {
+      var box = canvas.getBoundingClientRect();
+      var x = Math.round((event.clientX - box.left) * canvas.width / box.width);
+      var y = Math.round((event.clientY - box.top) * canvas.height / box.height);
+      return [x, y];
+    }
+    function add(command, xy) {
+      path.push(command + xy[0] + "," + xy[1]);
+      field.value = path.join(" ");
+    }
+    context.lineWidth = 3;
+    context.lineCap = "round";
+    canvas.addEventListener("pointerdown", function (event) {
+      drawing = true;
+      canvas.setPointerCapture(event.pointerId);
+      var xy = point(event);
+      context.beginPath();
+      context.moveTo(xy[0], xy[1]);
+      add("M", xy);
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!drawing) { return; }
+      var xy = point(event);
+      context.lineTo(xy[0], xy[1]);
+      context.stroke();
+      add("L", xy);
+    });
+    ["pointerup", "pointercancel"].forEach(function (name) {
+      canvas.addEventListener(name, function () { drawing = false; });
+    });
+    clear.addEventListener("click", function () {
+      context.clearRect(0, 0, canvas.width, canvas.height);
+      path = [];
+      field.value = "";
+    });
+  }
 
   // Warn after a quiet spell, count down, then finish (WCAG 2.2.1). The server ends the
   // session on its own at the same time, so this only ever makes things kinder, not longer.

@@ -68,14 +68,16 @@ def _refusal(page: Page, live_server: str, axe_source: str | None) -> None:
     page.locator("a[href='/sharing/stop']").click()
     if axe_source:
         _check(page, axe_source)
-    page.locator("form[action='/sharing/stop'] button").click()  # read: continue
-    page.locator("form[action='/sharing/stop'] button").click()  # sign: nothing filled in
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()  # read: continue
+    page.locator(
+        "form[action='/sharing/stop'] button[type=submit]"
+    ).click()  # sign: nothing filled in
     expect(page.locator(".error-summary")).to_be_visible()
     if axe_source:
         _check(page, axe_source)
     page.locator("#agree").check()
     page.locator("#signed_name").fill("Client One")
-    page.locator("form[action='/sharing/stop'] button").click()
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
     if axe_source:
         _check(page, axe_source)
     page.locator("form[action='/sharing/stop/sign'] button").click()
@@ -162,3 +164,31 @@ def test_the_ssn_shows_only_when_asked(
     expect(page.locator("#identity")).to_contain_text("900-45-1234")
     page.get_by_role("link", name="Hide my Social Security number").click()
     expect(page.locator("#identity")).not_to_contain_text("900-45-1234")
+
+
+def test_a_drawn_signature_is_kept_with_the_typed_name(
+    page: Page, live_server: str, forms: str, db_session: Session
+) -> None:
+    from portal.requests.models import Request
+
+    _signed_in(page, live_server, forms, "en")
+    page.goto(f"{live_server}/sharing/stop")
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
+    pad = page.locator("[data-signature-pad] canvas")
+    expect(pad).to_be_visible()
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 10, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 80, box["y"] + 40, steps=5)
+    page.mouse.up()
+    assert page.locator("#drawn_signature").input_value().startswith("M")
+    page.locator("#agree").check()
+    page.locator("#signed_name").fill("Client One")
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
+    page.locator("form[action='/sharing/stop/sign'] button").click()
+    expect(page.locator("svg.drawn-signature path")).to_have_count(1)
+    signed = db_session.query(Request).one()
+    assert signed.drawn_signature is not None
+    assert signed.drawn_signature.startswith("M")
