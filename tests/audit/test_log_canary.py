@@ -72,6 +72,20 @@ def test_no_log_line_carries_the_canary(
             },
         )
     client.get("/my-page")
+    post_form(client, "/privacy-notice/acknowledge", {})
+    for path in ("/my-record", "/my-record/ssn", "/my-record/download/pdf", "/my-requests"):
+        assert client.get(path).status_code == 200, path
+    correction = "/my-record/correct/identity.last_name"
+    answers = {"requested_value": f"{CANARY_LAST}-{CANARY_SSN}", "reason": CANARY_FIRST}
+    check = post_form(client, correction, answers)
+    seen = check.page.find("input", attrs={"name": "seen_value"})["value"]
+    key = check.page.find("input", attrs={"name": "submission_key"})["value"]
+    token = check.page.find("input", attrs={"name": "csrf_token"})["value"]
+    sent = client.post(
+        f"{correction}/send",
+        data={**answers, "csrf_token": token, "submission_key": key, "seen_value": seen},
+    )
+    assert sent.status_code == 303
     client.get(f"/no-such-page/{CANARY_LAST}")
 
     staff_user(db_session)
