@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
@@ -192,3 +193,83 @@ def test_a_drawn_signature_is_kept_with_the_typed_name(
     signed = db_session.query(Request).one()
     assert signed.drawn_signature is not None
     assert signed.drawn_signature.startswith("M")
+
+
+def test_decision_pages_and_the_kiosk_record_are_accessible(
+    app: Flask,
+    browser: Browser,
+    live_server: str,
+    axe_source: str,
+    forms: str,
+    db_session: Session,
+) -> None:
+    from itsdangerous import URLSafeSerializer
+
+    from portal.requests import corrections
+    from portal.requests.models import Channel, Request, RequestType, Status
+    from portal.requests.services import CLIENT_AUTHOR, Author, add_event, open_request
+    from tests.browser.conftest import CLIENT_ONE, VIEWPORTS
+
+    denied = corrections.request_correction(
+        db_session,
+        personal_id=CLIENT_ONE,
+        item_key="identity.last_name",
+        current_value="One",
+        requested_value="Uno",
+        reason="spelling",
+        evidence=None,
+        agency_id=None,
+        channel=Channel.PHONE,
+        author=CLIENT_AUTHOR,
+        submission_key=None,
+    )
+    corrections.decide_correction(
+        denied,
+        Author("staff"),
+        outcome=Status.DENIED,
+        seen_version=denied.version,
+        denial_reason="accurate_complete",
+        explanation="The ID card says One.",
+    )
+    answered: Request = open_request(
+        db_session,
+        RequestType.COMPLAINT,
+        personal_id=CLIENT_ONE,
+        channel=Channel.PHONE,
+        author=CLIENT_AUTHOR,
+        category="privacy",
+        description="words",
+        contact_method="none",
+    )
+    answered.status = Status.RESPONDED
+    add_event(answered, "responded", Author("staff"), body="We talked to the agency.")
+    db_session.commit()
+    context = browser.new_context(viewport=VIEWPORTS["kiosk"])
+    context.add_cookies(
+        [
+            {
+                "name": "portal_kiosk",
+                "value": URLSafeSerializer(app.secret_key, salt="kiosk device").dumps("Lobby"),
+                "url": live_server,
+            }
+        ]
+    )
+    page = context.new_page()
+    _signed_in(page, live_server, forms, "en")
+    page.goto(f"{live_server}/my-record")
+    expect(page.locator("a[href='/my-record/printed-copy']")).to_be_visible()
+    expect(page.locator("a[href^='/my-record/download/']")).to_have_count(0)
+    _check(page, axe_source)
+    for path in (
+        f"/my-requests/{denied.reference}",
+        f"/my-requests/{denied.reference}/statement",
+        f"/my-requests/{answered.reference}",
+        f"/my-requests/{answered.reference}/escalate",
+    ):
+        page.goto(f"{live_server}{path}")
+        _check(page, axe_source)
+    page.goto(f"{live_server}/my-requests/{denied.reference}/statement")
+    page.locator("form button[type=submit]").last.click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    _check(page, axe_source)
+    context.close()
