@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeSerializer
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -61,3 +64,15 @@ def test_no_download_on_a_kiosk(
     assert not db_session.scalars(
         select(AuditEntry).where(AuditEntry.action == "client.record_downloaded")
     ).first()
+
+
+def test_the_pdf_is_in_the_clients_language(
+    client: FlaskClient, sign_in: SignIn, code: str
+) -> None:
+    signed_in_client(client, sign_in, code)
+    client.get("/my-page?lang=es")  # the language choice stays with the session
+    response = client.get("/my-record/download/pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Su expediente" in text
+    assert "Fecha de nacimiento" in text
+    assert "17 de octubre de 1982" in text
