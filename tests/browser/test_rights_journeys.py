@@ -273,3 +273,46 @@ def test_decision_pages_and_the_kiosk_record_are_accessible(
     expect(page.locator(".error-summary")).to_be_visible()
     _check(page, axe_source)
     context.close()
+
+
+def test_a_parent_chooses_who_the_form_covers(
+    app: Flask, page: Page, live_server: str, axe_source: str, db_session: Session
+) -> None:
+    from portal.access.services import issue_access_code
+    from portal.hmis.models import Client
+    from portal.sharing.rule import sharing_history
+    from tests.factories import CHILD, PARENT, hmis_world, notice_version
+
+    hmis_world(db_session)
+    notice_version(db_session)
+    for kind, folder in DEMO_SHARING_FORMS.items():
+        load_demo_versions(db_session, folder, kind)
+    code = issue_access_code(db_session, PARENT, app.secret_key)
+    db_session.commit()
+    parent = db_session.get(Client, PARENT)
+    assert parent is not None
+    assert parent.dob is not None
+    page.goto(f"{live_server}/sign-in?lang=pl")
+    page.locator("#code").fill(code)
+    page.locator("#dob_month").fill(str(parent.dob.month))
+    page.locator("#dob_day").fill(str(parent.dob.day))
+    page.locator("#dob_year").fill(str(parent.dob.year))
+    page.locator("form[action='/sign-in'] button[type=submit]").click()
+    page.locator("form[action='/privacy-notice/acknowledge'] button").click()
+    page.goto(f"{live_server}/sharing/stop")
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
+    boxes = page.locator("input[name=covered]")
+    expect(boxes).to_have_count(2)  # the parent and the 9-year-old; not the 19-year-old
+    _check(page, axe_source)
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    _check(page, axe_source)
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
+    page.locator("#agree").check()
+    page.locator("#signed_name").fill("Canaryparent Testfamily")
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
+    page.locator("form[action='/sharing/stop/sign'] button").click()
+    expect(page.locator(".reference")).to_have_text(REFERENCE)
+    assert sharing_history(db_session, CHILD).refused_now
