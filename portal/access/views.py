@@ -47,12 +47,12 @@ from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import PUBLIC, audience
 from portal.audit.services import record
-from portal.hmis.models import Client
 from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
 from portal.qr import qr_svg
 from portal.ratelimit import FailureLimiter, try_again_message
 from portal.sessions import forget_in_browser
+from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
 
 bp = Blueprint("access", __name__)
@@ -181,7 +181,7 @@ def hand_off_redeem(token: str) -> Response:
 CODE_ISSUERS = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 
 
-def _render_confirm(form: IssueCodeForm, client: Client) -> Response:
+def _render_confirm(form: IssueCodeForm, client: IdentityVersion) -> Response:
     # Staff see the client's name and date of birth here: a view of client data.
     record(db.session(), "client.identity_viewed", personal_id=client.personal_id)
     db.session().commit()
