@@ -52,7 +52,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.client.views import bp as client_bp
     from portal.notice.views import bp as notice_bp
     from portal.public.views import bp as public_bp
+    from portal.requests.staff_views import bp as staff_requests_bp
     from portal.requests.views import bp as requests_bp
+    from portal.sharing.staff_views import bp as clients_bp
     from portal.sharing.views import bp as sharing_bp
 
     app.register_blueprint(public_bp)
@@ -62,7 +64,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(client_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(requests_bp)
+    app.register_blueprint(staff_requests_bp)
     app.register_blueprint(sharing_bp)
+    app.register_blueprint(clients_bp)
     access_current.init_app(app)
     app.extensions["portal.sign_in_limiter"] = FailureLimiter(settings.rate_limit_storage)
     app.extensions["portal.staff_sign_in_limiter"] = FailureLimiter(

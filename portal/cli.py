@@ -342,6 +342,7 @@ DEMO_STAFF = (
 @click.option("--clients", type=int, default=300, show_default=True)
 def demo_setup(clients: int) -> None:
     from portal.accounts.models import Role, StaffUser
+    from portal.accounts.policy import DEMO_POLICY, POLICY
     from portal.accounts.services import create_staff_user
     from portal.hmis.demo import write_demo_export
     from portal.hmis.models import Organization
@@ -367,6 +368,8 @@ def demo_setup(clients: int) -> None:
     for kind in (REFUSAL_FORM, RESTORE_FORM):
         if load_demo_versions(session, DEMO_SHARING_FORMS[kind], kind):
             click.echo(f"Published the demo {kind.replace('_', ' ')} form (en/es/pl).")
+    if load_demo_versions(session, DEMO_POLICY, POLICY):
+        click.echo("Published the demo End User Policy and Code of Ethics (en/es/pl).")
     first_agency = session.scalar(select(Organization.organization_id).order_by(Organization.name))
     for email, name, role, agency in DEMO_STAFF:
         if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is None:

@@ -1,7 +1,7 @@
 """Every model, imported once so the metadata is complete (for Alembic and tests)."""
 
 from portal.access.models import AccessCode, ClientSession, HandOff
-from portal.accounts.models import StaffSession, StaffUser
+from portal.accounts.models import PolicyAcceptance, StaffSession, StaffUser
 from portal.audit.models import AuditEntry, AuditHead
 from portal.db import Base
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
@@ -27,6 +27,7 @@ __all__ = [
     "NoticeText",
     "NoticeVersion",
     "Organization",
+    "PolicyAcceptance",
     "Project",
     "Request",
     "RequestEvent",

@@ -56,5 +56,11 @@ class PageCheckingClient(FlaskClient):
         if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
             if response.headers.get("Cache-Control") != "no-store":
                 raise PageInvariantError("HTML responses must send Cache-Control: no-store")
-            response.page = check_page(response.get_data(as_text=True))  # type: ignore[attr-defined]
+            html = response.get_data(as_text=True)
+            headers = kwargs.get("headers") or {}
+            if dict(headers).get("HX-Request") == "true" and not html.lstrip().startswith("<!"):
+                # An htmx fragment: a piece of a page, not a page.
+                response.page = BeautifulSoup(html, "html.parser")  # type: ignore[attr-defined]
+            else:
+                response.page = check_page(html)  # type: ignore[attr-defined]
         return response

@@ -72,6 +72,7 @@ SIGN_IN_STEPS = {"accounts.sign_in_code", "accounts.two_step_setup"}
 @dataclass
 class World:
     reference_a: str
+    spare_user_id: int  # a user of agency A nobody signs in as: admins may change them
 
 
 def _seed(app: Flask, session: Session, refused: bool) -> World:
@@ -141,8 +142,16 @@ def _seed(app: Flask, session: Session, refused: bool) -> World:
         )
         if role.needs_two_step:
             user.totp_secret = pyotp.random_base32()
+    spare = create_staff_user(
+        session,
+        email="spare@matrix.example",
+        name="spare",
+        role=Role.AGENCY_STAFF,
+        organization_id=AGENCY_A,
+        password=PASSWORD,
+    )
     session.commit()
-    return World(reference_a=correction.reference)
+    return World(reference_a=correction.reference, spare_user_id=spare.id)
 
 
 def _post(client: FlaskClient, path: str, data: dict[str, str]) -> None:
@@ -207,6 +216,8 @@ def _path(rule: Rule, world: World) -> str:
         "action": "stop",
         "number": 1,
         "token": "not-a-real-token-0000000000",
+        "personal_id": CLIENT_A,
+        "user_id": world.spare_user_id,
     }
     return rule.build({arg: values[arg] for arg in rule.arguments}, append_unknown=False)[1]
 

@@ -10,6 +10,7 @@ from flask import Flask, abort, flash, g, session
 
 from portal import db
 from portal.accounts.models import Role, StaffUser
+from portal.accounts.policy import policy_to_accept
 from portal.accounts.signin import resume_staff_session
 from portal.htmx import redirect_to
 from portal.sessions import LAPSED_MESSAGE
@@ -53,8 +54,11 @@ def init_app(app: Flask) -> None:
         return {"staff_user": current_staff()}
 
 
-def staff_required(*roles: Role) -> Callable[[F], F]:
-    """Only for a signed-in staff user with one of these roles (any staff role when none)."""
+def staff_required(*roles: Role, needs_policy: bool = True) -> Callable[[F], F]:
+    """Only for a signed-in staff user with one of these roles (any staff role when none).
+
+    needs_policy: the user must first accept the End User Policy and Code of Ethics in force
+    (DESIGN.md 2); only the policy page itself and signing out do without."""
     allowed = frozenset(roles or ALL_STAFF)
 
     def decorate(view: F) -> F:
@@ -67,6 +71,8 @@ def staff_required(*roles: Role) -> Callable[[F], F]:
                 return redirect_to("accounts.sign_in")
             if user.role not in allowed:
                 abort(403)
+            if needs_policy and policy_to_accept(db.session(), user) is not None:
+                return redirect_to("accounts.policy_accept")
             return view(*args, **kwargs)
 
         guarded.audience = frozenset(role.value for role in allowed)  # type: ignore[attr-defined]

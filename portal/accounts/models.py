@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.crypto import EncryptedString
@@ -64,3 +64,15 @@ class StaffSession(SessionRecord, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+
+
+class PolicyAcceptance(Base):
+    """A staff user accepted a version of the End User Policy and Code of Ethics."""
+
+    __tablename__ = "policy_acceptance"
+    __table_args__ = (UniqueConstraint("staff_user_id", "version_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("notice_version.id"))
+    accepted_at: Mapped[dt.datetime] = mapped_column(DateTime)

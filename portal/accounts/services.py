@@ -32,6 +32,26 @@ class AccountError(ValueError):
     """A staff account cannot be created or changed as asked; the message says why."""
 
 
+class InvalidEmail(AccountError):
+    pass
+
+
+class DuplicateEmail(AccountError):
+    pass
+
+
+class AgencyNeeded(AccountError):
+    pass
+
+
+class UnknownAgency(AccountError):
+    pass
+
+
+class WeakPassword(AccountError):
+    pass
+
+
 @cache
 def _common_passwords() -> frozenset[str]:
     text = resources.files("portal.accounts").joinpath("common_passwords.txt").read_text("utf-8")
@@ -59,6 +79,40 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+def email_problem(email: str) -> str | None:
+    """Why this is not an email address we can use, or None."""
+    email = email.strip()
+    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+        return str(_l("Enter an email address like name@agency.org."))
+    return None
+
+
+def email_taken(db: Session, email: str, except_user_id: int | None = None) -> bool:
+    """Whether another staff user has this address (in any case)."""
+    taken = select(StaffUser.id).where(func.lower(StaffUser.email) == email.strip().lower())
+    if except_user_id is not None:
+        taken = taken.where(StaffUser.id != except_user_id)
+    return db.scalar(taken) is not None
+
+
+def check_email_free(db: Session, email: str, *, except_user_id: int | None = None) -> str:
+    """The email, normalised; raises when it is malformed or another staff user has it."""
+    email = email.strip().lower()
+    if problem := email_problem(email):
+        raise InvalidEmail(problem)
+    if email_taken(db, email, except_user_id):
+        raise DuplicateEmail(str(_l("A staff user with this email address already exists.")))
+    return email
+
+
+def check_agency(db: Session, role: Role, organization_id: str | None) -> None:
+    """Agency roles need a known agency."""
+    if role.needs_agency and not organization_id:
+        raise AgencyNeeded(str(_l("Choose an agency for agency staff and agency administrators.")))
+    if organization_id and db.get(Organization, organization_id) is None:
+        raise UnknownAgency(str(_l("We cannot find an agency with that organization ID.")))
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -84,17 +138,10 @@ def create_staff_user(
     password: str | None,
 ) -> StaffUser:
     """Create a staff user; without a password the account waits for its set-up link."""
-    email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise AccountError(str(_l("Enter an email address like name@agency.org.")))
-    if db.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
-        raise AccountError(str(_l("A staff user with this email address already exists.")))
-    if role.needs_agency and not organization_id:
-        raise AccountError(str(_l("Choose an agency for agency staff and agency administrators.")))
-    if organization_id and db.get(Organization, organization_id) is None:
-        raise AccountError(str(_l("We cannot find an agency with that organization ID.")))
+    email = check_email_free(db, email)
+    check_agency(db, role, organization_id)
     if password is not None and (problem := password_problem(password)):
-        raise AccountError(problem)
+        raise WeakPassword(problem)
     user = StaffUser(
         email=email,
         name=name.strip(),
@@ -132,7 +179,7 @@ def user_for_setup_token(db: Session, token: str, secret_key: str) -> StaffUser 
 def set_password_from_setup(db: Session, user: StaffUser, password: str) -> None:
     """Set the first password and spend the set-up token."""
     if problem := password_problem(password):
-        raise AccountError(problem)
+        raise WeakPassword(problem)
     user.password_hash = hash_password(password)
     user.setup_token_hash = None
     user.setup_token_expires_at = None

@@ -1,18 +1,48 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from portal import db
 from portal.access import device
+from portal.accounts import management, policy
 from portal.accounts.current import SESSION_KEY as STAFF_SESSION_KEY
-from portal.accounts.current import staff_required
-from portal.accounts.forms import SetupPasswordForm, StaffSignInForm, TotpForm
-from portal.accounts.models import StaffUser
+from portal.accounts.current import signed_in_staff, staff_required
+from portal.accounts.forms import (
+    ROLE_LABELS,
+    PolicyForm,
+    SetupPasswordForm,
+    StaffSignInForm,
+    StaffUserFilterForm,
+    StaffUserForm,
+    TotpForm,
+)
+from portal.accounts.management import grantable_roles
+from portal.accounts.models import Role, StaffUser
 from portal.accounts.services import (
+    SETUP_LINK_LIFETIME,
+    AccountError,
+    AgencyNeeded,
+    DuplicateEmail,
+    InvalidEmail,
+    UnknownAgency,
+    email_taken,
     minimum_length_rule,
     set_password_from_setup,
     user_for_setup_token,
@@ -30,10 +60,13 @@ from portal.accounts.signin import (
 )
 from portal.audience import PUBLIC, audience
 from portal.audit.services import record, staff_actor
-from portal.htmx import render_page
+from portal.htmx import redirect_to, render_page
+from portal.notice.rendering import render_markdown
+from portal.notice.services import in_language
 from portal.qr import qr_svg
 from portal.ratelimit import FailureLimiter, try_again_message
 from portal.sessions import forget_in_browser
+from portal.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 STAFF_NOT_RIGHT = _l("The email address or the password is not right.")
@@ -175,7 +208,7 @@ def two_step_setup() -> Response:
 
 
 @bp.post("/sign-out")
-@staff_required()
+@staff_required(needs_policy=False)  # someone who does not accept the policy can still leave
 def sign_out() -> Response:
     token = session.get(STAFF_SESSION_KEY)
     if token:
@@ -192,4 +225,253 @@ def sign_out() -> Response:
 @bp.get("")
 @staff_required()
 def workspace() -> Response:
-    return render_page("accounts/workspace.html")
+    return render_page(
+        "accounts/workspace.html",
+        policy_published=policy.current_policy(db.session()) is not None,
+    )
+
+
+# ---------------------------------------------------------------- the End User Policy
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+@staff_required(needs_policy=False)  # the one staff page open before the policy is accepted
+def policy_accept() -> Response:
+    db_session = db.session()
+    user = signed_in_staff()
+    current = policy.current_policy(db_session)
+    if current is None:
+        abort(404)
+    pending = policy.policy_to_accept(db_session, user)
+    form = PolicyForm()
+    if pending is not None and form.validate_on_submit():
+        if form.version_id.data == str(pending.id):
+            policy.accept(db_session, user, pending)
+            db_session.commit()
+            flash(_("Thank you. You accepted the End User Policy and Code of Ethics."), "success")
+            return redirect_to("accounts.workspace")
+        form.accept.errors = [_("The policy changed while you were reading. Read this version.")]
+    if pending is None and request.method == "POST":
+        return redirect_to("accounts.workspace")
+    form.version_id.data = str(current.id)
+    accepted = policy.latest_acceptance(db_session, user)
+    text = in_language(current, _language())
+    return render_page(
+        "accounts/policy_accept.html",
+        form=form,
+        policy=text,
+        pending=pending is not None,
+        accepted=accepted if pending is None else None,
+        changed=pending is not None and accepted is not None,
+        in_short=render_markdown(text.text.in_short),
+        body=render_markdown(text.text.body),
+    )
+
+
+# ---------------------------------------------------------------- staff accounts
+
+
+def _managed_or_404(user_id: int) -> StaffUser:
+    found = management.managed_user(db.session(), signed_in_staff(), user_id)
+    if found is None:
+        abort(404)  # also for users of other agencies: their ids reveal nothing
+    return found
+
+
+def _agency_choices(viewer: StaffUser, empty: str) -> list[tuple[str, str]]:
+    agencies = management.assignable_agencies(db.session(), viewer)
+    return [("", empty), *((a.organization_id, a.name) for a in agencies)]
+
+
+def _user_form(viewer: StaffUser, user: StaffUser | None = None) -> StaffUserForm:
+    """The form with the roles and agencies this viewer may give; an administrator's own
+    role and agency are not theirs to change, an agency administrator's agency is fixed."""
+    form = StaffUserForm(obj=user) if user is not None else StaffUserForm()
+    form.email_taken = lambda email: email_taken(db.session(), email, user.id if user else None)
+    if user is not None and request.method == "GET":
+        form.role.data = user.role.value
+        form.agency.data = user.organization_id or ""
+    form.role.choices = [(role.value, ROLE_LABELS[role]) for role in grantable_roles(viewer)]
+    form.agency.choices = _agency_choices(viewer, _("No agency"))
+    if user is not None and user.id == viewer.id:
+        del form.role
+        del form.agency
+    elif not management.manages_everyone(viewer):
+        del form.agency
+    return form
+
+
+def _to_user_page(user_id: int) -> Response:
+    return redirect(url_for("accounts.user_show", user_id=user_id), 303)  # type: ignore[return-value]
+
+
+def _show_setup_link(user: StaffUser, token: str, heading: str) -> Response:
+    return render_page(
+        "accounts/user_setup_link.html",
+        user=user,
+        heading=heading,
+        link=url_for("accounts.setup_password", token=token, _external=True),
+        days=SETUP_LINK_LIFETIME.days,
+    )
+
+
+def _field_for(error: AccountError) -> str:
+    if isinstance(error, InvalidEmail | DuplicateEmail):
+        return "email"
+    if isinstance(error, AgencyNeeded | UnknownAgency):
+        return "agency"
+    return "role"
+
+
+@bp.get("/users")
+@staff_required(*management.MANAGER_ROLES)
+def users_list() -> Response:
+    viewer = signed_in_staff()
+    form = StaffUserFilterForm(request.args)
+    everyone = management.manages_everyone(viewer)
+    if everyone:
+        form.agency.choices = _agency_choices(viewer, _("All agencies"))
+    valid = form.validate() if everyone and request.args.get("agency") else True
+    agency = form.agency.data if everyone and valid else None
+    return render_page(
+        "accounts/users_list.html",
+        form=form if everyone else None,
+        rows=management.managed_users(db.session(), viewer, agency or None),
+        agency=management.agency_name(db.session(), viewer.organization_id),
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@staff_required(*management.MANAGER_ROLES)
+def user_new() -> Response:
+    viewer = signed_in_staff()
+    form = _user_form(viewer)
+    if form.validate_on_submit():
+        db_session = db.session()
+        try:
+            user, token = management.create_managed_user(
+                db_session,
+                viewer,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=Role(form.role.data),
+                organization_id=form.agency.data if "agency" in form else None,
+                secret_key=current_app.config["SECRET_KEY"],
+            )
+        except AccountError as error:
+            db_session.rollback()
+            form[_field_for(error)].errors = [str(error)]
+        else:
+            db_session.commit()
+            return _show_setup_link(user, token, _("The account is ready"))
+    return render_page(
+        "accounts/user_new.html",
+        form=form,
+        agency=management.agency_name(db.session(), viewer.organization_id),
+    )
+
+
+@bp.get("/users/<int:user_id>")
+@staff_required(*management.MANAGER_ROLES)
+def user_show(user_id: int) -> Response:
+    user = _managed_or_404(user_id)
+    db_session = db.session()
+    return render_page(
+        "accounts/user_show.html",
+        user=user,
+        is_self=user.id == signed_in_staff().id,
+        role_label=ROLE_LABELS[user.role],
+        agency=management.agency_name(db_session, user.organization_id),
+        last_sign_in=management.last_sign_in(db_session, user),
+        now=utcnow(),
+    )
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@staff_required(*management.MANAGER_ROLES)
+def user_edit(user_id: int) -> Response:
+    user = _managed_or_404(user_id)
+    viewer = signed_in_staff()
+    form = _user_form(viewer, user)
+    if form.validate_on_submit():
+        db_session = db.session()
+        try:
+            changed = management.update_user(
+                db_session,
+                viewer,
+                user,
+                name=form.name.data or "",
+                email=form.email.data or "",
+                role=Role(form.role.data) if "role" in form else user.role,
+                organization_id=(form.agency.data or None)
+                if "agency" in form
+                else user.organization_id,
+            )
+        except AccountError as error:
+            db_session.rollback()
+            form[_field_for(error)].errors = [str(error)]
+        else:
+            db_session.commit()
+            flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
+            return _to_user_page(user.id)
+    return render_page(
+        "accounts/user_edit.html",
+        form=form,
+        user=user,
+        role_label=ROLE_LABELS[user.role],
+        agency=management.agency_name(db.session(), user.organization_id),
+    )
+
+
+def _change(
+    user_id: int, change: Callable[[Session, StaffUser, StaffUser], None]
+) -> StaffUser | None:
+    """Disable or enable a managed user; None (with the reason flashed) when refused."""
+    user = _managed_or_404(user_id)
+    db_session = db.session()
+    try:
+        change(db_session, signed_in_staff(), user)
+    except AccountError as error:
+        db_session.rollback()
+        flash(str(error), "error")
+        return None
+    db_session.commit()
+    return user
+
+
+@bp.post("/users/<int:user_id>/disable")
+@staff_required(*management.MANAGER_ROLES)
+def user_disable(user_id: int) -> Response:
+    if user := _change(user_id, management.disable_user):
+        flash(_("%(name)s can no longer sign in and was signed out.", name=user.name), "success")
+    return _to_user_page(user_id)
+
+
+@bp.post("/users/<int:user_id>/enable")
+@staff_required(*management.MANAGER_ROLES)
+def user_enable(user_id: int) -> Response:
+    if user := _change(user_id, management.enable_user):
+        flash(_("%(name)s can sign in again.", name=user.name), "success")
+    return _to_user_page(user_id)
+
+
+@bp.post("/users/<int:user_id>/reset")
+@staff_required(*management.MANAGER_ROLES)
+def user_reset(user_id: int) -> Response:
+    """Recovery: a new set-up link, shown once, to hand over in person (never by email)."""
+    user = _managed_or_404(user_id)
+    db_session = db.session()
+    try:
+        secret_key = current_app.config["SECRET_KEY"]
+        token = management.reset_user(db_session, signed_in_staff(), user, secret_key)
+    except AccountError as error:
+        db_session.rollback()
+        flash(str(error), "error")
+        return _to_user_page(user_id)
+    db_session.commit()
+    return _show_setup_link(user, token, _("The password and two-step sign-in are reset"))

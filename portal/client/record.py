@@ -164,7 +164,7 @@ def _joined(pairs: list[tuple[str, str]]) -> tuple[str, str]:
     return ", ".join(p[0] for p in pairs if p[0]), ", ".join(p[1] for p in pairs if p[1])
 
 
-def _demographics(client: Client) -> list[Item]:
+def demographic_items(client: Client) -> list[Item]:
     standards = client.data_standards
     items = []
     if standards == "FY2024":
@@ -322,7 +322,7 @@ def client_record(session: Session, personal_id: str) -> ClientRecord | None:
         personal_id=personal_id,
         data_standards=client.data_standards,
         identity=_identity(client),
-        demographics=_demographics(client),
+        demographics=demographic_items(client),
         enrollments=[_enrollment(session, client.data_standards, e) for e in enrollments],
         sharing_events=sharing_events(session, personal_id),
         requests=requests,

@@ -89,7 +89,8 @@ class Request(Base):
     due_at: Mapped[dt.datetime] = mapped_column(DateTime)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # A random key from the form the client sent: sending the same form twice makes one request.
     submission_key: Mapped[str | None] = mapped_column(String(43), unique=True)
     extension_reason: Mapped[str | None] = mapped_column(Text)

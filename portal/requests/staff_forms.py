@@ -1,0 +1,184 @@
+"""Forms staff use on a request. Free text is cleaned like the client's (portal.requests.forms)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional, ValidationError
+
+from portal.requests.forms import REASON_MAX, REQUESTED_VALUE_MAX, _length, clean_text
+from portal.requests.labels import DENIAL_REASON_LABELS
+from portal.requests.workflow import STANDARD_MESSAGES
+
+
+class VersionedForm(FlaskForm):
+    """Every action names the version of the request on the page it was made on."""
+
+    version = HiddenField()
+
+    def seen_version(self) -> int:
+        try:
+            return int(self.version.data or 0)
+        except ValueError:
+            return 0
+
+
+class NoteForm(VersionedForm):
+    note = TextAreaField(
+        _l("Internal note (never shown to the client)"),
+        filters=[clean_text],
+        validators=[InputRequired(_l("Write the note.")), _length(REASON_MAX)],
+    )
+
+
+class MessageForm(VersionedForm):
+    standard = SelectField(
+        _l("Standard message (translated for the client)"),
+        choices=[SelectChoice("", _l("None: I write my own"))]
+        + [SelectChoice(f"std:{key}", text) for key, text in STANDARD_MESSAGES.items()],
+        validators=[Optional()],
+    )
+    message_text = TextAreaField(
+        _l("Or your own message to the client"),
+        filters=[clean_text],
+        validators=[_length(REASON_MAX)],
+    )
+
+    def validate_message_text(self, field: TextAreaField) -> None:
+        if not field.data and not self.standard.data:
+            raise ValidationError(_l("Choose a standard message or write one."))
+
+    def message(self) -> str:
+        return self.standard.data or self.message_text.data
+
+
+class ExtendForm(VersionedForm):
+    extension_reason = TextAreaField(
+        _l("Why more time is needed (the client sees this)"),
+        filters=[clean_text],
+        validators=[InputRequired(_l("Give the reason for the extension.")), _length(REASON_MAX)],
+    )
+
+
+class DecisionForm(VersionedForm):
+    outcome = RadioField(
+        _l("Decision"),
+        choices=[],
+        validators=[InputRequired(_l("Choose the decision."))],
+    )
+    corrected_value = StringField(
+        _l("Value recorded (for a partial approval)"),
+        filters=[clean_text],
+        validators=[_length(REQUESTED_VALUE_MAX)],
+    )
+    denial_reason = SelectField(
+        _l("HUD reason (for a denial)"),
+        choices=[SelectChoice("", _l("Choose a reason"))]
+        + [SelectChoice(key, text) for key, text in DENIAL_REASON_LABELS.items()],
+        validators=[Optional()],
+    )
+    handover = RadioField(
+        _l("How the copy reached the client"),
+        choices=[
+            SelectChoice("handed_over", _l("Handed over in person")),
+            SelectChoice("mailed", _l("Mailed")),
+        ],
+        validators=[Optional()],
+    )
+    explanation = TextAreaField(
+        _l("Explanation in plain words (the client sees this)"),
+        filters=[clean_text],
+        validators=[_length(REASON_MAX)],
+    )
+
+    def validate(self, extra_validators: object = None) -> bool:
+        """What each outcome needs besides itself; the errors sit at the fields concerned."""
+        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        outcome = self.outcome.data
+        needs = (
+            (outcome == "denied", self.denial_reason, _l("Choose HUD's reason for the denial.")),
+            (
+                outcome == "partly_approved",
+                self.corrected_value,
+                _l("Enter the value you recorded."),
+            ),
+            (outcome == "completed", self.handover, _l("Say how the copy reached the client.")),
+            (
+                outcome in ("denied", "partly_approved", "responded", "escalation_decided"),
+                self.explanation,
+                _l("Explain the decision in plain words."),
+            ),
+        )
+        for needed, field, message in needs:
+            if needed and not field.data:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
+
+STAFF_CHANNELS = ("in_person", "telephone", "paper", "mail")
+ENTERED_TYPES = ("printed_copy", "correction", "complaint", "sharing_refusal", "sharing_restore")
+CORRECTABLE_ITEMS = (
+    "identity.first_name",
+    "identity.middle_name",
+    "identity.last_name",
+    "identity.name_suffix",
+    "identity.dob",
+    "identity.ssn",
+    "demographics.gender",
+    "demographics.sex",
+    "demographics.race",
+    "demographics.veteran_status",
+)
+
+
+class EnterRequestForm(FlaskForm):
+    """A request a staff member enters for a client (in person, by telephone, paper or mail)."""
+
+    type = RadioField(
+        _l("Type of request"),
+        choices=[],
+        validators=[InputRequired(_l("Choose the type of request."))],
+    )
+    channel = RadioField(
+        _l("How the client asked"),
+        choices=[],
+        validators=[InputRequired(_l("Choose how the client asked."))],
+    )
+    item_key = SelectField(_l("Item to correct"), choices=[], validators=[Optional()])
+    current_value = StringField(
+        _l("What the record says now"),
+        filters=[clean_text],
+        validators=[_length(REQUESTED_VALUE_MAX)],
+    )
+    requested_value = StringField(
+        _l("What it should say"), filters=[clean_text], validators=[_length(REQUESTED_VALUE_MAX)]
+    )
+    details = TextAreaField(
+        _l("Why, or what happened, in the client's words"),
+        filters=[clean_text],
+        validators=[_length(REASON_MAX)],
+    )
+    signed_name = StringField(
+        _l("Name as signed on the paper form"), filters=[clean_text], validators=[_length(200)]
+    )
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        kind = self.type.data
+        needs = (
+            (kind == "correction", self.item_key, _l("Choose the item to correct.")),
+            (kind == "correction", self.requested_value, _l("Enter what it should say.")),
+            (kind in ("correction", "complaint"), self.details, _l("Write what the client said.")),
+            (
+                kind in ("sharing_refusal", "sharing_restore"),
+                self.signed_name,
+                _l("Enter the name as signed on the paper form."),
+            ),
+        )
+        for needed, field, message in needs:
+            if needed and not field.data:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
