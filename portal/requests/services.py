@@ -32,8 +32,16 @@ FIRST_STATUS = {
 }
 # A client may withdraw a request until it is decided.
 WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.IN_REVIEW})
+# Still needing someone's action (a responded complaint may be closed or escalated).
 OPEN = frozenset(
-    {Status.SUBMITTED, Status.RECEIVED, Status.IN_REVIEW, Status.IN_FORCE, Status.RESPONDED}
+    {
+        Status.SUBMITTED,
+        Status.RECEIVED,
+        Status.IN_REVIEW,
+        Status.IN_FORCE,
+        Status.RESPONDED,
+        Status.ESCALATED,
+    }
 )
 # HUD's reasons for denying access or a correction (DESIGN.md 4).
 DENIAL_REASONS = (

@@ -76,6 +76,7 @@ OUTCOME_LABELS = {
     "acknowledged": _l("Noted, and applied in the HMIS of record"),
     "responded": _l("Answer the client"),
     "closed": _l("Close"),
+    "escalated": _l("The client took it to County Community Services"),
     "escalation_decided": _l("Record County Community Services' decision"),
 }
 ITEM_LABELS = {
@@ -163,7 +164,9 @@ def _item_label(item_key: str | None) -> str:
 def _decision_form(found: Request, **kwargs: object) -> DecisionForm:
     form = DecisionForm(version=found.version, **kwargs)
     outcomes = list(OUTCOMES[found.type])
-    if found.type is RequestType.COMPLAINT and found.status is Status.ESCALATED:
+    if found.type is RequestType.COMPLAINT and found.status is Status.RESPONDED:
+        outcomes = ["closed", "escalated"]
+    elif found.type is RequestType.COMPLAINT and found.status is Status.ESCALATED:
         outcomes = ["escalation_decided"]
     form.outcome.choices = [(outcome, OUTCOME_LABELS[outcome]) for outcome in outcomes]
     return form

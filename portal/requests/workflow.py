@@ -164,6 +164,10 @@ def _decide_complaint(request: Request, author: Author, outcome: str, explanatio
         _finish(request, author, Status.RESPONDED, explanation)
     elif outcome == Status.CLOSED and request.status in (Status.RESPONDED, *UNDECIDED):
         _finish(request, author, Status.CLOSED, explanation or None)
+    elif outcome == Status.ESCALATED and request.status is Status.RESPONDED:
+        # The client took it to County Community Services by phone, letter or in person.
+        request.status, request.escalated_at = Status.ESCALATED, utcnow()
+        add_event(request, "escalated", author, body=explanation or None)
     elif outcome == "escalation_decided" and request.status is Status.ESCALATED:
         if not explanation:
             raise RequestRefused("response_needed")

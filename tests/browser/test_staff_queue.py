@@ -88,6 +88,12 @@ def test_lead_decides_a_correction_and_the_client_sees_it(
     _check(page, axe_source)
     page.goto(f"{live_server}/staff/clients/{PARENT}")
     _check(page, axe_source)
+    page.goto(f"{live_server}/staff/clients/{PARENT}/requests/new")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    _check(page, axe_source)
+    page.goto(f"{live_server}/staff/queue?lang=es")
+    _check(page, axe_source)
 
     client = db_session.get(Client, PARENT)
     assert client is not None

@@ -210,8 +210,12 @@ def test_complaint_answer_escalation_and_county_decision(world: dict, db_session
     )
     db_session.commit()
     assert complaint.status is Status.RESPONDED
-    complaint.status = Status.ESCALATED  # the client escalates (their own page does this)
+    # The client took it to the county by phone; the lead records that.
+    workflow.decide(
+        complaint, lead, seen_version=complaint.version, outcome="escalated", explanation="Phone."
+    )
     db_session.commit()
+    assert complaint.status is Status.ESCALATED
     workflow.decide(
         complaint,
         lead,
