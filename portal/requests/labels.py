@@ -62,6 +62,7 @@ EVENT_LABELS = {
     "denied": _l("Denied"),
     "disagreement": _l("You added a statement of disagreement"),
     "message": _l("Message from staff"),
+    "note": _l("Internal note"),
     "acknowledged": _l("Staff noted it and updated the HMIS"),
     "responded": _l("Answered"),
     "escalated": _l("Sent to County Community Services"),

@@ -23,6 +23,7 @@ from portal.requests.forms import CATEGORY_LABELS, CONTACT_LABELS
 from portal.requests.labels import (
     CHANNEL_LABELS,
     DENIAL_REASON_LABELS,
+    EVENT_LABELS,
     STATUS_LABELS,
     TYPE_LABELS,
 )
@@ -121,6 +122,7 @@ def _labels() -> dict[str, object]:
         "category_labels": CATEGORY_LABELS,
         "contact_labels": CONTACT_LABELS,
         "standard_messages": workflow.STANDARD_MESSAGES,
+        "event_labels": EVENT_LABELS,
         "is_overdue": is_overdue,
     }
 

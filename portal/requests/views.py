@@ -51,6 +51,7 @@ from portal.requests.services import (
     open_request,
     withdraw,
 )
+from portal.requests.workflow import STANDARD_MESSAGES
 from portal.sharing.rule import enrollment_agency
 from portal.timeutil import utcnow
 
@@ -83,6 +84,7 @@ def _labels() -> dict[str, object]:
         "category_labels": CATEGORY_LABELS,
         "contact_labels": CONTACT_LABELS,
         "is_overdue": is_overdue,
+        "standard_messages": STANDARD_MESSAGES,
     }
 
 

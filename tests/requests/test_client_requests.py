@@ -253,3 +253,19 @@ def test_one_client_never_reaches_another_clients_requests(
     assert reference not in listing
     db_session.refresh(mine)
     assert mine.status is Status.SUBMITTED
+
+
+def test_a_standard_message_reaches_the_client_in_their_language(
+    signed_in: FlaskClient, db_session: Session
+) -> None:
+    from portal.requests.services import add_event
+
+    _ask_correction(signed_in)
+    found = db_session.scalars(select(Request)).one()
+    add_event(found, "message", STAFF, body="std:bring_id")
+    add_event(found, "note", STAFF, body="Internal canary note", client_visible=False)
+    db_session.commit()
+    text = signed_in.get(f"/my-requests/{found.reference}?lang=es").page.get_text(" ")
+    assert "Por favor, traiga una identificación" in text
+    assert "std:" not in text
+    assert "Internal canary note" not in text
