@@ -91,6 +91,11 @@ class AccessEvent:
 # What staff did with a client's record, as the client may see it (never who, by name).
 CLIENT_VISIBLE_ACTIONS = (
     "client.identity_viewed",
+    "client.record_opened",
+    "client.ssn_revealed_by_staff",
+    "staff.request_viewed",
+    "request.decided",
+    "request.submitted",
     "access_code.issued",
     "access_code.revoked",
     "notice.acknowledged",

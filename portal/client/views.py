@@ -137,6 +137,11 @@ def phone_hand_off() -> Response:
 # Translators: what a staff member did with the client's record, shown to the client.
 ACTION_LABELS = {
     "client.identity_viewed": _l("Looked at your name and date of birth"),
+    "client.record_opened": _l("Looked at your record"),
+    "client.ssn_revealed_by_staff": _l("Looked at your full Social Security number"),
+    "staff.request_viewed": _l("Looked at one of your requests"),
+    "request.decided": _l("Decided on one of your requests"),
+    "request.submitted": _l("Made a request for you"),
     "access_code.issued": _l("Gave you an access code"),
     "access_code.revoked": _l("Stopped your access code"),
     "notice.acknowledged": _l("Noted that you read the privacy notice"),

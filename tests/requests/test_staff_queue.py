@@ -414,3 +414,18 @@ def test_staff_enter_a_request_for_a_client_they_serve(
     assert "published" in paper.page.get_text()  # no refusal form published in this world
     other = _staff(db_session, "b@agency.example", Role.AGENCY_STAFF, AGENCY_B)
     assert _signed_in(app, other).get(f"/staff/clients/{CHILD}/requests/new").status_code == 404
+
+
+def test_the_client_sees_which_agency_opened_their_record(
+    app: Flask, world: dict, db_session: Session
+) -> None:
+    from portal.audit.services import staff_access_to
+
+    staff = _signed_in(app, world["staff_a"])
+    assert staff.get(f"/staff/clients/{PARENT}").status_code == 200
+    assert staff.get(f"/staff/clients/{PARENT}?show=ssn").status_code == 200
+    seen = staff_access_to(db_session, PARENT)
+    actions = [event.action for event in seen]
+    assert actions[:2] == ["client.ssn_revealed_by_staff", "client.record_opened"]
+    assert seen[0].agency == "Agency Alpha Shelter"
+    assert seen[0].role == "agency_staff"
