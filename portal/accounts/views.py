@@ -190,21 +190,49 @@ def two_step_setup() -> Response:
     user = _pending_user()
     if user is None:
         return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+    enrolled, page = _enrol_totp(user, "accounts.two_step_setup")
+    return _open_session(user) if enrolled else page
+
+
+def _enrol_totp(user: StaffUser, endpoint: str) -> tuple[bool, Response]:
+    """The QR code and code form; True once the code from the app proves the enrolment."""
     secret = session.get(ENROL_KEY) or new_totp_secret()
     session[ENROL_KEY] = secret
     form = TotpForm()
     if form.validate_on_submit():
         if enroll_totp(db.session(), user, secret, form.code.data or ""):
-            return _open_session(user)
+            session.pop(ENROL_KEY, None)
+            return True, Response()
         form.code.errors = [
             _("That code is not right. Check the time on your phone and try again.")
         ]
-    return render_page(
+    return False, render_page(
         "accounts/two_step_setup.html",
         form=form,
         secret=secret,
+        action=url_for(endpoint),
+        optional=not user.role.needs_two_step,
         qr=qr_svg(totp_uri(user, secret), _("QR code to add this account to your app")),
     )
+
+
+@bp.route("/two-step", methods=["GET", "POST"])
+@staff_required()
+def two_step_optin() -> Response:
+    """Two-step sign-in is required for the county roles and available to everyone."""
+    user = signed_in_staff()
+    if user.totp_secret:
+        flash(_("Two-step sign-in is already on for your account."), "info")
+        return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
+    enrolled, page = _enrol_totp(user, "accounts.two_step_optin")
+    if not enrolled:
+        return page
+    record(db.session(), "staff.two_step_enrolled", object_type="staff_user", object_id=user.id)
+    db.session().commit()
+    flash(
+        _("Two-step sign-in is on. You will need a code from your app when you sign in."), "success"
+    )
+    return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
 
 
 @bp.post("/sign-out")

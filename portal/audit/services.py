@@ -226,6 +226,7 @@ KNOWN_ACTIONS = (
     "staff.sign_in_failed",
     "staff.signed_in",
     "staff.signed_out",
+    "staff.two_step_enrolled",
     "staff.two_step_failed",
     "staff_user.created",
     "staff_user.disabled",

@@ -140,3 +140,19 @@ def test_staff_pages_are_closed_to_the_wrong_role(app: Flask, db_session: Sessio
     assert client.get("/staff").status_code == 200
     # The system administrator runs the system; issuing codes means reading client data.
     assert client.get("/staff/access-codes/new").status_code == 403
+
+
+def test_agency_staff_may_turn_on_two_step_sign_in(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    staff_user(db_session)
+    sign_in(client, "cm@agency.example")
+    page = client.get("/staff/two-step").page
+    secret = page.select_one("code.secret").get_text(strip=True)
+    wrong = post_form(client, "/staff/two-step", {"code": "000000"})
+    assert "That code is not right" in wrong.page.get_text()
+    done = post_form(client, "/staff/two-step", {"code": pyotp.TOTP(secret).now()})
+    assert done.headers["Location"] == "/staff"
+    fresh = app.test_client()
+    response = sign_in(fresh, "cm@agency.example")
+    assert response.headers["Location"] == "/staff/sign-in/code"  # the second step is asked now
