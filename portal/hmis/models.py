@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedString
@@ -36,6 +36,11 @@ class Organization(HmisTracked, Base):
     name: Mapped[str] = mapped_column(String(200))
     common_name: Mapped[str | None] = mapped_column(String(200))
     victim_service_provider: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept by the HMIS lead in the portal, never by the import: the public partner list.
+    hidden_from_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    public_description: Mapped[str | None] = mapped_column(Text)
+    public_contact: Mapped[str | None] = mapped_column(String(300))
+    public_updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     projects: Mapped[list[Project]] = relationship(back_populates="organization")
 

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -20,6 +30,10 @@ class NoticeVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     effective_date: Mapped[dt.date] = mapped_column(Date)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The lead confirmed that languages without a text fall back to English (shown as such).
+    english_fallback_confirmed: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     texts: Mapped[list[NoticeText]] = relationship(
         back_populates="version", cascade="all, delete-orphan"

@@ -127,6 +127,8 @@ class Request(Base):
     signed_name: Mapped[str | None] = mapped_column(EncryptedString(500))
     drawn_signature: Mapped[str | None] = mapped_column(Text)  # SVG path data, optional
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # When an approved correction or a sharing change went out to the HMIS of record.
+    exported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
