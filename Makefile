@@ -66,9 +66,11 @@ test: install-test compile-strings check-strings lint ## Run the whole suite: SQ
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# SQLite runs on both cores: each worker has its own database file and browser.
+# PostgreSQL shares one database, so that pass runs in one process.
 test-sqlite:
 	@echo "== test pass 1: SQLite"
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2
 
 test-postgres:
 	@echo "== test pass 2: PostgreSQL"

@@ -138,6 +138,61 @@ def _print_import_report(result) -> None:  # type: ignore[no-untyped-def]
 
 
 @hmis_group.command(
+    "export-changes",
+    help="Write approved corrections and sharing refusals/restores since DATE as one CSV for "
+    "the HMIS administrator to apply; each row goes out once (unless --again).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="YYYY-MM-DD: decided or signed on or after this day (in PORTAL_TIMEZONE).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The CSV to write (a new file: an existing one is never overwritten).",
+)
+@click.option("--again", is_flag=True, help="Include rows an earlier export already had.")
+def hmis_export_changes(since: dt.datetime, out_file: Path, again: bool) -> None:
+    import os
+
+    from portal.hmis.exchange import ExportRaced, export_changes, start_of_day
+
+    if out_file.exists():
+        raise click.ClickException(f"{out_file} exists; nothing was exported.")
+    # Written beside the target and renamed once the rows are marked exported: a failed export
+    # leaves no file behind, and a file is never there for rows the database does not mark.
+    partial = out_file.with_name(f".{out_file.name}.partial")
+    session = db.session()
+    start = start_of_day(since.date(), current_app.config["PORTAL"].timezone)
+    try:
+        export = export_changes(session, since=start, again=again, actor=SYSTEM)
+        # 0600: the file holds personal data (the values of corrections).
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            handle.write(export.csv_text())
+        session.commit()
+    except ExportRaced:
+        session.rollback()
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(
+            "Another export ran at the same moment; nothing was exported. Run it again."
+        ) from None
+    except BaseException:
+        session.rollback()
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(out_file)
+    click.echo(
+        f"Exported {len(export.rows)} rows ({export.corrections} corrections, "
+        f"{export.sharing_changes} sharing changes) to {out_file}."
+    )
+
+
+@hmis_group.command(
     "demo-data", help="Write a synthetic FY2026 HMIS CSV export (never real people)."
 )
 @click.option("--clients", type=click.IntRange(1, 1_000_000), default=300, show_default=True)

@@ -218,6 +218,10 @@ def _path(rule: Rule, world: World) -> str:
         "token": "not-a-real-token-0000000000",
         "personal_id": CLIENT_A,
         "user_id": world.spare_user_id,
+        "organization_id": AGENCY_A,
+        "run_id": 1,
+        "version_id": 1,
+        "kind": "privacy_notice",
     }
     return rule.build({arg: values[arg] for arg in rule.arguments}, append_unknown=False)[1]
 

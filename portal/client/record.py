@@ -264,9 +264,16 @@ def _apply_corrections(record: ClientRecord, requests: list[Request]) -> None:
         if item is None:
             continue
         if request.status in (Status.APPROVED, Status.PARTLY_APPROVED) and request.corrected_value:
-            item.was = item.was or item.value
-            item.value = item.plain = request.corrected_value
-            item.masked = None
+            if item.plain == request.corrected_value:
+                # A later import brought the corrected value: the HMIS shows it already.
+                item.was = item.was or request.current_value
+            else:
+                item.was = item.was or item.value
+                item.value = item.plain = request.corrected_value
+            if item.masked is not None:  # the SSN: the new and the old one stay masked
+                item.masked = _("Ends in %(last_four)s", last_four=item.plain[-4:])
+                if item.was:
+                    item.was = _("Ends in %(last_four)s", last_four=item.was[-4:])
             item.corrected_on = request.decided_at
         if request.disagreement:
             item.disagreement = request.disagreement

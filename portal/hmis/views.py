@@ -1,7 +1,126 @@
-"""(Being written.)"""
+"""The HMIS lead's exchange with the HMIS of record: the last imports and the export of changes.
+
+The export is a plain form POST answered with the CSV as an attachment (a download cannot be an
+htmx swap); a bad date re-renders the page with the error next to the field.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField
+from wtforms.validators import InputRequired, ValidationError
+
+from portal import db
+from portal.accounts.current import staff_required
+from portal.accounts.models import Role
+from portal.audit.services import record
+from portal.hmis import exchange
+from portal.hmis.models import ImportRun
+from portal.htmx import render_page
+from portal.timeutil import utcnow
 
 bp = Blueprint("exchange", __name__)
+
+RECENT_IMPORTS = 20
+PROBLEMS_SHOWN = 1000  # a report longer than this is cut on the page (the command prints all)
+
+
+class DayField(DateField):
+    """A date as the browser's date input sends it (or as typed: 2026-03-01, 3/1/2026).
+
+    An empty field is left to InputRequired, so it gets the "enter a date" message rather than
+    the "not a real date" one."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class ExportForm(FlaskForm):
+    since = DayField(
+        _l("Changes made on or after"),
+        format=["%Y-%m-%d", "%m/%d/%Y"],
+        invalid_value_message=_l("Enter a real date, for example 2026-03-01."),
+        validators=[InputRequired(_l("Enter the date to export changes from."))],
+    )
+    again = BooleanField(_l("Include rows already exported"))
+
+    def validate_since(self, field: DayField) -> None:
+        if field.data and field.data > _today():
+            raise ValidationError(_l("The date must be today or earlier."))
+
+
+def _timezone() -> str:
+    return str(current_app.config["PORTAL"].timezone)
+
+
+def _today() -> dt.date:
+    return to_user_timezone(utcnow()).date()  # type: ignore[no-any-return]
+
+
+def _page(form: ExportForm) -> Response:
+    session = db.session()
+    record(session, "hmis.exchange_viewed")
+    session.commit()
+    return render_page(
+        "exchange/exchange_show.html",
+        form=form,
+        imports=exchange.recent_imports(session, RECENT_IMPORTS),
+        pending=exchange.pending_count(session),
+        last_export=exchange.last_export_at(session),
+    )
+
+
+@bp.get("/staff/exchange")
+@staff_required(Role.HMIS_LEAD)
+def exchange_show() -> Response:
+    last = exchange.last_export_at(db.session())
+    since = to_user_timezone(last).date() if last else None
+    return _page(ExportForm(data={"since": since}))
+
+
+@bp.post("/staff/exchange/export")
+@staff_required(Role.HMIS_LEAD)
+def changes_export() -> Response:
+    form = ExportForm()
+    if not form.validate():
+        return _page(form)
+    since = exchange.start_of_day(form.since.data, _timezone())
+    session = db.session()
+    try:
+        export = exchange.export_changes(session, since=since, again=form.again.data)
+        body = export.csv_text()
+        session.commit()
+    except exchange.ExportRaced:
+        session.rollback()
+        flash(_("Another export ran at the same moment; nothing was exported. Try again."), "error")
+        return _page(form)
+    filename = f"hmis-changes-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/staff/exchange/imports/<int:run_id>")
+@staff_required(Role.HMIS_LEAD)
+def import_show(run_id: int) -> Response:
+    session = db.session()
+    run = session.get(ImportRun, run_id)
+    if run is None:
+        abort(404)
+    record(session, "hmis.exchange_viewed", object_type="import_run", object_id=run.id)
+    session.commit()
+    return render_page(
+        "exchange/import_show.html", found=exchange.import_view(run), problems_shown=PROBLEMS_SHOWN
+    )

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.hmis.models import Organization
@@ -129,20 +129,82 @@ def load_demo_notice(session: Session, folder: Path) -> int:
 
 
 def partner_agencies(session: Session) -> list[Organization]:
-    """The agencies that share data in the HMIS (never victim service providers)."""
+    """The agencies on the public list: imported, not deleted, not hidden by the HMIS lead, and
+    never a victim service provider."""
     return list(
         session.scalars(
             select(Organization)
             .where(
                 Organization.date_deleted.is_(None),
                 Organization.victim_service_provider.is_(False),
+                Organization.hidden_from_public.is_(False),
             )
-            .order_by(Organization.name)
+            .order_by(Organization.name, Organization.organization_id)
         )
     )
 
 
 def partner_list_changed_at(session: Session) -> dt.datetime | None:
-    return session.scalar(
-        select(func.max(Organization.date_updated)).where(Organization.date_deleted.is_(None))
+    """When the public list last changed: the import's latest change to a listed agency (or its
+    deletion), or the HMIS lead's latest edit, whichever is later."""
+    organizations = session.scalars(
+        select(Organization).where(Organization.victim_service_provider.is_(False))
     )
+    moments: list[dt.datetime] = []
+    for organization in organizations:
+        if organization.public_updated_at:
+            moments.append(organization.public_updated_at)
+        if organization.date_deleted:
+            moments.append(organization.date_deleted)
+        elif not organization.hidden_from_public:
+            imported = organization.date_updated or organization.date_created
+            if imported:
+                moments.append(imported)
+    return max(moments, default=None)
+
+
+def organizations_for_lead(session: Session) -> list[Organization]:
+    """Every imported organization, listed or not, for the HMIS lead's partner list page."""
+    return list(
+        session.scalars(
+            select(Organization).order_by(Organization.name, Organization.organization_id)
+        )
+    )
+
+
+def can_be_listed(organization: Organization) -> bool:
+    """Victim service providers and organizations deleted in the HMIS are never listed."""
+    return not organization.victim_service_provider and organization.date_deleted is None
+
+
+def listable_organization(session: Session, organization_id: str) -> Organization | None:
+    """The organization the HMIS lead may edit on the public list, if it can be listed at all."""
+    organization = session.get(Organization, organization_id)
+    return organization if organization and can_be_listed(organization) else None
+
+
+def update_public_listing(
+    session: Session,
+    organization: Organization,
+    *,
+    listed: bool,
+    description: str | None,
+    contact: str | None,
+) -> bool:
+    """Keep what the public list shows of one organization; False when nothing changed."""
+    wanted = (not listed, description or None, contact or None)
+    current = (
+        organization.hidden_from_public,
+        organization.public_description,
+        organization.public_contact,
+    )
+    if wanted == current:
+        return False
+    (
+        organization.hidden_from_public,
+        organization.public_description,
+        organization.public_contact,
+    ) = wanted
+    organization.public_updated_at = utcnow()
+    session.flush()
+    return True
