@@ -124,7 +124,8 @@ def _export(app: Flask, session: Session, since: str = LONG_AGO, again: bool = F
 
 
 def _audit(session: Session, action: str) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+    statement = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
+    return list(session.scalars(statement))
 
 
 @pytest.fixture
