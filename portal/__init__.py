@@ -10,7 +10,7 @@ from flask import Flask
 
 from portal import crypto, db
 from portal.config import Settings, load_settings
-from portal.ratelimit import STAFF_SIGN_IN_LIMITS, FailureLimiter
+from portal.ratelimit import COMPLAINT_LIMITS, STAFF_SIGN_IN_LIMITS, FailureLimiter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,6 +77,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     access_current.init_app(app)
     app.extensions["portal.sign_in_limiter"] = FailureLimiter(settings.rate_limit_storage)
+    app.extensions["portal.complaint_limiter"] = FailureLimiter(
+        settings.rate_limit_storage, COMPLAINT_LIMITS
+    )
     app.extensions["portal.staff_sign_in_limiter"] = FailureLimiter(
         settings.rate_limit_storage, STAFF_SIGN_IN_LIMITS
     )

@@ -31,6 +31,12 @@ STAFF_SIGN_IN_LIMITS = (
     Limit("address", parse("50 per 15 minutes")),
 )
 
+# Complaints sent without signing in: open to everyone, so a flood from one place is slowed.
+COMPLAINT_LIMITS = (
+    Limit("device", parse("5 per hour")),
+    Limit("address", parse("30 per hour")),
+)
+
 SIGN_IN_LIMITS = (
     Limit("device", parse("10 per 15 minutes")),
     Limit("code", parse("5 per 15 minutes")),

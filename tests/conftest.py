@@ -109,3 +109,4 @@ def _fresh_rate_limits(request: pytest.FixtureRequest) -> Iterator[None]:
         extensions = request.getfixturevalue("app").extensions
         extensions["portal.sign_in_limiter"].reset()
         extensions["portal.staff_sign_in_limiter"].reset()
+        extensions["portal.complaint_limiter"].reset()

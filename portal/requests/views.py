@@ -7,7 +7,7 @@ confirmation with the reference number and what happens next.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,12 +15,14 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal import db
+from portal.access import device
 from portal.access.current import client_required, current_client_session, signed_in_client
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.audit.services import record
 from portal.client.record import Item, client_record
 from portal.hmis.models import Enrollment
 from portal.htmx import render_page
+from portal.ratelimit import FailureLimiter
 from portal.requests import corrections
 from portal.requests.forms import (
     CATEGORY_LABELS,
@@ -356,6 +358,28 @@ def correction_send(item_key: str) -> Response:
 # ------------------------------------------------------------------ complaints
 
 
+def _complaint_limiter() -> FailureLimiter:
+    return current_app.extensions["portal.complaint_limiter"]  # type: ignore[no-any-return]
+
+
+def _complaint_keys() -> dict[str, str]:
+    return {"device": device.device_id(), "address": request.remote_addr or "-"}
+
+
+def _complaint_limit() -> str | None:
+    """A message when this device or address sent too many complaints without signing in."""
+    wait = _complaint_limiter().blocked_for(_complaint_keys())
+    if not wait:
+        return None
+    return str(
+        _l(
+            "Many complaints came from this device. Please wait %(minutes)d minutes, or call "
+            "the help desk.",
+            minutes=max(1, (wait + 59) // 60),
+        )
+    )
+
+
 def _complaint_form() -> ComplaintForm:
     return ComplaintForm() if current_client_session() else AnonymousComplaintForm()
 
@@ -371,7 +395,8 @@ def complaint_form() -> Response:
         return render_page("requests/complaint_check.html", form=form, **_labels())
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
-    return render_page("requests/complaint_form.html", form=form)
+    device.device_id()  # the browser keeps an id, so sends are counted per device
+    return device.remember_device(render_page("requests/complaint_form.html", form=form))
 
 
 @bp.post("/complaint/send")
@@ -382,6 +407,12 @@ def complaint_send() -> Response:
         return render_page("requests/complaint_form.html", form=form)
     client_session = current_client_session()
     signed_in = client_session is not None
+    limited = None if signed_in else _complaint_limit()
+    if limited:
+        form.description.errors = [limited]
+        response = render_page("requests/complaint_form.html", form=form)
+        response.status_code = 429
+        return response
     try:
         created = open_request(
             db.session(),
@@ -403,4 +434,5 @@ def complaint_send() -> Response:
     _record_submitted(created)
     if signed_in:
         return _sent(created)
+    _complaint_limiter().record_failure(_complaint_keys())  # counts sends, not failures
     return render_page("requests/complaint_sent.html", found=created, **_labels())

@@ -10,6 +10,7 @@
 
   setUpIdleTimer();
   document.querySelectorAll("[data-signature-pad]").forEach(setUpSignaturePad);
+  setUpReadAloud(document.querySelector("[data-read-aloud]"));
 
   // An extra, never required: a signature drawn with a finger or mouse, kept as SVG path data
   // ("M x y L x y ...") in the form's hidden field. The typed name is what signs.
@@ -118,5 +119,131 @@
       document.addEventListener(name, restartIdle, { passive: true, capture: true });
     });
     restartIdle();
+  }
+
+  // Read the page aloud with the device's own voice, in the page's language (DESIGN.md 9). Only
+  // voices that run on the device (localService) count: a network voice would send the page, and
+  // the personal data on it, to a speech service. The control stays hidden where there is no such
+  // voice for the language, or no speechSynthesis at all.
+  function setUpReadAloud(control) {
+    var synth = window.speechSynthesis;
+    var main = document.getElementById("main-content");
+    if (!control || !main || !synth || typeof window.SpeechSynthesisUtterance !== "function") {
+      return;
+    }
+    var button = control.querySelector("button");
+    var pageLang = document.documentElement.lang || "en";
+    var voices = [];
+    // Which reading is under way (0: none): the late "end" of a stopped one then changes nothing.
+    var reading = 0;
+    var readings = 0;
+    var SKIP = "script, style, template, noscript, textarea, select, option, svg, canvas, " +
+      "[hidden], [aria-hidden='true'], [inert], [data-read-aloud]";
+    var BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, dt, dd, th, td, caption, label, legend, " +
+      "summary, button, figcaption, blockquote, pre";
+
+    function primary(tag) {
+      return String(tag || "").toLowerCase().replace("_", "-").split("-")[0];
+    }
+
+    function voiceFor(lang) {
+      var wanted = primary(lang);
+      var own = voices.filter(function (voice) {
+        return voice.localService && primary(voice.lang) === wanted;
+      });
+      return own.filter(function (voice) { return voice.default; })[0] || own[0] || null;
+    }
+
+    function refreshVoices() {
+      voices = Array.prototype.slice.call(synth.getVoices() || []);
+      var usable = voiceFor(pageLang) !== null;
+      if (!usable && reading) { stop(); }
+      control.hidden = !usable;
+    }
+
+    function shown(element) {
+      return element.getClientRects().length > 0 &&
+        getComputedStyle(element).visibility !== "hidden";
+    }
+
+    // The visible words of the main content in document order, one piece per heading, paragraph,
+    // list item, cell or label (short pieces also keep long pages from cutting out in Chrome).
+    function pieces() {
+      var found = [];
+      var last = null;
+      var walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        var parent = node.parentElement;
+        if (!parent || parent.closest(SKIP) || !shown(parent)) { continue; }
+        var text = node.nodeValue.replace(/\s+/g, " ");
+        if (!text.trim()) { continue; }
+        var block = parent.closest(BLOCKS);
+        if (!block || !main.contains(block)) { block = parent; }
+        var holder = parent.closest("[lang]");
+        var lang = holder ? holder.getAttribute("lang") : pageLang;
+        if (last && last.block === block && last.lang === lang) {
+          last.text += text;
+        } else {
+          last = { block: block, lang: lang, text: text };
+          found.push(last);
+        }
+      }
+      // Pieces without a letter or digit (a " / " between languages) are not worth a voice.
+      return found.filter(function (piece) { return /[\p{L}\p{N}]/u.test(piece.text); });
+    }
+
+    function label(name) { button.textContent = button.getAttribute("data-label-" + name); }
+
+    function read() {
+      var list = pieces();
+      if (!list.length) { return; }
+      synth.cancel();
+      readings += 1;
+      var mine = readings;
+      reading = mine;
+      label("stop");
+      control.setAttribute("data-reading", "");
+      list.forEach(function (piece, index) {
+        // Words in another language (an English fallback text) get that language's own voice.
+        var voice = voiceFor(piece.lang) || voiceFor(pageLang);
+        var utterance = new window.SpeechSynthesisUtterance(piece.text.trim());
+        utterance.voice = voice;
+        utterance.lang = voice.lang;
+        if (index === list.length - 1) {
+          utterance.onend = utterance.onerror = function () {
+            if (reading === mine) { finished(); }
+          };
+        }
+        synth.speak(utterance);
+      });
+    }
+
+    function finished() {
+      reading = 0;
+      label("read");
+      control.removeAttribute("data-reading");
+    }
+
+    function stop() {
+      if (!reading) { return; }
+      finished();
+      synth.cancel();
+    }
+
+    button.addEventListener("click", function () { if (reading) { stop(); } else { read(); } });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { stop(); }
+    });
+    // Leaving the page, or htmx fetching a new piece of it, ends the reading.
+    window.addEventListener("pagehide", stop);
+    window.addEventListener("beforeunload", stop);
+    document.addEventListener("htmx:beforeRequest", stop);
+    // Voices often arrive a moment after the page loads.
+    if (typeof synth.addEventListener === "function") {
+      synth.addEventListener("voiceschanged", refreshVoices);
+    } else {
+      synth.onvoiceschanged = refreshVoices;
+    }
+    refreshVoices();
   }
 })();

@@ -269,3 +269,27 @@ def test_a_standard_message_reaches_the_client_in_their_language(
     assert "Por favor, traiga una identificación" in text
     assert "std:" not in text
     assert "Internal canary note" not in text
+
+
+def test_complaints_without_signing_in_are_slowed_after_five_an_hour(
+    client: FlaskClient, db_session: Session
+) -> None:
+    answers = {
+        "category": "other",
+        "description": "Words",
+        "contact_method": "email",
+        "contact_details": "person@example.org",
+    }
+    for _ in range(5):
+        token = _token(client, "/complaint")
+        assert (
+            client.post("/complaint/send", data={**answers, "csrf_token": token}).status_code == 200
+        )
+    token = _token(client, "/complaint")
+    refused = client.post("/complaint/send", data={**answers, "csrf_token": token})
+    assert refused.status_code == 429
+    assert "Many complaints came from this device" in refused.page.get_text()
+    assert (
+        refused.page.find("textarea", attrs={"name": "description"}).get_text().strip() == "Words"
+    )
+    assert db_session.scalar(select(func.count()).select_from(Request)) == 5
