@@ -11,13 +11,16 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from portal.access.services import issue_access_code
+from portal.accounts.models import Role, StaffUser
+from portal.accounts.services import create_staff_user
 from portal.hmis.services import run_import
 from tests.conftest import HMIS_CSV
 from tests.factories import notice_version
@@ -124,3 +127,34 @@ def sign_in_client(page: Page, code: str) -> None:
     page.get_by_label("Day").fill("17")
     page.get_by_label("Year").fill("1982")
     page.get_by_role("button", name="Sign in").click()
+
+
+def assert_accessible(page: Page, axe_source: str) -> None:
+    """axe-clean and no sideways scrolling, naming the page when not."""
+    assert axe_violations(page, axe_source) == [], page.url
+    assert horizontal_overflow(page) == 0, page.url
+
+
+LEAD_PASSWORD = "browser lead password 2026"
+
+
+def sign_in_lead(page: Page, live_server: str, db_session: Session) -> StaffUser:
+    """Create the HMIS lead and sign in as a person would: password, then the TOTP code."""
+    lead = create_staff_user(
+        db_session,
+        email="lead@county.example",
+        name="Lee Lead",
+        role=Role.HMIS_LEAD,
+        organization_id=None,
+        password=LEAD_PASSWORD,
+    )
+    lead.totp_secret = pyotp.random_base32()
+    db_session.commit()
+    page.goto(f"{live_server}/staff/sign-in")
+    page.locator("#email").fill("lead@county.example")
+    page.locator("#password").fill(LEAD_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.locator("#code").fill(pyotp.TOTP(lead.totp_secret).now())
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/staff")
+    return lead

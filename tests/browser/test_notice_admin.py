@@ -6,46 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pyotp
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Role
-from portal.accounts.services import create_staff_user
 from portal.notice.models import NoticeVersion
 from portal.timeutil import utcnow
-from tests.browser.conftest import axe_violations, horizontal_overflow
+from tests.browser.conftest import (
+    assert_accessible,
+    sign_in_lead,
+)
 from tests.factories import notice_version
 
-PASSWORD = "browser notice password 2026"
 # A long unbroken word: the preview must wrap it, not scroll sideways on a phone.
 LONG_WORD = "https://www.county.example/community-services/hmis/privacy-notice-archive"
-
-
-def _check(page: Page, axe_source: str) -> None:
-    assert axe_violations(page, axe_source) == [], page.url
-    assert horizontal_overflow(page) == 0, page.url
-
-
-def _sign_in_lead(page: Page, live_server: str, db_session: Session) -> None:
-    lead = create_staff_user(
-        db_session,
-        email="lead@county.example",
-        name="Lee Lead",
-        role=Role.HMIS_LEAD,
-        organization_id=None,
-        password=PASSWORD,
-    )
-    lead.totp_secret = pyotp.random_base32()
-    db_session.commit()
-    page.goto(f"{live_server}/staff/sign-in")
-    page.get_by_label("Email address").fill("lead@county.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("#code").fill(pyotp.TOTP(lead.totp_secret).now())
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(f"{live_server}/staff")
 
 
 def _fill_language(page: Page, code: str, words: str) -> None:
@@ -58,15 +32,15 @@ def test_lead_drafts_previews_and_publishes_a_notice(
     page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:
     notice_version(db_session, number=1, effective_date=dt.date(2021, 1, 1))
-    _sign_in_lead(page, live_server, db_session)
+    sign_in_lead(page, live_server, db_session)
 
     page.goto(f"{live_server}/staff/versions")
     expect(page.get_by_role("heading", level=1)).to_have_text("Notice and form versions")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     notice = page.get_by_role("region", name="Privacy notice", exact=True)
     notice.get_by_role("link", name="Start a new version").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Privacy notice: new version")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
 
     # The draft starts from version 1's words; the lead rewrites the English from scratch.
     expect(page.locator("#copied-from")).to_contain_text("starts from the text of version 1")
@@ -82,7 +56,7 @@ def test_lead_drafts_previews_and_publishes_a_notice(
     expect(page.locator("#en_body-error")).to_contain_text("Enter the full text in English.")
     expect(page.locator("#pl_summary_of_changes-error")).to_contain_text("leave Polish empty")
     expect(page.locator("#en_in_short")).to_have_value("- We share less.")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.locator(".error-summary a[href='#en_body']").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#en_body")).to_be_focused()
@@ -101,7 +75,7 @@ def test_lead_drafts_previews_and_publishes_a_notice(
     _fill_language(page, "es", "Nuevo aviso")
     expect(page.locator("#preview-es .notice-body h2")).to_have_text("Nuevo aviso")
     expect(page.locator("#preview-es .summary-box h4")).to_have_text("En resumen")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
 
     today = utcnow().date()
     page.get_by_label("Month").fill(str(today.month))
@@ -111,21 +85,21 @@ def test_lead_drafts_previews_and_publishes_a_notice(
     expect(page.locator(".alert--success")).to_contain_text("The draft is saved")
     expect(page.get_by_role("heading", level=1)).to_have_text("Privacy notice: draft of version 2")
     expect(page.locator("#preview-en .notice-body h2")).to_have_text("Who sees your data")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
 
     # Polish is not written: publishing asks to confirm that Polish readers get English.
     page.get_by_role("button", name="Save and check before publishing").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Publish version 2: Privacy notice")
     expect(page.locator(".summary-list")).to_contain_text("Polski: not written")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.get_by_role("button", name="Publish version 2").click()
     expect(page.locator(".error-summary")).to_contain_text("Tick the box")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.get_by_label("I confirm: readers of Polish get the English text").check()
     page.get_by_role("button", name="Publish version 2").click()
     expect(page).to_have_url(f"{live_server}/staff/versions")
     expect(page.locator(".alert--success")).to_contain_text("Privacy notice, version 2")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
 
     version = db_session.scalars(select(NoticeVersion).where(NoticeVersion.number == 2)).one()
     assert version.english_fallback_confirmed
@@ -133,7 +107,7 @@ def test_lead_drafts_previews_and_publishes_a_notice(
     page.goto(f"{live_server}/privacy-notice?lang=pl")
     expect(page.locator(".alert--warning")).to_contain_text("nie jest jeszcze dostępna")
     expect(page.locator(".notice-body h2")).to_have_text("Who sees your data")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.goto(f"{live_server}/privacy-notice?lang=es")
     expect(page.locator(".notice-body h2")).to_have_text("Nuevo aviso")
 
@@ -141,7 +115,7 @@ def test_lead_drafts_previews_and_publishes_a_notice(
 def test_lead_deletes_a_draft_after_confirming(
     page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:
-    _sign_in_lead(page, live_server, db_session)
+    sign_in_lead(page, live_server, db_session)
     page.goto(f"{live_server}/staff/versions/end-user-policy/new")
     today = utcnow().date()
     page.get_by_label("Month").fill(str(today.month))
@@ -152,9 +126,9 @@ def test_lead_deletes_a_draft_after_confirming(
     expect(page.locator(".alert--success")).to_contain_text("The draft is saved")
     page.get_by_role("button", name="Delete this draft").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Delete this draft?")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.get_by_role("button", name="Delete the draft").click()
     expect(page.locator(".alert--success")).to_contain_text("The draft is deleted.")
     assert db_session.scalar(select(NoticeVersion.id)) is None
     page.goto(f"{live_server}/staff/versions?lang=es")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)

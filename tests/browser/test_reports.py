@@ -5,51 +5,27 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Role
-from portal.accounts.services import create_staff_user
-from tests.browser.conftest import axe_violations, horizontal_overflow
+from tests.browser.conftest import (
+    assert_accessible,
+    sign_in_lead,
+)
 from tests.factories import AGENCY_A
 from tests.reports import world
-
-PASSWORD = "browser reports password 2026"
-
-
-def _check(page: Page, axe_source: str) -> None:
-    assert axe_violations(page, axe_source) == [], page.url
-    assert horizontal_overflow(page) == 0, page.url
 
 
 def test_the_lead_reads_the_dashboard(
     app: Flask, page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:
     world.build_world(db_session)
-    lead = create_staff_user(
-        db_session,
-        email="lead@county.example",
-        name="Lee Lead",
-        role=Role.HMIS_LEAD,
-        organization_id=None,
-        password=PASSWORD,
-    )
-    lead.totp_secret = pyotp.random_base32()
-    db_session.commit()
-
-    page.goto(f"{live_server}/staff/sign-in")
-    page.get_by_label("Email").fill("lead@county.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.locator("#code").fill(pyotp.TOTP(lead.totp_secret).now())
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(f"{live_server}/staff")
+    sign_in_lead(page, live_server, db_session)
 
     page.goto(f"{live_server}/staff/reports?date_from={world.FROM}&date_to={world.TO}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     charts = page.get_by_role("img")
     expect(charts).to_have_count(2)
     expect(
@@ -64,8 +40,8 @@ def test_the_lead_reads_the_dashboard(
     page.get_by_role("button", name="Show figures").click()
     expect(page).to_have_url(re.compile(r"/staff/reports\?agency=ORG-A&date_from=2025-01-01"))
     expect(page.get_by_role("table", name="Requests by type")).to_contain_text("7.4")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
 
     page.goto(f"{live_server}/staff/reports?date_from=2025-03-01&date_to=2025-02-01")
     expect(page.locator(".error-summary")).to_be_visible()
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)

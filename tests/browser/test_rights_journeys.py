@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 
 from portal.notice.services import load_demo_versions
 from portal.sharing.services import DEMO_SHARING_FORMS
-from tests.browser.conftest import axe_violations, horizontal_overflow, sign_in_client
+from tests.browser.conftest import (
+    assert_accessible,
+    sign_in_client,
+)
 
 REFERENCE = re.compile(r"[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}")
 
@@ -24,11 +27,6 @@ def forms(db_session: Session, code: str) -> str:
         load_demo_versions(db_session, folder, kind)
     db_session.commit()
     return code
-
-
-def _check(page: Page, axe_source: str) -> None:
-    assert axe_violations(page, axe_source) == [], page.url
-    assert horizontal_overflow(page) == 0, page.url
 
 
 def _signed_in(page: Page, live_server: str, code: str, language: str) -> None:
@@ -42,22 +40,22 @@ def _signed_in(page: Page, live_server: str, code: str, language: str) -> None:
 def _correction(page: Page, live_server: str, axe_source: str | None) -> str:
     page.goto(f"{live_server}/my-record/correct")
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.locator("a[href='/my-record/correct/identity.first_name']").click()
     page.locator("form[action='/my-record/correct/identity.first_name'] button").click()
     expect(page.locator(".error-summary")).to_be_visible()
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.locator("#requested_value").fill("Clientina")
     page.locator("#reason").fill("Spelled <script>alert(1)</script> wrong")
     page.locator("form[action='/my-record/correct/identity.first_name'] button").click()
     expect(page.locator(".summary-list")).to_contain_text("Clientina")
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.locator("form[action$='/send'] button").click()
     expect(page.locator(".reference")).to_have_text(REFERENCE)
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     expect(page.locator("body")).to_contain_text("<script>alert(1)</script>")
     return page.locator(".reference").inner_text()
 
@@ -65,26 +63,26 @@ def _correction(page: Page, live_server: str, axe_source: str | None) -> str:
 def _refusal(page: Page, live_server: str, axe_source: str | None) -> None:
     page.goto(f"{live_server}/sharing")
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.locator("a[href='/sharing/stop']").click()
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.locator("form[action='/sharing/stop'] button[type=submit]").click()  # read: continue
     page.locator(
         "form[action='/sharing/stop'] button[type=submit]"
     ).click()  # sign: nothing filled in
     expect(page.locator(".error-summary")).to_be_visible()
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.locator("#agree").check()
     page.locator("#signed_name").fill("Client One")
     page.locator("form[action='/sharing/stop'] button[type=submit]").click()
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.locator("form[action='/sharing/stop/sign'] button").click()
     expect(page.locator(".reference")).to_have_text(REFERENCE)
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
 
 
 def _complaint(page: Page, live_server: str, axe_source: str | None) -> None:
@@ -92,17 +90,17 @@ def _complaint(page: Page, live_server: str, axe_source: str | None) -> None:
     page.locator("form[action='/complaint'] button").click()
     expect(page.locator(".error-summary")).to_be_visible()
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.locator("#category-0").check()
     page.locator("#description").fill("Someone read my file aloud in the lobby.")
     page.locator("#contact_method-3").check()
     page.locator("form[action='/complaint'] button").click()
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.locator("form[action='/complaint/send'] button").click()
     expect(page.locator(".reference")).to_have_text(REFERENCE)
     if axe_source:
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -111,22 +109,22 @@ def test_rights_journeys_are_accessible(
 ) -> None:
     _signed_in(page, live_server, forms, language)
     page.goto(f"{live_server}/my-record")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     expect(page.locator("#identity")).not_to_contain_text("Ends in")  # Client One has no SSN
     reference = _correction(page, live_server, axe_source)
     _refusal(page, live_server, axe_source)
     _complaint(page, live_server, axe_source)
     page.goto(f"{live_server}/my-requests")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     expect(page.locator("table")).to_contain_text(reference)
     page.locator(f"a[href='/my-requests/{reference}']").click()
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.locator(f"a[href='/my-requests/{reference}/withdraw']").click()
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.locator("form button[type=submit]").last.click()
     expect(page.locator(".alert--success")).to_be_visible()
     page.goto(f"{live_server}/my-record/printed-copy")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.locator("form[action='/my-record/printed-copy'] button").click()
     expect(page.locator(".reference")).to_have_text(REFERENCE)
     page.goto(f"{live_server}/my-record")
@@ -259,7 +257,7 @@ def test_decision_pages_and_the_kiosk_record_are_accessible(
     page.goto(f"{live_server}/my-record")
     expect(page.locator("a[href='/my-record/printed-copy']")).to_be_visible()
     expect(page.locator("a[href^='/my-record/download/']")).to_have_count(0)
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     for path in (
         f"/my-requests/{denied.reference}",
         f"/my-requests/{denied.reference}/statement",
@@ -267,11 +265,11 @@ def test_decision_pages_and_the_kiosk_record_are_accessible(
         f"/my-requests/{answered.reference}/escalate",
     ):
         page.goto(f"{live_server}{path}")
-        _check(page, axe_source)
+        assert_accessible(page, axe_source)
     page.goto(f"{live_server}/my-requests/{denied.reference}/statement")
     page.locator("form button[type=submit]").last.click()
     expect(page.locator(".error-summary")).to_be_visible()
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     context.close()
 
 
@@ -303,10 +301,10 @@ def test_a_parent_chooses_who_the_form_covers(
     page.locator("form[action='/sharing/stop'] button[type=submit]").click()
     boxes = page.locator("input[name=covered]")
     expect(boxes).to_have_count(2)  # the parent and the 9-year-old; not the 19-year-old
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.locator("form[action='/sharing/stop'] button[type=submit]").click()
     expect(page.locator(".error-summary")).to_be_visible()
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     boxes.nth(0).check()
     boxes.nth(1).check()
     page.locator("form[action='/sharing/stop'] button[type=submit]").click()

@@ -17,15 +17,10 @@ from portal.hmis.models import Client
 from portal.requests import corrections
 from portal.requests.models import Channel
 from portal.requests.services import CLIENT_AUTHOR
-from tests.browser.conftest import axe_violations, horizontal_overflow
+from tests.browser.conftest import assert_accessible
 from tests.factories import AGENCY_A, PARENT, hmis_world, notice_version
 
 PASSWORD = "browser queue password 2026"
-
-
-def _check(page: Page, axe_source: str) -> None:
-    assert axe_violations(page, axe_source) == [], page.url
-    assert horizontal_overflow(page) == 0, page.url
 
 
 def test_lead_decides_a_correction_and_the_client_sees_it(
@@ -67,15 +62,15 @@ def test_lead_decides_a_correction_and_the_client_sees_it(
     expect(page).to_have_url(f"{live_server}/staff")
 
     page.goto(f"{live_server}/staff/queue")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.locator("#filter-type").select_option("complaint")  # htmx swaps the results
     expect(page.locator("#queue-results")).to_contain_text("No requests match.")
     expect(page).to_have_url(re.compile(r"/staff/queue\?type=complaint"))  # the URL says so
     page.locator("#filter-type").select_option("correction")
     expect(page.locator("#queue-results table")).to_contain_text(found.reference)
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.get_by_role("link", name=found.reference).click()
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     expect(page.locator("main")).to_contain_text("My name is <em>Canarina</em>")
     page.locator("form[action$='/claim'] button").click()
     expect(page.locator("form[action$='/release']")).to_be_visible()
@@ -83,17 +78,17 @@ def test_lead_decides_a_correction_and_the_client_sees_it(
     page.locator("#explanation").fill("We checked the State ID.")
     page.locator("form[action$='/decision'] button").click()
     expect(page.locator(".summary-list").first).to_contain_text("Approved")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.goto(f"{live_server}/staff/clients?name=canarina")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.goto(f"{live_server}/staff/clients/{PARENT}")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.goto(f"{live_server}/staff/clients/{PARENT}/requests/new")
     page.locator("main form button[type=submit]").click()
     expect(page.locator(".error-summary")).to_be_visible()
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
     page.goto(f"{live_server}/staff/queue?lang=es")
-    _check(page, axe_source)
+    assert_accessible(page, axe_source)
 
     client = db_session.get(Client, PARENT)
     assert client is not None
