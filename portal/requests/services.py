@@ -201,3 +201,16 @@ def withdraw(request: Request, author: Author) -> None:
 
 def is_overdue(request: Request, now: dt.datetime | None = None) -> bool:
     return request.status in OPEN and (now or utcnow()) > request.due_at
+
+
+def audit_request(session: Session, action: str, request: Request) -> None:
+    """Record an action on a request in the audit trail: its client and reference, no content."""
+    from portal.audit.services import record
+
+    record(
+        session,
+        action,
+        personal_id=request.personal_id,
+        object_type="request",
+        object_id=request.reference,
+    )

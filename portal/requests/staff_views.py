@@ -28,7 +28,7 @@ from portal.requests.labels import (
     TYPE_LABELS,
 )
 from portal.requests.models import Channel, Request, RequestType, Status
-from portal.requests.services import OPEN, RequestRefused, is_overdue, open_request
+from portal.requests.services import OPEN, RequestRefused, audit_request, is_overdue, open_request
 from portal.requests.staff_forms import (
     CORRECTABLE_ITEMS,
     ENTERED_TYPES,
@@ -183,12 +183,8 @@ def _render_request(found: Request, **forms: object) -> Response:
         else None
     )
     reveal = request.args.get("show") == "ssn" and found.item_key == "identity.ssn"
-    record(
-        db.session(),
-        "client.ssn_revealed_by_staff" if reveal else "staff.request_viewed",
-        personal_id=found.personal_id,
-        object_type="request",
-        object_id=found.reference,
+    audit_request(
+        db.session(), "client.ssn_revealed_by_staff" if reveal else "staff.request_viewed", found
     )
     db.session().commit()
     assignee = db.session().get(StaffUser, found.claimed_by_id) if found.claimed_by_id else None
@@ -223,13 +219,7 @@ def _act(found: Request, action: str, change: Callable[[Request], None]) -> Resp
     """Run change(found) and commit; a refusal or a lost race is said plainly, never hidden."""
     try:
         change(found)
-        record(
-            db.session(),
-            action,
-            personal_id=found.personal_id,
-            object_type="request",
-            object_id=found.reference,
-        )
+        audit_request(db.session(), action, found)
         db.session().commit()
     except RequestRefused as refused:
         db.session().rollback()
@@ -386,13 +376,7 @@ def enter_request(personal_id: str) -> Response:
             message = ENTRY_REFUSALS.get(refused.code) or STAFF_REFUSALS.get(refused.code)
             form.type.errors = [str(message or refused.code)]
         else:
-            record(
-                db.session(),
-                "request.submitted",
-                personal_id=personal_id,
-                object_type="request",
-                object_id=created.reference,
-            )
+            audit_request(db.session(), "request.submitted", created)
             db.session().commit()
             flash(
                 str(_l("Request %(reference)s is recorded.", reference=created.reference)),

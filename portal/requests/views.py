@@ -46,6 +46,7 @@ from portal.requests.services import (
     Author,
     RequestRefused,
     add_event,
+    audit_request,
     client_request,
     client_requests,
     is_overdue,
@@ -121,13 +122,7 @@ def requests_list() -> Response:
 @client_required
 def request_show(reference: str) -> Response:
     found = _own(reference)
-    record(
-        db.session(),
-        "client.request_viewed",
-        personal_id=found.personal_id,
-        object_type="request",
-        object_id=found.reference,
-    )
+    audit_request(db.session(), "client.request_viewed", found)
     db.session().commit()
     events = [event for event in found.events if event.client_visible]
     return render_page(
@@ -158,13 +153,7 @@ def request_withdraw(reference: str) -> Response:
         except RequestRefused as refused:
             flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         else:
-            record(
-                db.session(),
-                "request.withdrawn",
-                personal_id=found.personal_id,
-                object_type="request",
-                object_id=found.reference,
-            )
+            audit_request(db.session(), "request.withdrawn", found)
             db.session().commit()
             flash(_("You withdrew request %(reference)s.", reference=found.reference), "success")
         return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
@@ -184,13 +173,7 @@ def request_statement(reference: str) -> Response:
         except RequestRefused as refused:
             flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         else:
-            record(
-                db.session(),
-                "request.statement_added",
-                personal_id=found.personal_id,
-                object_type="request",
-                object_id=found.reference,
-            )
+            audit_request(db.session(), "request.statement_added", found)
             db.session().commit()
             flash(_("Your statement is now part of your record."), "success")
         return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
@@ -210,13 +193,7 @@ def request_escalate(reference: str) -> Response:
         found.status = Status.ESCALATED
         found.escalated_at = utcnow()
         add_event(found, "escalated", CLIENT_AUTHOR)
-        record(
-            db.session(),
-            "request.escalated",
-            personal_id=found.personal_id,
-            object_type="request",
-            object_id=found.reference,
-        )
+        audit_request(db.session(), "request.escalated", found)
         db.session().commit()
         return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
     return render_page("requests/escalate.html", found=found, form=form, **_labels())
@@ -265,13 +242,7 @@ def _latest_agency(personal_id: str) -> str | None:
 
 
 def _record_submitted(created: Request) -> None:
-    record(
-        db.session(),
-        "request.submitted",
-        personal_id=created.personal_id,
-        object_type="request",
-        object_id=created.reference,
-    )
+    audit_request(db.session(), "request.submitted", created)
     db.session().commit()
 
 

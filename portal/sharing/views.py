@@ -18,7 +18,6 @@ from portal import db
 from portal.access import device
 from portal.access.current import client_required, signed_in_client
 from portal.audience import CLIENT, audience
-from portal.audit.services import record
 from portal.errors import error_page
 from portal.hmis.models import Client
 from portal.htmx import render_page
@@ -31,6 +30,7 @@ from portal.requests.models import Channel, Request, RequestType
 from portal.requests.services import (
     CLIENT_AUTHOR,
     RequestRefused,
+    audit_request,
     client_request,
     new_submission_key,
 )
@@ -181,13 +181,7 @@ def sharing_sign(action: str) -> Response:
     except RequestRefused:
         flash(_("This page is out of date. Start again from the form."), "warning")
         return redirect(url_for("sharing.sharing_page"), 303)  # type: ignore[return-value]
-    record(
-        db.session(),
-        "sharing.refused" if refuse else "sharing.restored",
-        personal_id=client_session.personal_id,
-        object_type="request",
-        object_id=signed.reference,
-    )
+    audit_request(db.session(), "sharing.refused" if refuse else "sharing.restored", signed)
     db.session().commit()
     return redirect(url_for("sharing.receipt", reference=signed.reference), 303)  # type: ignore[return-value]
 
@@ -230,13 +224,7 @@ def receipt_pdf(reference: str) -> Response:
     body = pdf_from_template(
         "sharing/receipt_pdf.html", language=str(get_locale() or "en"), **_receipt_context(signed)
     )
-    record(
-        db.session(),
-        "sharing.receipt_downloaded",
-        personal_id=signed.personal_id,
-        object_type="request",
-        object_id=signed.reference,
-    )
+    audit_request(db.session(), "sharing.receipt_downloaded", signed)
     db.session().commit()
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
