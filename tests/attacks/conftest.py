@@ -1,0 +1,50 @@
+"""The authorization matrix's world (two agencies, a household, a correction and a complaint of
+client A, a user of every staff role) and its users' browsers, signed in on first use."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from portal.accounts import services as accounts
+from tests.test_authorization_matrix import World, _seed, _signed_in
+
+# The attacks are not on password hashing: argon2id at its real cost (about half a second a
+# hash here) would be most of this suite's time, twice over in CI.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
+
+
+class Browsers(dict[str, FlaskClient]):
+    """One browser per user of the matrix ("anonymous", "client_a", "staff_b", ...)."""
+
+    def __init__(self, app: Flask, session: Session) -> None:
+        super().__init__()
+        self.app, self.session = app, session
+
+    def __missing__(self, user: str) -> FlaskClient:
+        self[user] = self.fresh(user)
+        return self[user]
+
+    def fresh(self, user: str) -> FlaskClient:
+        """A new browser signed in as user (for a staff user, this ends their other session)."""
+        if user == "anonymous":
+            return self.app.test_client()
+        return _signed_in(self.app, self.session, user)
+
+
+@pytest.fixture
+def world(app: Flask, db_session: Session) -> World:
+    return _seed(app, db_session, refused=False)
+
+
+@pytest.fixture
+def browsers(app: Flask, db_session: Session, world: World) -> Browsers:
+    return Browsers(app, db_session)
