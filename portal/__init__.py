@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import crypto, db
 from portal.config import Settings, load_settings
@@ -31,10 +32,17 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
 
+    if settings.proxy_hops:
+        # Trust exactly the proxies the county put in front: the client's address (rate limits)
+        # and https (secure cookies, CSRF's referrer check) then come from their headers.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     crypto.configure(settings.ssn_keys)
     db.init_app(app, settings.database_url)
 
-    from portal import cli, errors, htmx, i18n, security
+    from portal import cli, errors, htmx, i18n, security, static_files
 
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -43,6 +51,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    static_files.init_app(app)
 
     from portal.access import current as access_current
     from portal.access.views import bp as access_bp

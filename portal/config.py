@@ -53,11 +53,33 @@ class Settings:
     rate_limit_storage: str = "memory://"
     # Times are stored in UTC and shown in the county's own time zone.
     timezone: str = "America/Chicago"
+    # How many proxies (nginx, a load balancer) stand in front of the portal and set
+    # X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored (they could be forged).
+    proxy_hops: int = 0
+    # Each process keeps at most db_pool_size + db_max_overflow PostgreSQL connections open
+    # (docs/operations.md: instances x workers x both must stay under max_connections).
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+
+def _proxy_hops(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 5:
+        raise ConfigurationError("PORTAL_PROXY_HOPS must be a whole number from 0 to 5.")
+    return int(raw)
+
+
+def _whole_number(name: str, default: int, lowest: int, highest: int) -> int:
+    raw = _env(name, str(default)) or str(default)
+    if not raw.isdigit() or not lowest <= int(raw) <= highest:
+        raise ConfigurationError(
+            f"PORTAL_{name} must be a whole number from {lowest} to {highest}."
+        )
+    return int(raw)
 
 
 def load_settings(instance_path: Path) -> Settings:
@@ -74,6 +96,11 @@ def load_settings(instance_path: Path) -> Settings:
     audit_key = _env("AUDIT_KEY")
     if production and not audit_key:
         raise ConfigurationError("PORTAL_AUDIT_KEY must be set when PORTAL_ENV=production.")
+    redis_url = _env("REDIS_URL")
+    if production and not redis_url:
+        # Counters in memory belong to one process: with several gunicorn workers or instances
+        # each would allow its own share of guesses.
+        raise ConfigurationError("PORTAL_REDIS_URL must be set when PORTAL_ENV=production.")
     if not audit_key:
         audit_key = _instance_secret(instance_path, "audit_key", lambda: secrets.token_hex(32))
     if not secret_key:
@@ -93,7 +120,10 @@ def load_settings(instance_path: Path) -> Settings:
         database_url=database_url,
         ssn_keys=ssn_keys,
         audit_key=audit_key,
-        rate_limit_storage=_env("REDIS_URL", "memory://") or "memory://",
+        rate_limit_storage=redis_url or "memory://",
+        proxy_hops=_proxy_hops(_env("PROXY_HOPS", "0") or "0"),
+        db_pool_size=_whole_number("DB_POOL_SIZE", Settings.db_pool_size, 1, 100),
+        db_max_overflow=_whole_number("DB_MAX_OVERFLOW", Settings.db_max_overflow, 0, 100),
         timezone=_env("TIMEZONE", Settings.timezone) or Settings.timezone,
         help_desk_phone=_env("HELP_DESK_PHONE", Settings.help_desk_phone) or "",
         help_desk_email=_env("HELP_DESK_EMAIL", Settings.help_desk_email) or "",

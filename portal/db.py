@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -27,7 +27,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str) -> Engine:
+# How long a request waits for a free pooled connection, and for PostgreSQL to answer a new
+# connection, before it fails with the error page instead of hanging until gunicorn's timeout.
+POOL_TIMEOUT_SECONDS = 10
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5) -> Engine:
     """An engine with bounded pooling; SQLite gets foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
@@ -40,19 +46,34 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
+    # At most pool_size + max_overflow connections per process (docs/operations.md).
+    # pool_pre_ping: a connection that died with a PostgreSQL restart is noticed when the pool
+    # hands it out, and the whole pool is replaced, so the app recovers without a restart.
     # hide_parameters: bound values (names, SSNs) never appear in exception messages or logs.
     return create_engine(
         url,
-        pool_size=5,
-        max_overflow=5,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
         pool_pre_ping=True,
         pool_recycle=1800,
+        connect_args=_connect_timeout(url),
         hide_parameters=True,
     )
 
 
+def _connect_timeout(url: str) -> dict[str, int]:
+    """The default connect timeout, unless the URL names its own."""
+    if "connect_timeout" in make_url(url).query:
+        return {}
+    return {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+
+
 def init_app(app: Flask, url: str) -> None:
-    engine = make_engine(url)
+    settings = app.config["PORTAL"]
+    engine = make_engine(
+        url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
     app.extensions["portal.engine"] = engine
     app.extensions["portal.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

@@ -8,7 +8,11 @@ import traceback
 from flask import Flask, Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,19 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int]:
         return _render(error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    def _store_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+        # PostgreSQL restarting or out of reach, every pooled connection busy, or Redis (the
+        # sign-in counters) out of reach: passing trouble. What the request had not committed
+        # is rolled back, so nothing is half-written. 503 and Retry-After say "try again soon"
+        # to nginx, monitors and the person, in the 500 page's plain words.
+        log.error("shared store unavailable: %s", type(error).__name__)
+        html, status = _render(ServiceUnavailable.code)
+        return html, status, {"Retry-After": "30"}
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:

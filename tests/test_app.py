@@ -133,6 +133,43 @@ def test_production_refuses_to_start_without_a_secret(tmp_path, monkeypatch) -> 
         load_settings(tmp_path)
 
 
+def test_production_refuses_to_start_without_shared_counters(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    for name in ("SECRET_KEY", "SSN_KEYS", "AUDIT_KEY"):
+        monkeypatch.setenv(f"PORTAL_{name}", "set")
+    monkeypatch.delenv("PORTAL_REDIS_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="PORTAL_REDIS_URL"):
+        load_settings(tmp_path)
+    monkeypatch.setenv("PORTAL_REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert load_settings(tmp_path).rate_limit_storage == "redis://127.0.0.1:6379/0"
+
+
+@pytest.mark.parametrize("raw", ["-1", "two", "9"])
+def test_proxy_hops_must_be_a_small_number(tmp_path, monkeypatch, raw: str) -> None:
+    monkeypatch.setenv("PORTAL_PROXY_HOPS", raw)
+    with pytest.raises(ConfigurationError, match="PORTAL_PROXY_HOPS"):
+        load_settings(tmp_path)
+
+
+def test_forwarded_headers_count_only_behind_a_configured_proxy(settings) -> None:
+    """Without PORTAL_PROXY_HOPS a forged X-Forwarded-For cannot dodge per-address limits;
+    with one proxy, the address it saw is the client's."""
+    import dataclasses
+
+    from flask import request
+
+    seen: list[str | None] = []
+    for hops in (0, 1):
+        app = create_app({"SETTINGS": dataclasses.replace(settings, proxy_hops=hops)})
+        app.add_url_rule("/_address", "address", lambda: seen.append(request.remote_addr) or "")
+        app.test_client().get(
+            "/_address",
+            headers={"X-Forwarded-For": "203.0.113.9"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+    assert seen == ["127.0.0.1", "203.0.113.9"]
+
+
 def test_development_generates_and_then_reuses_its_secrets(tmp_path, monkeypatch) -> None:
     for name in ("PORTAL_ENV", "PORTAL_SECRET_KEY", "PORTAL_SSN_KEYS", "PORTAL_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)

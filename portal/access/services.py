@@ -225,8 +225,13 @@ def create_hand_off(session: Session, client_session: ClientSession) -> str:
     return token
 
 
-def live_hand_off(session: Session, token: str) -> HandOff | None:
-    found = session.scalar(select(HandOff).where(HandOff.token_hash == token_hash(token)))
+def live_hand_off(session: Session, token: str, *, lock: bool = False) -> HandOff | None:
+    """The link's row while it may still be used. lock: hold the row until commit, so the same
+    link sent twice at once (to two instances, say) is used once and its tries are all counted."""
+    statement = select(HandOff).where(HandOff.token_hash == token_hash(token))
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    found = session.scalar(statement)
     if found is None or found.used_at is not None or found.expires_at <= utcnow():
         return None
     return None if found.failures >= HAND_OFF_TRIES else found
@@ -235,7 +240,7 @@ def live_hand_off(session: Session, token: str) -> HandOff | None:
 def redeem_hand_off(session: Session, token: str, dob: dt.date) -> tuple[ClientSession, str]:
     """Open a personal-device session if the date of birth is right; spend the link either way
     after three wrong tries. The caller commits in both cases (failures must be counted)."""
-    hand_off = live_hand_off(session, token)
+    hand_off = live_hand_off(session, token, lock=True)
     if hand_off is None:
         raise HandOffRefused
     client = session.get(Client, hand_off.personal_id)

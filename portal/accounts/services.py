@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, StaffUser
@@ -50,6 +50,10 @@ class UnknownAgency(AccountError):
 
 class WeakPassword(AccountError):
     pass
+
+
+class SetupLinkSpent(AccountError):
+    """The set-up link was used meanwhile (or its account reset)."""
 
 
 @cache
@@ -177,10 +181,18 @@ def user_for_setup_token(db: Session, token: str, secret_key: str) -> StaffUser 
 
 
 def set_password_from_setup(db: Session, user: StaffUser, password: str) -> None:
-    """Set the first password and spend the set-up token."""
+    """Set the first password and spend the set-up token, once: the same link sent twice at
+    once (to two instances, say) finds the token spent the second time, and changes nothing."""
     if problem := password_problem(password):
         raise WeakPassword(problem)
-    user.password_hash = hash_password(password)
-    user.setup_token_hash = None
-    user.setup_token_expires_at = None
-    db.flush()
+    spent = db.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id, StaffUser.setup_token_hash == user.setup_token_hash)
+        .where(StaffUser.setup_token_hash.is_not(None))
+        .values(password_hash=hash_password(password), setup_token_hash=None)
+        .values(setup_token_expires_at=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        raise SetupLinkSpent
+    db.refresh(user)

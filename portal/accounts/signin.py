@@ -72,6 +72,9 @@ def enroll_totp(session: Session, user: StaffUser, secret: str, code: str) -> bo
 
 
 def confirm_totp(session: Session, user: StaffUser, code: str) -> bool:
+    # Hold the user's row until commit: the same code sent twice at once (to two instances,
+    # say) must find the step the first one used, or it could be replayed.
+    session.refresh(user, with_for_update=True)
     if user.totp_secret is None:
         return False
     step = verify_totp(user.totp_secret, code, user.totp_last_step)

@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
+from wtforms.fields.choices import SelectChoice
 
 from portal import db
 from portal.access import device
@@ -41,6 +42,7 @@ from portal.accounts.services import (
     AgencyNeeded,
     DuplicateEmail,
     InvalidEmail,
+    SetupLinkSpent,
     UnknownAgency,
     email_taken,
     minimum_length_rule,
@@ -83,8 +85,13 @@ def setup_password(token: str) -> Response:
         return response
     form = SetupPasswordForm()
     if form.validate_on_submit():
-        with db.transaction() as session:
-            set_password_from_setup(session, user, form.password.data or "")
+        try:
+            with db.transaction() as session:
+                set_password_from_setup(session, user, form.password.data or "")
+        except SetupLinkSpent:
+            response = render_page("accounts/setup_invalid.html")
+            response.status_code = 404
+            return response
         return redirect(url_for("accounts.setup_done"), 303)  # type: ignore[return-value]
     return render_page(
         "accounts/setup_password.html",
@@ -245,7 +252,10 @@ def sign_out() -> Response:
             found.end("signed_out")
             record(db.session(), "staff.signed_out")
         db.session().commit()
+    language = session.get("lang")
     session.clear()
+    if language:  # the sign-in page that follows stays in the language they read
+        session["lang"] = language
     response = redirect(url_for("accounts.sign_in"), 303)
     return forget_in_browser(response)  # type: ignore[arg-type]
 
@@ -310,9 +320,14 @@ def _managed_or_404(user_id: int) -> StaffUser:
     return found
 
 
-def _agency_choices(viewer: StaffUser, empty: str) -> list[tuple[str, str]]:
+def _agency_choices(viewer: StaffUser, empty: str) -> list[SelectChoice]:
     agencies = management.assignable_agencies(db.session(), viewer)
-    return [("", empty), *((a.organization_id, a.name) for a in agencies)]
+    # Agency names are names: marked so no translator (person or browser) changes them.
+    named = {"translate": "no"}
+    return [
+        SelectChoice("", empty),
+        *(SelectChoice(a.organization_id, a.name, named) for a in agencies),
+    ]
 
 
 def _user_form(viewer: StaffUser, user: StaffUser | None = None) -> StaffUserForm:
