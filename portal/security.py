@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -27,19 +27,34 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     production = app.config["PORTAL"].is_production
 
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        """No person types a NUL; PostgreSQL refuses it in text. Refused before any view."""
+        values = [*request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        # same-origin keeps the Referer that Flask-WTF checks over HTTPS, and sends none elsewhere.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if production:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        for name, value in response_headers(production=production).items():
+            response.headers.setdefault(name, value)
         # Only versioned static files may be cached; every page may carry personal data.
         if request.endpoint != "static":
-            headers["Cache-Control"] = "no-store"
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def response_headers(*, production: bool) -> dict[str, str]:
+    """What every response carries, pages and static files alike."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        # same-origin keeps the Referer that Flask-WTF checks over HTTPS, and sends none elsewhere.
+        "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+    if production:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return headers

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
-from portal import create_app, migrate
+from portal import create_app, migrate, static_files
 from portal.config import Settings
 from portal.models import metadata
 from tests.pages import PageCheckingClient
@@ -25,6 +25,13 @@ pytest_plugins = ["tests.fixtures.clients"]
 
 HMIS_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "hmis-csv"
 TEST_SSN_KEY = Fernet.generate_key().decode("ascii")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pages name static files by their content's hash: rebuild the versioned copies when a
+    source changed, once, before any worker starts (xdist workers carry `workerinput`)."""
+    if not hasattr(config, "workerinput") and static_files.stale_files(static_files.STATIC_FOLDER):
+        static_files.build()
 
 
 def _reset_schema(engine: Engine) -> None:

@@ -6,6 +6,8 @@ weaker policy there fails this test rather than quietly becoming what it expects
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -85,7 +87,9 @@ def test_every_response_carries_the_security_headers(
 
 
 def test_static_files_carry_the_headers_and_may_be_cached(client: FlaskClient) -> None:
-    for path in ("/static/css/portal.css", "/static/js/portal.js"):
+    page = client.get("/").get_data(as_text=True)
+    versioned = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    for path in ("/static/css/portal.css", "/static/js/portal.js", *versioned):
         response = client.get(path)
         assert response.status_code == 200
         assert header_problems(response, path, static=True) == []
