@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_CLIENTS ?= 300
 
-.PHONY: bench help run test test-sqlite test-postgres lint install install-test browser \
+.PHONY: bench bench-quick bench-audit wrk help run test test-sqlite test-postgres lint install install-test browser sqlmap static \
         extract-strings update-strings compile-strings check-strings clean
 
 help: ## List the targets
@@ -21,13 +21,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed ## Create the virtual environment and install the portal
 
-install-test: $(VENV)/.installed-test node_modules/.installed browser ## Install what the tests need
+install-test: $(VENV)/.installed-test node_modules/.installed browser sqlmap ## Install what the tests need
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -38,6 +42,13 @@ browser: ## Install Debian's Chromium for the browser tests (when missing and ro
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; \
+	fi
+
+sqlmap: ## Install Debian's sqlmap for the SQL injection scan (when missing and root)
+	@if ! command -v sqlmap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlmap >/dev/null; \
+	  else echo "sqlmap is missing: sudo apt-get install sqlmap" >&2; exit 1; fi; \
 	fi
 
 compile-strings: $(VENV)/.installed ## Compile the translation catalogs
@@ -54,15 +65,34 @@ update-strings: extract-strings ## Merge new strings into the es and pl catalogs
 check-strings: $(VENV)/.installed ## Fail when the catalog is stale or es/pl are incomplete
 	$(BIN)/python -m portal.i18n_check
 
-bench: $(VENV)/.installed ## Benchmarks (not part of make test): audit chain verification of 1,000,000 entries
+# Benchmarks, not part of make test. Knobs (BENCH_CLIENTS, BENCH_DURATION, BENCH_CONNECTIONS, ...)
+# are read from the environment: see bench/settings.py and bench/README.md.
+bench: $(VENV)/.installed-bench compile-strings wrk ## Load, import, page weights, audit chain: bench/results/latest.json
+	$(BIN)/python -m bench.run
+
+bench-quick: ## make bench on 2,000 clients for 3 s a page: tries the benchmark, proves nothing
+	$(MAKE) --no-print-directory bench BENCH_CLIENTS=2000 BENCH_DURATION=3s BENCH_WARMUP=1s \
+	  BENCH_AUDIT_ENTRIES=10000 BENCH_PDF_SAMPLES=5
+
+bench-audit: $(VENV)/.installed ## Audit chain verification of 1,000,000 entries, alone
 	$(BIN)/python bench/audit_verify.py $(or $(BENCH_AUDIT_ENTRIES),1000000)
 
-run: $(VENV)/.installed compile-strings ## Serve the portal with demo data at http://127.0.0.1:5000
+wrk: ## Install Debian's wrk for the benchmarks (when missing and root)
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; fi; \
+	fi
+
+static: $(VENV)/.installed ## Version, gzip and brotli the static files (static/cache_manifest.json)
+	$(BIN)/python -m portal.static_files
+
+run: $(VENV)/.installed compile-strings static ## Serve the portal with demo data at http://127.0.0.1:5000
 	$(FLASK) db upgrade
 	$(FLASK) demo setup --clients $(DEMO_CLIENTS)
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-test compile-strings check-strings lint ## Run the whole suite: SQLite, then PostgreSQL
+test: install-test compile-strings static check-strings lint ## Run the whole suite: SQLite, then PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

@@ -54,11 +54,10 @@ def build(session: Session, count: int) -> None:
     session.commit()
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+def measure(count: int, url: str | None = None) -> dict[str, object]:
+    """Build `count` entries (in a temporary SQLite file unless a URL is given), verify them."""
     with tempfile.TemporaryDirectory() as tmp:
-        url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        engine = create_engine(url)
+        engine = create_engine(url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         metadata.drop_all(engine)
         metadata.create_all(engine)
         with Session(engine) as session:
@@ -68,13 +67,27 @@ def main() -> None:
             started = time.perf_counter()
             verdict = chain.verify(session, KEY)
             took = time.perf_counter() - started
-        assert verdict.intact
-        assert verdict.entries == count
-        print(
-            f"built {count} entries in {built:.1f} s; verified in {took:.1f} s "
-            f"({count / took:,.0f} entries/s) on {engine.dialect.name}"
-        )
+        dialect = engine.dialect.name
         engine.dispose()
+    assert verdict.intact
+    assert verdict.entries == count
+    return {
+        "entries": count,
+        "build_seconds": round(built, 2),
+        "verify_seconds": round(took, 2),
+        "entries_per_second": round(count / took),
+        "database": dialect,
+    }
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    result = measure(count, sys.argv[2] if len(sys.argv) > 2 else None)
+    print(
+        f"built {count} entries in {result['build_seconds']:.1f} s; verified in "
+        f"{result['verify_seconds']:.1f} s ({result['entries_per_second']:,} entries/s) "
+        f"on {result['database']}"
+    )
 
 
 if __name__ == "__main__":
