@@ -30,7 +30,7 @@ class DateOfBirthForm(FlaskForm):
         try:
             year, month, day = (int((part or "").strip()) for part in parts)
             born = dt.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # 2**31 and up overflow the C date
             return None
         return born if year >= 1900 and born <= utcnow().date() else None
 

@@ -325,6 +325,12 @@ def _parse_row(
     standards: str,
     problems: list[Problem],
 ) -> dict[str, Any] | None:
+    # A NUL byte is never data (and PostgreSQL refuses it in text): report, do not store.
+    damaged = [name for name, raw in row.values.items() if raw and "\x00" in raw]
+    for name in damaged:
+        problems.append(Problem(spec.name, row.line, name, "the value contains a NUL character"))
+    if damaged:
+        return None
     values: dict[str, Any] = {}
     ok = True
     for column in columns:
@@ -402,7 +408,7 @@ def _check_exit_people(
                 Enrollment.enrollment_id.in_(pending[start : start + CHUNK])
             )
         )
-        owners.update(dict(rows))
+        owners.update(rows.all())  # a list of pairs (a Result itself looks like a mapping)
     seen: dict[str, str] = {}
     for key, values in exits.rows.items():
         owner = owners.get(values["enrollment_id"])

@@ -80,7 +80,7 @@ class DraftForm(FlaskForm):
         try:
             year, month, day = (int((part or "").strip()) for part in parts)
             return dt.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
 
     def draft(self) -> drafting.Draft:

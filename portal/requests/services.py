@@ -4,6 +4,7 @@ change appends a timeline event and leaves committing to the caller."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -113,8 +114,17 @@ def add_event(
     return event
 
 
+_SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,43}")
+
+
+def usable_key(key: str | None) -> str | None:
+    """The form's submission key if it is one we made (43 URL-safe characters); else None."""
+    return key if key and _SUBMISSION_KEY.fullmatch(key) else None
+
+
 def by_submission_key(session: Session, key: str | None) -> Request | None:
-    if not key:
+    key = usable_key(key)
+    if key is None:
         return None
     return session.scalars(select(Request).where(Request.submission_key == key)).first()
 
@@ -135,6 +145,7 @@ def open_request(
 
     A second send of the same form (same submission_key) returns the first request instead.
     """
+    submission_key = usable_key(submission_key)
     earlier = by_submission_key(session, submission_key)
     if earlier is not None:
         if earlier.personal_id != personal_id:

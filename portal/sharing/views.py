@@ -8,6 +8,8 @@ published meanwhile is noticed rather than signed unseen.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -61,6 +63,12 @@ def _form_version(refuse: bool) -> NoticeVersion:
     if version is None:
         abort(404)
     return version
+
+
+def _version_read(form: Mapping[str, str]) -> int:
+    """The form version the page showed (0 when the field is missing or mangled)."""
+    value = form.get("version_id") or ""
+    return int(value) if value.isdigit() and len(value) < 10 else 0
 
 
 @bp.get("/sharing")
@@ -132,7 +140,7 @@ def sharing_form(action: str) -> Response:
     step, goto = answers.get("step"), answers.get("goto")
     if step is None:
         return show("sharing/read.html")
-    if int(answers.get("version_id") or 0) != version.id:
+    if _version_read(answers) != version.id:
         flash(_("A new version of this form came out. Read it again before you sign."), "warning")
         return show("sharing/read.html")
     if goto in ("who", "sign"):  # "change" on the check page: the step, filled in, no errors
@@ -160,7 +168,7 @@ def sharing_sign(action: str) -> Response:
     client_session = signed_in_client()
     sign_form = SignForm()
     covered = request.form.getlist("covered")
-    if int(request.form.get("version_id") or 0) != version.id or not sign_form.validate():
+    if _version_read(request.form) != version.id or not sign_form.validate():
         flash(_("This page is out of date. Start again from the form."), "warning")
         return redirect(url_for("sharing.sharing_form", action=action), 303)  # type: ignore[return-value]
     shown = in_language(version, str(get_locale() or "en"))

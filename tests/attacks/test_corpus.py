@@ -69,6 +69,7 @@ def test_the_rounds_carry_every_payload_and_every_formula_start() -> None:
     values = rounds(180)
     assert all(len(value) <= 180 for value in values)
     for payload in PAYLOADS:
-        assert any(payload in value for value in values), payload
+        typable = payload.replace("\x00", "")  # a request with a NUL is refused at the door
+        assert any(typable in value for value in values), payload
     starts = {value.split(" ", 1)[0] for value in values}
     assert {formula.split(" ", 1)[0] for formula in FORMULAS} <= starts

@@ -13,7 +13,7 @@ from portal.access.services import issue_access_code
 from portal.audit.models import AuditEntry
 from portal.requests import corrections
 from portal.requests.models import Request, RequestType, Status
-from portal.requests.services import Author
+from portal.requests.services import Author, new_submission_key
 from tests.fixtures.clients import SignIn, signed_in_client
 
 OTHER = "4c9da990d51b4ed1a2e45b972aeaecee"  # "Client Two" of the same export
@@ -94,7 +94,7 @@ def test_one_open_correction_per_item(signed_in: FlaskClient, db_session: Sessio
     assert _ask_correction(signed_in).status_code == 303
     again = signed_in.get(f"/my-record/correct/{ITEM}")
     assert "You already asked to fix this" in again.page.get_text()
-    refused = _ask_correction(signed_in, value="Other", key="another-key")
+    refused = _ask_correction(signed_in, value="Other", key=new_submission_key())
     assert refused.status_code == 303
     assert db_session.scalar(select(func.count()).select_from(Request)) == 1
 
@@ -104,7 +104,7 @@ def test_bad_input_keeps_what_was_typed(signed_in: FlaskClient) -> None:
     token = _token(signed_in, url)
     page = signed_in.post(
         url,
-        data={"csrf_token": token, "requested_value": "", "reason": "x" * 1001 + "\x00"},
+        data={"csrf_token": token, "requested_value": "", "reason": "x" * 1001 + "\x07"},
     )
     assert page.status_code == 200
     errors = page.page.select(".error-message")

@@ -11,7 +11,7 @@ from portal.accounts.models import Role
 from portal.hmis.models import Client
 from portal.notice.services import current_version, in_language, load_demo_versions
 from portal.requests.models import Channel
-from portal.requests.services import CLIENT_AUTHOR, RequestRefused
+from portal.requests.services import CLIENT_AUTHOR, RequestRefused, new_submission_key
 from portal.sharing import services
 from portal.sharing.history import record_identity_changes
 from portal.sharing.rule import Viewer, sharing_history, visible_record
@@ -150,8 +150,9 @@ def test_a_parent_signs_for_children_under_18_only(db_session: Session) -> None:
 
 def test_the_same_form_sent_twice_is_signed_once(db_session: Session) -> None:
     hmis_world(db_session)
-    first = _sign(db_session, True, [PARENT], key="same-key")
-    second = _sign(db_session, True, [PARENT], key="same-key")
+    key = new_submission_key()
+    first = _sign(db_session, True, [PARENT], key=key)
+    second = _sign(db_session, True, [PARENT], key=key)
     assert first.id == second.id
     assert len(first.covered) == 1
 
