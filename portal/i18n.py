@@ -1,10 +1,20 @@
-"""Languages: English, Spanish, Polish; the choice travels in ?lang= and then the session."""
+"""Languages: English, Spanish, Polish; the choice travels in ?lang= and then the session.
+
+Tests may add pseudo-locales (app.config["PSEUDO_LOCALES"], with their catalogs in a directory
+of BABEL_TRANSLATION_DIRECTORIES): accented, longer text that proves every string went through
+the catalog, and a right-to-left one that proves the layout mirrors. They are never offered in
+the language chooser, and the portal refuses them outside tests.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from flask import Flask, has_request_context, request, session
+from babel import Locale
+from babel.lists import format_list as babel_format_list
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 from portal import PROJECT_ROOT
@@ -12,10 +22,24 @@ from portal import PROJECT_ROOT
 
 @dataclass(frozen=True)
 class Language:
-    code: str
+    code: str  # Babel's locale identifier, as in ?lang= and translations/<code>/
     # The language's own name for itself: a reader who cannot read English still finds it.
     endonym: str
-    direction: str = "ltr"
+
+    @property
+    def tag(self) -> str:
+        """The BCP 47 tag for lang="" (en_001 becomes en-001)."""
+        return self.code.replace("_", "-")
+
+    @property
+    def direction(self) -> str:
+        """The writing direction for dir="", from CLDR: Arabic needs no flag of its own."""
+        return _text_direction(self.code)
+
+
+@cache
+def _text_direction(code: str) -> str:
+    return str(Locale.parse(code).text_direction)  # "ltr" or "rtl"
 
 
 LANGUAGES = (
@@ -30,11 +54,19 @@ babel = Babel()
 _BY_CODE = {language.code: language for language in LANGUAGES}
 
 
+def _known() -> dict[str, Language]:
+    """The offered languages, plus the test configuration's pseudo-locales."""
+    pseudo = current_app.config.get("PSEUDO_LOCALES", ())
+    if not pseudo:
+        return _BY_CODE
+    return {**_BY_CODE, **{code: Language(code, code) for code in pseudo}}
+
+
 def select_locale() -> str:
     """?lang= (remembered in the session), then the session, then the browser's preference."""
     if not has_request_context():
         return "en"  # operator commands speak English
-    known = _BY_CODE
+    known = _known()
     wanted = request.args.get("lang")
     if wanted in known:
         session["lang"] = wanted
@@ -45,17 +77,50 @@ def select_locale() -> str:
 
 
 def current_language() -> Language:
-    return _BY_CODE.get(str(get_locale() or "en"), LANGUAGES[0])
+    return _known().get(str(get_locale() or "en"), LANGUAGES[0])
+
+
+def endonym(code: str | None) -> str:
+    """A stored language code as its readers name it ("es" -> "Español"), for pages."""
+    known = _BY_CODE.get(code or "")
+    return known.endonym if known else code or ""
+
+
+def format_list(items: Iterable[object]) -> str:
+    """Items joined as a sentence of the reader's language: "A, B, and C", "A, B y C", "A, B i C".
+
+    Plain text: Jinja escapes it like any other value.
+    """
+    words = [str(item) for item in items]
+    return babel_format_list(words, locale=get_locale() or "en") if words else ""
+
+
+def _check_pseudo_locales(app: Flask) -> None:
+    """Pseudo-locales are test tools: a production portal must never speak them."""
+    pseudo = app.config.get("PSEUDO_LOCALES", ())
+    if pseudo and not app.testing:
+        raise RuntimeError("PSEUDO_LOCALES is for tests only (TESTING must be set)")
+    for code in pseudo:
+        Locale.parse(code)  # Flask-Babel parses the selected code too: fail early, not per page
 
 
 def init_app(app: Flask) -> None:
+    _check_pseudo_locales(app)
+    # A test configuration lists its pseudo-locale directory first in BABEL_TRANSLATION_DIRECTORIES
+    # (';'-separated): Flask-Babel takes the plural rule from the last directory it reads, which
+    # must be ours so Polish keeps its three forms.
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(PROJECT_ROOT / "translations"),
         default_timezone=app.config["PORTAL"].timezone,
     )
+    app.jinja_env.filters["format_list"] = format_list
+    app.jinja_env.filters["endonym"] = endonym
 
     @app.context_processor
     def _languages() -> dict[str, object]:
-        return {"languages": LANGUAGES, "current_language": current_language()}
+        return {
+            "languages": LANGUAGES,
+            "current_language": current_language(),
+        }

@@ -80,7 +80,10 @@ def _enter(opened: ClientSession, token: str, action: str) -> Response:
         object_id=opened.id,
     )
     db.session().commit()
+    language = session.get("lang")
     session.clear()  # a new session at sign-in: nothing from before carries over
+    if language:  # except the language the person chose to read in
+        session["lang"] = language
     session[SESSION_KEY] = token
     return redirect(url_for("client.home"), 303)  # type: ignore[return-value]
 
@@ -133,8 +136,12 @@ def sign_out() -> Response:
         client_session.end("signed_out")
         record(db.session(), "client.signed_out", personal_id=client_session.personal_id)
         db.session().commit()
+    language = session.get("lang")
     session.clear()
-    # A kiosk goes straight back to its first question for the next person.
+    # A kiosk goes straight back to its first question for the next person; on their own device
+    # the person who signed out goes on reading in their language.
+    if language and not device.kiosk_name():
+        session["lang"] = language
     landing = "public.home" if device.kiosk_name() else "access.signed_out"
     response = redirect(url_for(landing), 303)
     return forget_in_browser(response)  # type: ignore[arg-type]

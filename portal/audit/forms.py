@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from portal.audit.services import KNOWN_ACTIONS
+from portal.reports.forms import DayField
 
 
 class AuditFilterForm(FlaskForm):
@@ -21,8 +22,10 @@ class AuditFilterForm(FlaskForm):
     action = SelectField(
         _l("Action"),
         choices=[SelectChoice("", _l("Any action"))]
-        + [SelectChoice(action, action) for action in KNOWN_ACTIONS],
+        # The trail's own codes, as in its CSV: not words to translate.
+        + [SelectChoice(action, action, render_kw={"translate": "no"}) for action in KNOWN_ACTIONS],
         validators=[Optional()],
     )
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    # A day typed wrong gets the portal's own words, not WTForms' untranslated ones.
+    date_from = DayField(_l("From"), validators=[Optional()])
+    date_to = DayField(_l("To"), validators=[Optional()])

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.hmis.code_labels import translated
 from portal.hmis.codes import codes, race_labels
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, Project
+from portal.i18n import format_list
 from portal.requests.models import Request, RequestType, Status, WithheldItem
 from portal.requests.services import client_requests
 from portal.sharing.models import SharingChange
@@ -161,7 +162,8 @@ def _format_ssn(ssn: str) -> str:
 
 
 def _joined(pairs: list[tuple[str, str]]) -> tuple[str, str]:
-    return ", ".join(p[0] for p in pairs if p[0]), ", ".join(p[1] for p in pairs if p[1])
+    """Several values as one: a list in the client's language, and plain English for staff."""
+    return format_list([p[0] for p in pairs if p[0]]), ", ".join(p[1] for p in pairs if p[1])
 
 
 def demographic_items(client: Client) -> list[Item]:

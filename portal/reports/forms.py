@@ -16,7 +16,7 @@ EARLIEST = dt.date(2000, 1, 1)  # before the portal and HUD's current HMIS stand
 LATEST = dt.date(2100, 12, 31)  # far enough; the day after must still convert to UTC
 
 
-class _DayField(DateField):
+class DayField(DateField):
     """A date in the ISO form a date input sends, with a message a person understands."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
@@ -35,8 +35,8 @@ class ReportFilterForm(FlaskForm):
         csrf = False  # reading only; nothing changes
 
     agency = SelectField(_l("Agency"), validate_choice=False, validators=[Optional()])
-    date_from = _DayField(_l("Sent from"), validators=[Optional()])
-    date_to = _DayField(_l("Sent to"), validators=[Optional()])
+    date_from = DayField(_l("Sent from"), validators=[Optional()])
+    date_to = DayField(_l("Sent to"), validators=[Optional()])
 
     def __init__(self, formdata: object, today: dt.date) -> None:
         super().__init__(formdata)
@@ -46,7 +46,8 @@ class ReportFilterForm(FlaskForm):
         """The lead's choice of agency; nobody else has the field."""
         self.agency.choices = [
             SelectChoice("", _l("All agencies")),
-            *(SelectChoice(value, name) for value, name in agencies),
+            # Agency names are names: marked so no translator (person or browser) changes them.
+            *(SelectChoice(value, name, render_kw={"translate": "no"}) for value, name in agencies),
         ]
 
     def validate_agency(self, field: Field) -> None:

@@ -22,6 +22,7 @@ from portal.access.services import issue_access_code
 from portal.accounts.models import Role, StaffUser
 from portal.accounts.services import create_staff_user
 from portal.hmis.services import run_import
+from tests.browser.l10n import World, build_world
 from tests.conftest import HMIS_CSV
 from tests.factories import notice_version
 
@@ -158,3 +159,52 @@ def sign_in_lead(page: Page, live_server: str, db_session: Session) -> StaffUser
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(f"{live_server}/staff")
     return lead
+
+
+# ------------------------------------------------- pseudo-locales (tests/i18n/pseudo.py)
+
+
+@pytest.fixture(scope="session")
+def pseudo_app(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A second portal on the same database that also speaks the pseudo-locales.
+
+    `app` comes first: it migrates the database this one shares. The pseudo catalogs are
+    compiled from messages.pot into a temporary directory, listed before the portal's own.
+    """
+    from portal import PROJECT_ROOT, create_app
+    from tests.i18n.pseudo import PSEUDO_LTR, PSEUDO_RTL, build
+
+    directory = build(tmp_path_factory.mktemp("pseudo-translations"))
+    pseudo = create_app(
+        {
+            "SETTINGS": app.config["PORTAL"],
+            "TESTING": True,
+            "PSEUDO_LOCALES": (PSEUDO_LTR, PSEUDO_RTL),
+            "BABEL_TRANSLATION_DIRECTORIES": f"{directory};{PROJECT_ROOT / 'translations'}",
+        }
+    )
+    yield pseudo
+    pseudo.extensions["portal.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def pseudo_server(pseudo_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, pseudo_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def pseudo_limits(pseudo_app: Flask) -> Iterator[None]:
+    """The pseudo portal's sign-in and complaint counters start afresh for each test."""
+    yield
+    for name in ("sign_in_limiter", "staff_sign_in_limiter", "complaint_limiter"):
+        pseudo_app.extensions[f"portal.{name}"].reset()
+
+
+@pytest.fixture
+def pseudo_world(pseudo_app: Flask, db_session: Session, pseudo_limits: None) -> World:
+    """Data for every page in tests/browser/l10n.py's crawls (build_world says what)."""
+    return build_world(pseudo_app, db_session)
