@@ -1,4 +1,4 @@
-"""Shared fixtures: one migrated database per run (SQLite, or PostgreSQL when
+"""Shared fixtures: one migrated database per test process (SQLite, or PostgreSQL when
 PORTAL_TEST_DATABASE_URL names one), emptied after each test; an app; a client that checks
 every page it fetches."""
 
@@ -9,13 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from portal import create_app, migrate, static_files
+from portal.accounts import services as accounts
 from portal.config import Settings
 from portal.models import metadata
 from tests.pages import PageCheckingClient
@@ -25,6 +28,18 @@ pytest_plugins = ["tests.fixtures.clients"]
 
 HMIS_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "hmis-csv"
 TEST_SSN_KEY = Fernet.generate_key().decode("ascii")
+# The tests are not about password hashing: argon2id at its production cost (about 0.2 s a hash
+# here) was a fifth of the suite's time. A hash carries its parameters, so whatever checks one
+# made here (the gunicorn instances of tests/ops too) checks it as cheaply.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PRODUCTION_HASHER = accounts._hasher
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", CHEAP_HASHER)
+        yield
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,10 +61,32 @@ def _reset_schema(engine: Engine) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return os.environ.get("PORTAL_TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    )
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    """Each test process has a database of its own: a SQLite file, or on the PostgreSQL server
+    a database named after the xdist worker (test_gw0, test_gw1), so both cores can work."""
+    server = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if not server:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if worker_id == "master":  # not under xdist: the database the URL names
+        return server
+    return _worker_database(server, worker_id)
+
+
+def _worker_database(server_url: str, worker_id: str) -> str:
+    """The URL of `<database>_<worker>` on the same server, created when missing."""
+    url = make_url(server_url)
+    name = f"{url.database}_{worker_id}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

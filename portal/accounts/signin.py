@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from functools import cache
 
 import pyotp
 from sqlalchemy import func, select, update
@@ -17,8 +18,13 @@ from portal.timeutil import utcnow
 STAFF_IDLE = dt.timedelta(minutes=15)
 STAFF_ABSOLUTE = dt.timedelta(hours=12)
 TOTP_ISSUER = "HMIS Client Privacy Portal"
-# Verifying against a real hash when the account does not exist keeps the timing the same.
-_DUMMY_HASH = hash_password("no such account, only for timing")
+
+
+@cache
+def _stand_in_hash() -> str:
+    """A real hash to check the password against when the account does not exist, so the
+    answer takes as long as for a real account. Made on first use, by the hasher in use."""
+    return hash_password("no such account, only for timing")
 
 
 class StaffSignInRefused(Exception):
@@ -30,7 +36,7 @@ def check_password(session: Session, email: str, password: str) -> StaffUser:
         select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
     )
     password_ok = verify_password(
-        user.password_hash if user and user.password_hash else _DUMMY_HASH, password
+        user.password_hash if user and user.password_hash else _stand_in_hash(), password
     )
     if user is None or not user.active or user.password_hash is None or not password_ok:
         raise StaffSignInRefused

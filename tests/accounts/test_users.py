@@ -178,3 +178,17 @@ def test_mismatched_confirmation_is_shown_next_to_the_field(
 def test_common_password_list_is_bundled() -> None:
     assert password_problem("iloveyou1234") is not None
     assert password_problem(GOOD_PASSWORD) is None
+
+
+def test_production_hashes_passwords_with_rfc_9106s_low_memory_argon2id() -> None:
+    """The suite hashes cheaply (tests/conftest.py); the portal itself never does."""
+    from argon2 import Type, profiles
+
+    from tests.conftest import PRODUCTION_HASHER
+
+    assert PRODUCTION_HASHER.type is Type.ID
+    parameters = (PRODUCTION_HASHER.time_cost, PRODUCTION_HASHER.memory_cost)
+    assert parameters == (
+        profiles.RFC_9106_LOW_MEMORY.time_cost,
+        profiles.RFC_9106_LOW_MEMORY.memory_cost,
+    )

@@ -4,22 +4,11 @@ client A, a user of every staff role) and its users' browsers, signed in on firs
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from portal.accounts import services as accounts
 from tests.test_authorization_matrix import World, _seed, _signed_in
-
-# The attacks are not on password hashing: argon2id at its real cost (about half a second a
-# hash here) would be most of this suite's time, twice over in CI.
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
 
 
 class Browsers(dict[str, FlaskClient]):

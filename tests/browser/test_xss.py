@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy.orm import Session
 
-from portal.accounts import services as accounts
-from tests.attacks.conftest import CHEAP_HASHER, Browsers
+from tests.attacks.conftest import Browsers
 from tests.attacks.corpus import PAYLOADS, RUN, rounds
 from tests.attacks.test_xss import TAG_ROOM, Attack, _seed_imported_names
 from tests.test_authorization_matrix import CLIENT_A, _seed
@@ -50,9 +49,8 @@ FROM_A_PAYLOAD = """() => {
 
 
 @pytest.fixture
-def attacked(app: Flask, db_session: Session, monkeypatch: pytest.MonkeyPatch) -> Attack:
+def attacked(app: Flask, db_session: Session) -> Attack:
     """The matrix's world with the whole corpus typed in, by client A, staff and a stranger."""
-    monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
     _seed(app, db_session, refused=False)
     _seed_imported_names(db_session)
     attack = Attack(Browsers(app, db_session), db_session)

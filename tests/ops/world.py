@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -21,10 +16,6 @@ from tests.factories import AGENCY_A, PARENT, hmis_world, notice_version
 from tests.ops.instances import SECRET_KEY
 
 STAFF_PASSWORD = "operations test password 2026"
-# The tests are not about password hashing. A hash made with these parameters carries them,
-# so the instances check it as cheaply too (argon2 reads the cost from the hash, and the portal
-# does not rehash at sign-in): milliseconds a staff sign-in instead of about half a second.
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def people(session: Session) -> None:
@@ -39,28 +30,22 @@ def access_code(session: Session, personal_id: str) -> str:
     return code
 
 
-@contextmanager
-def _cheap_hashing() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "_hasher", CHEAP_HASHER)
-        yield
-
-
 def agency_staff(session: Session, count: int, prefix: str = "staff") -> list[str]:
     """The email addresses of new agency staff of agency A (password STAFF_PASSWORD). No End
     User Policy is published in these databases, so they go straight to their pages."""
-    with _cheap_hashing():
-        users = [
-            accounts.create_staff_user(
-                session,
-                email=f"{prefix}{index}@agency-a.example",
-                name=f"Ops Tester {prefix} {index}",
-                role=Role.AGENCY_STAFF,
-                organization_id=AGENCY_A,
-                password=STAFF_PASSWORD,
-            )
-            for index in range(count)
-        ]
+    # Hashed with the suite's cheap argon2 parameters (tests/conftest.py): the instances read
+    # the cost from the hash, so a staff sign-in there takes milliseconds, not half a second.
+    users = [
+        accounts.create_staff_user(
+            session,
+            email=f"{prefix}{index}@agency-a.example",
+            name=f"Ops Tester {prefix} {index}",
+            role=Role.AGENCY_STAFF,
+            organization_id=AGENCY_A,
+            password=STAFF_PASSWORD,
+        )
+        for index in range(count)
+    ]
     session.commit()
     return [user.email for user in users]
 
