@@ -96,16 +96,21 @@ test: install-test compile-strings static check-strings lint ## Run the whole su
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
-# SQLite runs on both cores: each worker has its own database file and browser.
-# PostgreSQL shares one database, so that pass runs in one process.
+# Each pass runs on both cores, each xdist worker on a database of its own (a SQLite file;
+# test_gw0 and test_gw1 on the PostgreSQL server). On PostgreSQL each operations test module
+# stays on one worker (loadgroup): it starts gunicorn instances or a private server once.
+# SQLite is the one-machine store of `make run`: the browser tests drive every page on it, and
+# the migrations, the import and the demo data (marked `sqlite`) run there too. PostgreSQL is
+# the production store: every other test runs on it. (Running all of them twice took 20 min.)
 test-sqlite:
-	@echo "== test pass 1: SQLite"
-	$(BIN)/python -m pytest -p no:cacheprovider -n 2
+	@echo "== test pass 1: SQLite (browser tests and what make run does)"
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 -m "browser or sqlite"
 
 test-postgres:
-	@echo "== test pass 2: PostgreSQL"
+	@echo "== test pass 2: PostgreSQL (every test but the browser tests)"
 	@if $(BIN)/python -m portal.dbcheck "$(PG_TEST_URL)"; then \
-	  PORTAL_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest -p no:cacheprovider -m "not browser"; \
+	  PORTAL_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest -p no:cacheprovider \
+	    -n 2 --dist loadgroup -m "not browser"; \
 	else \
 	  echo "SKIPPED the PostgreSQL pass: no PostgreSQL answers at $(PG_TEST_URL)."; \
 	  if [ -n "$$CI" ]; then echo "CI must run both passes." >&2; exit 1; fi; \

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from portal import migrate
 from portal.models import metadata
+
+# Also in the SQLite pass: `make run` does this on its SQLite file.
+pytestmark = pytest.mark.sqlite
 
 
 def _differences(engine: Engine) -> list[object]:

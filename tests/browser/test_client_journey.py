@@ -7,7 +7,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import axe_violations, horizontal_overflow, sign_in_client
+from tests.browser.conftest import (
+    axe_violations,
+    horizontal_overflow,
+    on_each_screen_in,
+    sign_in_client,
+)
 
 LANGUAGES = ["en", "es", "pl"]
 
@@ -17,7 +22,7 @@ def _accessible(page: Page, axe_source: str) -> None:
     assert horizontal_overflow(page) == 0
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@on_each_screen_in(*LANGUAGES)
 def test_public_notice_pages_are_accessible(
     page: Page, live_server: str, axe_source: str, language: str, code: str
 ) -> None:
@@ -34,7 +39,7 @@ def test_public_notice_pages_are_accessible(
         _accessible(page, axe_source)
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@on_each_screen_in(*LANGUAGES)
 def test_sign_in_errors_and_signed_in_pages_are_accessible(
     page: Page, live_server: str, axe_source: str, language: str, code: str
 ) -> None:

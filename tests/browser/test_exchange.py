@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from portal.hmis.services import run_import
 from tests.browser.conftest import (
+    STAFF_SCREEN,
     assert_accessible,
     sign_in_lead,
 )
 from tests.conftest import HMIS_CSV
 
 
+@STAFF_SCREEN
 def test_exchange_page_with_a_good_and_a_failed_import(
     app: Flask, page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:

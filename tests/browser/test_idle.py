@@ -10,7 +10,7 @@ from itsdangerous import URLSafeSerializer
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import axe_violations, sign_in_client
+from tests.browser.conftest import axe_violations, on_each_screen_in, sign_in_client
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_phone_warns_a_minute_before_fifteen_minutes(
     expect(page.get_by_role("heading", level=1)).to_have_text("You are signed out")
 
 
-@pytest.mark.parametrize("language", ["en", "es", "pl"])
+@on_each_screen_in("en", "es", "pl")
 def test_hand_off_to_a_phone_is_accessible_on_both_ends(
     page: Page,
     live_server: str,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.notice.models import NoticeVersion
 from portal.timeutil import utcnow
 from tests.browser.conftest import (
+    STAFF_SCREEN,
     assert_accessible,
     sign_in_lead,
 )
@@ -28,6 +29,7 @@ def _fill_language(page: Page, code: str, words: str) -> None:
     page.locator(f"#{code}_body").fill(f"## {words}\n\nThe full text: {words}.")
 
 
+@STAFF_SCREEN
 def test_lead_drafts_previews_and_publishes_a_notice(
     page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:
@@ -112,6 +114,7 @@ def test_lead_drafts_previews_and_publishes_a_notice(
     expect(page.locator(".notice-body h2")).to_have_text("Nuevo aviso")
 
 
+@STAFF_SCREEN
 def test_lead_deletes_a_draft_after_confirming(
     page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from portal import db
 from portal.accounts.models import Role
 from portal.accounts.services import create_staff_user, issue_setup_token
-from tests.browser.conftest import axe_violations, horizontal_overflow
+from tests.browser.conftest import axe_violations, horizontal_overflow, on_each_screen_in
 
 LANGUAGES = ["en", "es", "pl"]
 
@@ -43,7 +43,7 @@ def _check(page: Page, axe_source: str, language: str) -> None:
     assert horizontal_overflow(page) == 0
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@on_each_screen_in(*LANGUAGES)
 def test_start_page_is_accessible(
     page: Page, live_server: str, axe_source: str, language: str
 ) -> None:
@@ -51,7 +51,7 @@ def test_start_page_is_accessible(
     _check(page, axe_source, language)
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@on_each_screen_in(*LANGUAGES)
 def test_not_found_page_is_accessible(
     page: Page, live_server: str, axe_source: str, language: str
 ) -> None:
@@ -61,7 +61,7 @@ def test_not_found_page_is_accessible(
     _check(page, axe_source, language)
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@on_each_screen_in(*LANGUAGES)
 def test_set_up_page_and_its_errors_are_accessible(
     page: Page, live_server: str, axe_source: str, language: str, setup_path: Callable[[], str]
 ) -> None:

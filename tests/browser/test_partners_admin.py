@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.hmis.models import Organization
 from tests.browser.conftest import (
+    STAFF_SCREEN,
     assert_accessible,
     sign_in_lead,
 )
@@ -17,6 +18,7 @@ from tests.factories import LONG_AGO, hmis_world
 WEBSITE = "https://www.agency-alpha-shelter.example/services/emergency-shelter/intake-hours"
 
 
+@STAFF_SCREEN
 def test_lead_keeps_the_partner_list_and_the_public_sees_it(
     page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:

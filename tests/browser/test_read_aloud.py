@@ -18,7 +18,7 @@ from flask_babel import force_locale, gettext
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import CLIENT_ONE, axe_violations, sign_in_client
+from tests.browser.conftest import CLIENT_ONE, axe_violations, on_each_screen_in, sign_in_client
 
 VOICES = ["en-US", "es-ES", "pl-PL"]
 LANGUAGES = ["en", "es", "pl"]
@@ -321,7 +321,7 @@ def test_without_javascript_the_control_is_not_shown(
     context.close()
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
+@on_each_screen_in("en", "es")
 def test_pages_stay_accessible_with_the_control_shown(
     page: Page,
     context: BrowserContext,

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import (
+    STAFF_SCREEN,
     assert_accessible,
     sign_in_lead,
 )
@@ -17,6 +18,7 @@ from tests.factories import AGENCY_A
 from tests.reports import world
 
 
+@STAFF_SCREEN
 def test_the_lead_reads_the_dashboard(
     app: Flask, page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:

@@ -15,6 +15,7 @@ from portal.notice.services import load_demo_versions
 from portal.sharing.services import DEMO_SHARING_FORMS
 from tests.browser.conftest import (
     assert_accessible,
+    on_each_screen_in,
     sign_in_client,
 )
 
@@ -103,7 +104,7 @@ def _complaint(page: Page, live_server: str, axe_source: str | None) -> None:
         assert_accessible(page, axe_source)
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
+@on_each_screen_in("en", "es")
 def test_rights_journeys_are_accessible(
     page: Page, live_server: str, axe_source: str, language: str, forms: str
 ) -> None:

@@ -12,7 +12,7 @@ from portal.accounts.models import Role, StaffUser
 from portal.accounts.policy import DEMO_POLICY, POLICY
 from portal.notice.services import load_demo_versions
 from tests.accounts.test_staff_sign_in import PASSWORD, staff_user
-from tests.browser.conftest import axe_violations, horizontal_overflow
+from tests.browser.conftest import STAFF_SCREEN, axe_violations, horizontal_overflow
 
 
 def _accessible(page: Page, axe_source: str) -> None:
@@ -30,6 +30,7 @@ def _sign_in(page: Page, live_server: str, email: str, totp_secret: str | None =
         page.locator("main button[type=submit]").click()
 
 
+@STAFF_SCREEN
 def test_policy_page_is_accessible_and_accepting_leads_to_the_workspace(
     page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:
@@ -55,6 +56,7 @@ def test_policy_page_is_accessible_and_accepting_leads_to_the_workspace(
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff workspace")
 
 
+@STAFF_SCREEN
 def test_staff_account_pages_are_accessible(
     page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:
@@ -79,6 +81,7 @@ def test_staff_account_pages_are_accessible(
     _accessible(page, axe_source)
 
 
+@STAFF_SCREEN
 def test_new_user_form_shows_its_errors_accessibly_then_gives_the_set_up_link(
     page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role
 from tests.accounts.test_staff_sign_in import PASSWORD, staff_user
-from tests.browser.conftest import axe_violations, horizontal_overflow
+from tests.browser.conftest import (
+    STAFF_SCREEN,
+    axe_violations,
+    horizontal_overflow,
+    on_each_screen_in,
+)
 
 PERSON = "2f4b963171644a8b9902bdfe79a4b403"
 
@@ -25,7 +29,7 @@ def _sign_in(page: Page, live_server: str, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-@pytest.mark.parametrize("language", ["en", "es", "pl"])
+@on_each_screen_in("en", "es", "pl", kiosk=False)
 def test_staff_pages_are_accessible(
     page: Page, live_server: str, axe_source: str, db_session: Session, language: str
 ) -> None:
@@ -50,6 +54,7 @@ def test_staff_pages_are_accessible(
     _accessible(page, axe_source)
 
 
+@STAFF_SCREEN
 def test_two_step_set_up_page_is_accessible(
     page: Page, live_server: str, axe_source: str, db_session: Session
 ) -> None:
@@ -75,7 +80,7 @@ def test_kiosk_language_chooser_is_accessible(
     expect(page.locator("html")).to_have_attribute("lang", "es")
 
 
-@pytest.mark.parametrize("language", ["en", "es", "pl"])
+@on_each_screen_in("en", "es", "pl", kiosk=False)
 def test_audit_trail_page_is_accessible(
     page: Page, live_server: str, axe_source: str, db_session: Session, language: str
 ) -> None:

@@ -19,6 +19,9 @@ from portal.hmis.demo import write_demo_export
 from portal.hmis.importer import import_export
 from portal.models import metadata
 
+# Also in the SQLite pass: `make run` does this on its SQLite file.
+pytestmark = pytest.mark.sqlite
+
 HMIS_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "hmis-csv"
 ICOUNT_2026 = HMIS_CSV / "icount-fy2026"
 FILES = (

@@ -18,6 +18,9 @@ from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Or
 from portal.hmis.services import run_import
 from tests.conftest import HMIS_CSV
 
+# Also in the SQLite pass: `make run` does this on its SQLite file.
+pytestmark = pytest.mark.sqlite
+
 ICOUNT_2024 = HMIS_CSV / "icount-fy2024"
 ICOUNT_2026 = HMIS_CSV / "icount-fy2026"
 BOM = HMIS_CSV / "edge-fy2024-bom"

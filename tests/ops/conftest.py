@@ -25,6 +25,14 @@ NEEDS_POSTGRES = (
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of one module share what its module-scoped fixtures start (gunicorn instances,
+    a private PostgreSQL server), so they stay on one xdist worker (make test: --dist loadgroup)."""
+    for item in items:
+        if "tests/ops/" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 def skip_or_fail(reason: str) -> None:
     """Where CI runs, what these tests need must be there: fail instead of skipping."""
     if os.environ.get("CI"):
