@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from portal.notice.models import NoticeText, NoticeVersion
+from portal.requests.models import Request
 from portal.timeutil import utcnow
 
 
@@ -127,3 +128,72 @@ def add_enrollment(
         )
     )
     session.flush()
+
+
+# ---------------------------------------------------------------- requests entered by phone
+
+
+def phone_correction(
+    session: Session,
+    *,
+    personal_id: str,
+    item_key: str,
+    current_value: str,
+    requested_value: str,
+    agency_id: str | None,
+    reason: str = "spelling",
+    evidence: str | None = None,
+) -> Request:
+    """A correction the client asked for by phone (staff typed it in); not committed."""
+    from portal.requests import corrections
+    from portal.requests.models import Channel
+    from portal.requests.services import CLIENT_AUTHOR
+
+    return corrections.request_correction(
+        session,
+        personal_id=personal_id,
+        item_key=item_key,
+        current_value=current_value,
+        requested_value=requested_value,
+        reason=reason,
+        evidence=evidence,
+        agency_id=agency_id,
+        channel=Channel.PHONE,
+        author=CLIENT_AUTHOR,
+        submission_key=None,
+    )
+
+
+def phone_sharing_form(
+    session: Session,
+    *,
+    personal_id: str,
+    refuse: bool = True,
+    covered: list[str] | None = None,
+    signed_name: str = "Synthetic Signer",
+    submission_key: str | None = None,
+) -> Request:
+    """A sharing refusal (or restore) form signed by phone on the form's current version (the
+    demo form, published when there is none). Covers the signer unless told; not committed."""
+    from portal.notice.services import current_version, in_language, load_demo_versions
+    from portal.requests.models import Channel
+    from portal.requests.services import CLIENT_AUTHOR
+    from portal.sharing import services as sharing
+
+    kind = sharing.form_kind(refuse)
+    load_demo_versions(session, sharing.DEMO_SHARING_FORMS[kind], kind)  # once
+    version = current_version(session, kind=kind)
+    assert version is not None
+    return sharing.sign(
+        session,
+        personal_id=personal_id,
+        refuse=refuse,
+        covered=covered or [personal_id],
+        version=version,
+        text=in_language(version, "en").text,
+        signed_name=signed_name,
+        drawn_signature=None,
+        channel=Channel.PHONE,
+        author=CLIENT_AUTHOR,
+        submission_key=submission_key,
+    )

@@ -26,15 +26,23 @@ from portal.accounts.models import Role
 from portal.accounts.services import create_staff_user
 from portal.audience import ANY_STAFF, CLIENT, PUBLIC
 from portal.hmis.models import Client
-from portal.notice.services import current_version, in_language, load_demo_versions
-from portal.requests import corrections
+from portal.notice.services import load_demo_versions
 from portal.requests.models import Channel, RequestType
 from portal.requests.services import CLIENT_AUTHOR, open_request
 from portal.sharing import services as sharing
 from portal.sharing.history import record_identity_changes
 from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
-from tests.factories import ADULT_CHILD, AGENCY_A, AGENCY_B, PARENT, hmis_world, notice_version
+from tests.factories import (
+    ADULT_CHILD,
+    AGENCY_A,
+    AGENCY_B,
+    PARENT,
+    hmis_world,
+    notice_version,
+    phone_correction,
+    phone_sharing_form,
+)
 
 PASSWORD = "matrix test password 2026"
 CLIENT_A, CLIENT_B = PARENT, ADULT_CHILD
@@ -80,18 +88,13 @@ def _seed(app: Flask, session: Session, refused: bool) -> World:
     for kind, folder in sharing.DEMO_SHARING_FORMS.items():
         load_demo_versions(session, folder, kind)
     notice_version(session)
-    correction = corrections.request_correction(
+    correction = phone_correction(
         session,
         personal_id=CLIENT_A,
         item_key="identity.first_name",
         current_value=NAME_A,
         requested_value=FIX_A,
-        reason="spelling",
-        evidence=None,
         agency_id=AGENCY_A,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        submission_key=None,
     )
     open_request(
         session,
@@ -104,21 +107,7 @@ def _seed(app: Flask, session: Session, refused: bool) -> World:
         contact_method="none",
     )
     if refused:
-        version = current_version(session, kind=sharing.REFUSAL_FORM)
-        assert version is not None
-        sharing.sign(
-            session,
-            personal_id=CLIENT_A,
-            refuse=True,
-            covered=[CLIENT_A],
-            version=version,
-            text=in_language(version, "en").text,
-            signed_name="Signed Name",
-            drawn_signature=None,
-            channel=Channel.PHONE,
-            author=CLIENT_AUTHOR,
-            submission_key=None,
-        )
+        phone_sharing_form(session, personal_id=CLIENT_A, signed_name="Signed Name")
         later = utcnow() + dt.timedelta(seconds=1)
         client = session.get(Client, CLIENT_A)
         assert client is not None

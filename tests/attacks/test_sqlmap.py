@@ -64,13 +64,12 @@ from portal.audience import CLIENT, PUBLIC, audience
 from portal.config import Settings
 from portal.hmis.models import Client
 from portal.notice.models import NoticeText, NoticeVersion
-from portal.notice.services import current_version, in_language
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import CLIENT_AUTHOR, open_request
 from portal.sharing import services as sharing
 from tests.accounts.staff import policy_version
 from tests.attacks.forms import post_forms
-from tests.factories import ADULT_CHILD, AGENCY_A, CHILD
+from tests.factories import ADULT_CHILD, AGENCY_A, CHILD, phone_sharing_form
 from tests.test_authorization_matrix import (
     CLIENT_A,
     ENDS_SESSION,
@@ -307,21 +306,7 @@ def _seed_world(app: Flask, session: Session) -> Seeded:
         contact_method="none",
     )
     answered.status = Status.RESPONDED
-    refusal = current_version(session, kind=sharing.REFUSAL_FORM)
-    assert refusal is not None
-    signed = sharing.sign(
-        session,
-        personal_id=CLIENT_A,
-        refuse=True,
-        covered=[CLIENT_A],
-        version=refusal,
-        text=in_language(refusal, "en").text,
-        signed_name="Synthetic Signer",
-        drawn_signature=None,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        submission_key=None,
-    )
+    signed = phone_sharing_form(session, personal_id=CLIENT_A)
     draft = NoticeVersion(
         kind=sharing.RESTORE_FORM, number=-1, effective_date=dt.date(2099, 1, 1), published_at=None
     )

@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     on_each_screen_in,
     sign_in_client,
 )
+from tests.factories import phone_correction
 
 REFERENCE = re.compile(r"[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}")
 
@@ -209,18 +210,13 @@ def test_decision_pages_and_the_kiosk_record_are_accessible(
     from portal.requests.services import CLIENT_AUTHOR, Author, add_event, open_request
     from tests.browser.conftest import CLIENT_ONE, VIEWPORTS
 
-    denied = corrections.request_correction(
+    denied = phone_correction(
         db_session,
         personal_id=CLIENT_ONE,
         item_key="identity.last_name",
         current_value="One",
         requested_value="Uno",
-        reason="spelling",
-        evidence=None,
         agency_id=None,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        submission_key=None,
     )
     corrections.decide_correction(
         denied,

@@ -14,11 +14,8 @@ from portal.access.services import issue_access_code
 from portal.accounts.models import Role
 from portal.accounts.services import create_staff_user
 from portal.hmis.models import Client
-from portal.requests import corrections
-from portal.requests.models import Channel
-from portal.requests.services import CLIENT_AUTHOR
 from tests.browser.conftest import assert_accessible
-from tests.factories import AGENCY_A, PARENT, hmis_world, notice_version
+from tests.factories import AGENCY_A, PARENT, hmis_world, notice_version, phone_correction
 
 PASSWORD = "browser queue password 2026"
 
@@ -37,18 +34,15 @@ def test_lead_decides_a_correction_and_the_client_sees_it(
         password=PASSWORD,
     )
     lead.totp_secret = pyotp.random_base32()
-    found = corrections.request_correction(
+    found = phone_correction(
         db_session,
         personal_id=PARENT,
         item_key="identity.first_name",
         current_value="Canaryparent",
         requested_value="Canarina",
+        agency_id=AGENCY_A,
         reason="My name is <em>Canarina</em>",
         evidence="State ID",
-        agency_id=AGENCY_A,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        submission_key=None,
     )
     code = issue_access_code(db_session, PARENT, app.secret_key)
     db_session.commit()

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from portal.client.downloads import record_csv, record_json, record_pdf
 from portal.client.record import client_record
 from portal.hmis.models import Client
-from portal.requests.corrections import add_disagreement, decide_correction, request_correction
-from portal.requests.models import Channel, Request, Status, WithheldItem
+from portal.requests.corrections import add_disagreement, decide_correction
+from portal.requests.models import Request, Status, WithheldItem
 from portal.requests.services import CLIENT_AUTHOR, Author
 from portal.timeutil import utcnow
+from tests.factories import phone_correction
 from tests.fixtures.clients import PERSON
 
 SCHEMA = json.loads(
@@ -51,18 +52,14 @@ def person(code: str, db_session: Session) -> Client:
 
 
 def ask_correction(db_session: Session, item_key: str, requested_value: str) -> Request:
-    request = request_correction(
+    request = phone_correction(
         db_session,
         personal_id=PERSON,
         item_key=item_key,
         current_value="One",
         requested_value=requested_value,
-        reason="It is spelled another way.",
-        evidence=None,
         agency_id=None,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        submission_key=None,
+        reason="It is spelled another way.",
     )
     db_session.flush()
     return request

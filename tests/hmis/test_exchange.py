@@ -24,15 +24,19 @@ from portal.client.record import client_record
 from portal.hmis import exchange
 from portal.hmis.models import Client, ImportRun
 from portal.hmis.services import run_import
-from portal.notice.services import current_version, in_language, load_demo_versions
-from portal.requests import corrections, workflow
-from portal.requests.models import Channel, Request
-from portal.requests.services import CLIENT_AUTHOR
-from portal.sharing import services as sharing
+from portal.requests import workflow
+from portal.requests.models import Request
 from portal.timeutil import utcnow
 from tests.accounts.staff import csrf_token, make_staff, sign_in_as
 from tests.conftest import HMIS_CSV
-from tests.factories import AGENCY_A, CHILD, PARENT, hmis_world
+from tests.factories import (
+    AGENCY_A,
+    CHILD,
+    PARENT,
+    hmis_world,
+    phone_correction,
+    phone_sharing_form,
+)
 
 LONG_AGO = "2020-01-01"
 CLIENT_ONE = "2f4b963171644a8b9902bdfe79a4b403"  # edge-fy2024-bom: "Client One", 1982-10-17
@@ -50,18 +54,14 @@ def _correction(
     personal_id: str = PARENT,
     agency: str | None = AGENCY_A,
 ) -> Request:
-    found = corrections.request_correction(
+    found = phone_correction(
         session,
         personal_id=personal_id,
         item_key=item_key,
         current_value=current,
         requested_value=requested,
-        reason="It is wrong",
-        evidence=None,
         agency_id=agency,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        submission_key=None,
+        reason="It is wrong",
     )
     session.flush()
     return found
@@ -88,22 +88,12 @@ def _decide(
 
 
 def _sign(session: Session, refuse: bool, covered: list[str]) -> Request:
-    kind = sharing.form_kind(refuse)
-    load_demo_versions(session, sharing.DEMO_SHARING_FORMS[kind], kind)
-    version = current_version(session, kind=kind)
-    assert version is not None
-    signed = sharing.sign(
+    signed = phone_sharing_form(
         session,
         personal_id=PARENT,
         refuse=refuse,
         covered=covered,
-        version=version,
-        text=in_language(version, "en").text,
         signed_name="Canarysignature Testfamily",
-        drawn_signature=None,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        submission_key=None,
     )
     session.commit()
     return signed

@@ -9,10 +9,8 @@ from portal.access.services import issue_access_code
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.audit.models import AuditEntry
-from portal.requests import corrections
-from portal.requests.models import Channel, Request, RequestEvent
-from portal.requests.services import CLIENT_AUTHOR
-from tests.factories import AGENCY_A, PARENT, hmis_world, notice_version
+from portal.requests.models import Request, RequestEvent
+from tests.factories import AGENCY_A, PARENT, hmis_world, notice_version, phone_correction
 from tests.ops.instances import SECRET_KEY
 
 STAFF_PASSWORD = "operations test password 2026"
@@ -53,18 +51,13 @@ def agency_staff(session: Session, count: int, prefix: str = "staff") -> list[st
 def correction(session: Session, item: str = "first_name") -> Request:
     """A correction of one of the parent's names, in agency A's queue (one per name: a client
     has one open correction of an item at a time)."""
-    request = corrections.request_correction(
+    request = phone_correction(
         session,
         personal_id=PARENT,
         item_key=f"identity.{item}",
         current_value="Canary",
         requested_value="Canaryfixed",
-        reason="spelling",
-        evidence=None,
         agency_id=AGENCY_A,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        submission_key=None,
     )
     session.commit()
     return request

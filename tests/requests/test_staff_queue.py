@@ -15,27 +15,22 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Role, StaffUser
 from portal.accounts.services import create_staff_user
-from portal.requests import corrections, queue, workflow
+from portal.requests import queue, workflow
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import CLIENT_AUTHOR, RequestRefused, open_request
-from tests.factories import AGENCY_A, AGENCY_B, CHILD, PARENT, hmis_world
+from tests.factories import AGENCY_A, AGENCY_B, CHILD, PARENT, hmis_world, phone_correction
 
 PASSWORD = "queue test password 2026"
 
 
 def _correction(session: Session, personal_id: str = PARENT, agency: str = AGENCY_A) -> Request:
-    return corrections.request_correction(
+    return phone_correction(
         session,
         personal_id=personal_id,
         item_key="identity.first_name",
         current_value="Canaryparent",
         requested_value="Canaryfixed",
-        reason="spelling",
-        evidence=None,
         agency_id=agency,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        submission_key=None,
     )
 
 

@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role
 from portal.hmis.models import Client
-from portal.notice.services import current_version, in_language, load_demo_versions
-from portal.requests.models import Channel
-from portal.requests.services import CLIENT_AUTHOR, RequestRefused, new_submission_key
+from portal.notice.services import current_version, in_language
+from portal.requests.services import RequestRefused, new_submission_key
 from portal.sharing import services
 from portal.sharing.history import record_identity_changes
 from portal.sharing.rule import Viewer, sharing_history, visible_record
@@ -24,6 +23,7 @@ from tests.factories import (
     PARENT,
     add_enrollment,
     hmis_world,
+    phone_sharing_form,
 )
 
 STAFF_A = Viewer(Role.AGENCY_STAFF, AGENCY_A)
@@ -32,21 +32,12 @@ LEAD = Viewer(Role.HMIS_LEAD, None)
 
 
 def _sign(session: Session, refuse: bool, covered: list[str], key: str | None = None):  # type: ignore[no-untyped-def]
-    kind = services.form_kind(refuse)
-    load_demo_versions(session, services.DEMO_SHARING_FORMS[kind], kind)
-    version = current_version(session, kind=kind)
-    assert version is not None
-    signed = services.sign(
+    signed = phone_sharing_form(
         session,
         personal_id=PARENT,
         refuse=refuse,
         covered=covered,
-        version=version,
-        text=in_language(version, "en").text,
         signed_name="Canaryparent Testfamily",
-        drawn_signature=None,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
         submission_key=key,
     )
     session.commit()
