@@ -6,11 +6,13 @@ committed once by whoever owns the unit of work, removed at teardown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event, make_url
+from psycopg import sql as pg_sql
+from sqlalchemy import Engine, MetaData, Table, create_engine, event, insert, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -106,3 +108,47 @@ def transaction() -> Iterator[Session]:
     except BaseException:
         db_session.rollback()
         raise
+
+
+# Rows per INSERT ... executemany where COPY is not available (SQLite).
+INSERT_BATCH = 2000
+
+
+def insert_many(db_session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows (column name -> value, the same names in every row) into table in bulk,
+    in the session's transaction; columns left out get their defaults.
+
+    On PostgreSQL through COPY: the HMIS import writes hundreds of thousands of rows, and
+    INSERT costs several times more per row, most of it in Python.
+    """
+    if not rows:
+        return
+    connection = db_session.connection()
+    if connection.dialect.name != "postgresql":
+        for start in range(0, len(rows), INSERT_BATCH):
+            connection.execute(insert(table), list(rows[start : start + INSERT_BATCH]))
+        return
+    names = list(rows[0])
+    # COPY fills in server defaults by itself; Python-side ones it has to be given.
+    defaults = {
+        column.name: column.default.arg  # type: ignore[attr-defined]
+        for column in table.columns
+        if column.name not in rows[0] and column.default is not None and column.default.is_scalar
+    }
+    columns = [table.c[name] for name in (*names, *defaults)]
+    # Bind processors turn values into what the driver sends (an encrypted SSN, JSON text).
+    processors = [column.type.bind_processor(connection.dialect) for column in columns]
+    statement = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        pg_sql.Identifier(table.name),
+        pg_sql.SQL(", ").join(pg_sql.Identifier(column.name) for column in columns),
+    )
+    processed = [(index, process) for index, process in enumerate(processors) if process]
+    fixed = list(defaults.values())
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            values = [row[name] for name in names]
+            values += fixed
+            for index, process in processed:
+                values[index] = process(values[index])
+            copy.write_row(values)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 
 STANDARDS = ("FY2024", "FY2026")
 
@@ -17,14 +19,17 @@ def _lists() -> dict[str, dict[str, dict[str, object]]]:
     return data  # type: ignore[no-any-return]
 
 
-def codes(standards: str, list_name: str) -> dict[int, str]:
-    """The codes of one HUD list under one data standard, with their English labels."""
+@cache
+def codes(standards: str, list_name: str) -> Mapping[int, str]:
+    """The codes of one HUD list under one data standard, with their English labels.
+
+    Cached (the importer checks every coded cell against its list) and so read-only."""
     lists = _lists()[standards]
     entry = lists.get(list_name)
     if entry is None:
         raise KeyError(f"{list_name} is not a {standards} list the portal knows")
     values: dict[str, str] = entry["values"]  # type: ignore[assignment]
-    return {int(code): label for code, label in values.items()}
+    return MappingProxyType({int(code): label for code, label in values.items()})
 
 
 def race_labels(standards: str) -> dict[str, str]:

@@ -13,9 +13,13 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from portal.db import insert_many
+from portal.hmis import csvspec
+from portal.hmis.csvspec import FILES
 from portal.hmis.importer import import_export
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
 from portal.hmis.services import run_import
+from portal.sharing.models import IdentityVersion
 from tests.conftest import HMIS_CSV
 
 # Also in the SQLite pass: `make run` does this on its SQLite file.
@@ -120,6 +124,67 @@ def test_reimporting_the_same_export_changes_nothing(db_session: Session) -> Non
         assert counts.unchanged == counts.rows, name
     after = db_session.execute(text("SELECT personal_id, last_name, dob FROM client")).all()
     assert sorted(before) == sorted(after)
+
+
+def test_reimport_writes_what_changed_and_versions_the_identity(
+    db_session: Session, tmp_path: Path
+) -> None:
+    assert _import(db_session, ICOUNT_2026).succeeded
+    export = _copy_export(ICOUNT_2026, tmp_path)
+    _edit(export / "Client.csv", "528656,Herringbone,,Contrivance,", "528656,Herringbone,,Renamed,")
+    _edit(export / "Client.csv", "2015-01-06 10:19:36,2015-0", "2015-01-06 10:19:36,2016-0")
+    result = _import(db_session, export)
+    assert result.succeeded, result.problems
+    clients = result.files["Client.csv"]
+    assert (clients.inserted, clients.updated, clients.unchanged) == (0, 1, clients.rows - 1)
+    assert result.files["Enrollment.csv"].updated == 0
+    db_session.expire_all()
+    assert db_session.get(Client, "528656").last_name == "Renamed"
+    versions = db_session.scalars(
+        select(IdentityVersion)
+        .where(IdentityVersion.personal_id == "528656")
+        .order_by(IdentityVersion.valid_from)
+    ).all()
+    assert [(v.last_name, v.valid_to is None) for v in versions] == [
+        ("Contrivance", False),
+        ("Renamed", True),
+    ]
+    assert versions[0].valid_to == versions[1].valid_from
+    assert versions[1].ssn == "227930267"  # decrypted through the column type, stored encrypted
+
+
+def test_imported_models_name_their_columns_as_their_attributes() -> None:
+    """The importer writes parsed rows (attribute -> value) straight into the tables."""
+    for model in (*(spec.model for spec in FILES), IdentityVersion):
+        mapper = model.__mapper__  # type: ignore[attr-defined]
+        assert [a.key for a in mapper.column_attrs] == [
+            a.columns[0].name for a in mapper.column_attrs
+        ]
+
+
+def test_insert_many_applies_python_defaults_and_column_types(db_session: Session) -> None:
+    """COPY on PostgreSQL, INSERT on SQLite: either way defaults and encryption apply."""
+    table = Organization.__table__
+    insert_many(db_session, table, [{"organization_id": "ORG-X", "name": "X"}])
+    insert_many(
+        db_session,
+        Client.__table__,
+        [
+            {
+                "personal_id": "P-X",
+                "data_standards": "FY2026",
+                "ssn": "123456789",
+                "first_name": None,
+            }
+        ],
+    )
+    db_session.flush()
+    organization = db_session.get(Organization, "ORG-X")
+    assert organization.victim_service_provider is False
+    assert organization.hidden_from_public is False
+    stored = db_session.execute(text("SELECT ssn FROM client WHERE personal_id = 'P-X'")).scalar()
+    assert stored.startswith("gAAAA")
+    assert db_session.get(Client, "P-X").ssn == "123456789"
 
 
 def test_byte_order_mark_and_quoted_headers_are_read(db_session: Session) -> None:
@@ -298,3 +363,34 @@ def test_demo_setup_imports_once_and_prints_working_accounts_and_codes(
     codes = [line.split()[0] for line in second.output.splitlines() if "date of birth" in line]
     assert len(codes) == 3
     assert all(live_code_for(db_session, code, app.secret_key) for code in codes)
+
+
+@pytest.mark.parametrize(
+    ("value", "parsed"),
+    [
+        ("2024-02-29 23:59:58", dt.datetime(2024, 2, 29, 23, 59, 58)),
+        ("2024-02-29", dt.datetime(2024, 2, 29)),
+        ("2024-2-9 7:05", dt.datetime(2024, 2, 9, 7, 5)),
+        ("2024-02-29T23:59:58", dt.datetime(2024, 2, 29, 23, 59, 58)),
+        ("02/29/2024", dt.datetime(2024, 2, 29)),
+    ],
+)
+def test_timestamps_in_hud_and_other_shapes_are_read(value: str, parsed: dt.datetime) -> None:
+    assert csvspec.timestamp(value, "FY2026") == parsed
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2023-02-29 10:00:00", "the value is not a real date"),
+        ("2023-02-29", "the value is not a real date"),
+        ("0000-01-01", "the value is not a real date"),
+        ("2024-01-05 1a:00:00", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
+        ("2024-01-05 10:00:00+05:00", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
+        ("20240105", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
+    ],
+)
+def test_timestamps_that_are_not_dates_are_reported(value: str, reason: str) -> None:
+    with pytest.raises(csvspec.ValueProblem) as problem:
+        csvspec.timestamp(value, "FY2026")
+    assert problem.value.reason == reason
