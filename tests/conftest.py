@@ -5,7 +5,9 @@ every page it fetches."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
+from werkzeug.serving import make_server
 
 from portal import create_app, migrate, static_files
 from portal.accounts import services as accounts
@@ -154,3 +157,17 @@ def _fresh_rate_limits(request: pytest.FixtureRequest) -> Iterator[None]:
         extensions["portal.sign_in_limiter"].reset()
         extensions["portal.staff_sign_in_limiter"].reset()
         extensions["portal.complaint_limiter"].reset()
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app on a free loopback port, in a thread, for a browser or a scanner; yields its
+    address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()

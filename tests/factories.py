@@ -164,6 +164,25 @@ def phone_correction(
     )
 
 
+def phone_complaint(
+    session: Session, *, personal_id: str, description: str, category: str = "privacy"
+) -> Request:
+    """A complaint the client made by phone, asking for no reply; not committed."""
+    from portal.requests.models import Channel, RequestType
+    from portal.requests.services import CLIENT_AUTHOR, open_request
+
+    return open_request(
+        session,
+        RequestType.COMPLAINT,
+        personal_id=personal_id,
+        channel=Channel.PHONE,
+        author=CLIENT_AUTHOR,
+        category=category,
+        description=description,
+        contact_method="none",
+    )
+
+
 def phone_sharing_form(
     session: Session,
     *,

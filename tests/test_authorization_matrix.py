@@ -27,8 +27,6 @@ from portal.accounts.services import create_staff_user
 from portal.audience import ANY_STAFF, CLIENT, PUBLIC
 from portal.hmis.models import Client
 from portal.notice.services import load_demo_versions
-from portal.requests.models import Channel, RequestType
-from portal.requests.services import CLIENT_AUTHOR, open_request
 from portal.sharing import services as sharing
 from portal.sharing.history import record_identity_changes
 from portal.sharing.models import IdentityVersion
@@ -40,6 +38,7 @@ from tests.factories import (
     PARENT,
     hmis_world,
     notice_version,
+    phone_complaint,
     phone_correction,
     phone_sharing_form,
 )
@@ -96,16 +95,7 @@ def _seed(app: Flask, session: Session, refused: bool) -> World:
         requested_value=FIX_A,
         agency_id=AGENCY_A,
     )
-    open_request(
-        session,
-        RequestType.COMPLAINT,
-        personal_id=CLIENT_A,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        category="privacy",
-        description=COMPLAINT_A,
-        contact_method="none",
-    )
+    phone_complaint(session, personal_id=CLIENT_A, description=COMPLAINT_A)
     if refused:
         phone_sharing_form(session, personal_id=CLIENT_A, signed_name="Signed Name")
         later = utcnow() + dt.timedelta(seconds=1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, load_only
 
 from portal.accounts.models import Role, StaffUser
 from portal.hmis.models import Organization
@@ -155,6 +155,19 @@ def client_names(session: Session, viewer: Viewer, personal_ids: list[str]) -> d
     return names
 
 
+ROW_COLUMNS = (
+    Request.id,
+    Request.reference,
+    Request.type,
+    Request.status,
+    Request.personal_id,
+    Request.agency_id,
+    Request.submitted_at,
+    Request.due_at,
+    Request.claimed_by_id,
+)
+
+
 def queue_page(session: Session, user: StaffUser, filters: QueueFilters) -> QueuePage:
     sort = filters.sort if filters.sort in SORTS else "due"
     counts_statement = (
@@ -166,6 +179,8 @@ def queue_page(session: Session, user: StaffUser, filters: QueueFilters) -> Queu
     assignee = aliased(StaffUser)
     page_statement = _after(
         _filtered(user, filters)
+        # Only what a queue row shows: not the corrections' encrypted values and free text.
+        .options(load_only(*ROW_COLUMNS))
         .add_columns(Organization.name, assignee.name)
         .outerjoin(Organization, Organization.organization_id == Request.agency_id)
         .outerjoin(assignee, assignee.id == Request.claimed_by_id),

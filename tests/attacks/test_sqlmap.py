@@ -35,7 +35,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -54,7 +53,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import IntegerConverter, MapAdapter, RequestRedirect, Rule
-from werkzeug.serving import make_server
 
 from portal import create_app, db
 from portal.access.current import client_required
@@ -64,12 +62,12 @@ from portal.audience import CLIENT, PUBLIC, audience
 from portal.config import Settings
 from portal.hmis.models import Client
 from portal.notice.models import NoticeText, NoticeVersion
-from portal.requests.models import Channel, Request, RequestType, Status
-from portal.requests.services import CLIENT_AUTHOR, open_request
+from portal.requests.models import Request, RequestType, Status
 from portal.sharing import services as sharing
 from tests.accounts.staff import policy_version
 from tests.attacks.forms import post_forms
-from tests.factories import ADULT_CHILD, AGENCY_A, CHILD, phone_sharing_form
+from tests.conftest import serving
+from tests.factories import ADULT_CHILD, AGENCY_A, CHILD, phone_complaint, phone_sharing_form
 from tests.test_authorization_matrix import (
     CLIENT_A,
     ENDS_SESSION,
@@ -265,12 +263,8 @@ def portal(settings: Settings, app: Flask) -> Iterator[Flask]:
 
 @pytest.fixture
 def live_portal(portal: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, portal, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serving(portal) as address:
+        yield address
 
 
 # ---------------------------------------------------------------- the world and its users
@@ -295,15 +289,11 @@ def _seed_world(app: Flask, session: Session) -> Seeded:
     complaint = session.scalars(
         select(Request.reference).where(Request.type == RequestType.COMPLAINT)
     ).one()
-    answered = open_request(
+    answered = phone_complaint(
         session,
-        RequestType.COMPLAINT,
         personal_id=CLIENT_A,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        category="other",
         description="Synthetic complaint, answered",
-        contact_method="none",
+        category="other",
     )
     answered.status = Status.RESPONDED
     signed = phone_sharing_form(session, personal_id=CLIENT_A)

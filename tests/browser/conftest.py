@@ -7,7 +7,6 @@ axe-core comes from node_modules (pinned in package.json) and is evaluated into 
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,14 +15,13 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from portal.access.services import issue_access_code
 from portal.accounts.models import Role, StaffUser
 from portal.accounts.services import create_staff_user
 from portal.hmis.services import run_import
 from tests.browser.l10n import World, build_world
-from tests.conftest import HMIS_CSV
+from tests.conftest import HMIS_CSV, serving
 from tests.factories import notice_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,11 +48,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app) as address:
+        yield address
 
 
 @pytest.fixture(scope="session")
@@ -213,11 +208,8 @@ def pseudo_app(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture(scope="session")
 def pseudo_server(pseudo_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, pseudo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(pseudo_app) as address:
+        yield address
 
 
 @pytest.fixture

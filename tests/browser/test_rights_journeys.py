@@ -18,7 +18,7 @@ from tests.browser.conftest import (
     on_each_screen_in,
     sign_in_client,
 )
-from tests.factories import phone_correction
+from tests.factories import phone_complaint, phone_correction
 
 REFERENCE = re.compile(r"[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}")
 
@@ -206,8 +206,8 @@ def test_decision_pages_and_the_kiosk_record_are_accessible(
     from itsdangerous import URLSafeSerializer
 
     from portal.requests import corrections
-    from portal.requests.models import Channel, Request, RequestType, Status
-    from portal.requests.services import CLIENT_AUTHOR, Author, add_event, open_request
+    from portal.requests.models import Request, Status
+    from portal.requests.services import Author, add_event
     from tests.browser.conftest import CLIENT_ONE, VIEWPORTS
 
     denied = phone_correction(
@@ -226,16 +226,7 @@ def test_decision_pages_and_the_kiosk_record_are_accessible(
         denial_reason="accurate_complete",
         explanation="The ID card says One.",
     )
-    answered: Request = open_request(
-        db_session,
-        RequestType.COMPLAINT,
-        personal_id=CLIENT_ONE,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        category="privacy",
-        description="words",
-        contact_method="none",
-    )
+    answered: Request = phone_complaint(db_session, personal_id=CLIENT_ONE, description="words")
     answered.status = Status.RESPONDED
     add_event(answered, "responded", Author("staff"), body="We talked to the agency.")
     db_session.commit()

@@ -18,7 +18,15 @@ from portal.accounts.services import create_staff_user
 from portal.requests import queue, workflow
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import CLIENT_AUTHOR, RequestRefused, open_request
-from tests.factories import AGENCY_A, AGENCY_B, CHILD, PARENT, hmis_world, phone_correction
+from tests.factories import (
+    AGENCY_A,
+    AGENCY_B,
+    CHILD,
+    PARENT,
+    hmis_world,
+    phone_complaint,
+    phone_correction,
+)
 
 PASSWORD = "queue test password 2026"
 
@@ -65,16 +73,7 @@ def world(db_session: Session) -> dict[str, object]:
     hmis_world(db_session)
     mine = _correction(db_session)
     theirs = _correction(db_session, CHILD, AGENCY_B)
-    complaint = open_request(
-        db_session,
-        RequestType.COMPLAINT,
-        personal_id=PARENT,
-        channel=Channel.PHONE,
-        author=CLIENT_AUTHOR,
-        category="privacy",
-        description="Canarycomplaint",
-        contact_method="none",
-    )
+    complaint = phone_complaint(db_session, personal_id=PARENT, description="Canarycomplaint")
     db_session.commit()
     return {
         "mine": mine,
