@@ -135,6 +135,16 @@ def _after(statement: Select, sort: str, after: str | None) -> Select:  # type: 
     return statement.order_by(Request.submitted_at.desc(), Request.id.desc())
 
 
+NAME_COLUMNS = (
+    IdentityVersion.id,
+    IdentityVersion.personal_id,
+    IdentityVersion.valid_from,
+    IdentityVersion.agency_id,
+    IdentityVersion.first_name,
+    IdentityVersion.last_name,
+)
+
+
 def client_names(session: Session, viewer: Viewer, personal_ids: list[str]) -> dict[str, str]:
     """Names of these clients as the viewer may see them (two statements for any number)."""
     ids = list(dict.fromkeys(pid for pid in personal_ids if pid))
@@ -142,6 +152,8 @@ def client_names(session: Session, viewer: Viewer, personal_ids: list[str]) -> d
     if ids:
         for version in session.scalars(
             select(IdentityVersion)
+            # A name is all a list shows: the SSN is not even decrypted.
+            .options(load_only(*NAME_COLUMNS))
             .where(IdentityVersion.personal_id.in_(ids))
             .order_by(IdentityVersion.valid_from, IdentityVersion.id)
         ):
