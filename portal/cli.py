@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from portal import db, migrate
@@ -102,6 +103,15 @@ def hmis_import(path: Path, as_json: bool) -> None:
         )
     except ExportUnreadable as error:
         raise click.ClickException(str(error)) from None
+    except DBAPIError as error:
+        # PostgreSQL's own message can quote the failing row ("Failing row contains ..."),
+        # personal data that must not reach a terminal or a cron log. The import validates
+        # every value first, so this is a fault to look into, not an export to fix.
+        raise click.ClickException(
+            f"The database refused the import ({type(error.orig).__name__}); nothing was "
+            "changed. Its message can hold personal data, so it is not shown: see the "
+            "database server's log."
+        ) from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

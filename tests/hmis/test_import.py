@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.db import insert_many
@@ -336,6 +337,24 @@ def test_import_never_prints_personal_values(app: Flask) -> None:
     assert result.exit_code == 0
     assert "Herringbone" not in result.output
     assert "227930267" not in result.output
+
+
+def test_a_database_refusal_is_reported_without_the_row(
+    app: Flask, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL quotes the failing row in its message; the CLI must not print it."""
+
+    def refuse(*_args: object) -> None:
+        detail = Exception("Failing row contains (528656, Herringbone, 227930267)")
+        raise IntegrityError("COPY client", {}, detail)
+
+    monkeypatch.setattr("portal.hmis.importer.insert_many", refuse)
+    result = app.test_cli_runner().invoke(args=["hmis", "import", str(ICOUNT_2026)])
+    assert result.exit_code == 1
+    assert "The database refused the import (Exception); nothing was changed." in result.output
+    for personal in ("Herringbone", "227930267", "Failing row"):
+        assert personal not in result.output
+    assert _count(db_session, Client) == 0
 
 
 def test_import_without_committing_leaves_no_trace(db_session: Session) -> None:
