@@ -107,7 +107,10 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def axe_violations(page: Page, axe_source: str) -> list[dict[str, object]]:
-    """Run axe-core on the page as it is now; WCAG 2.0/2.1/2.2 A and AA rules."""
+    """Run axe-core on the page once it has loaded; WCAG 2.0/2.1/2.2 A and AA rules."""
+    # A click on a link returns once the next page starts loading; axe run on a document
+    # still being replaced failed one run in a few hundred ('documentElement' of null).
+    page.wait_for_load_state("load")
     page.evaluate(axe_source)  # evaluated by the driver, so the page's CSP does not block it
     # resultTypes: only violations are worked out in full (passes and incomplete ones were most
     # of axe's time, a third of the browser tests' time), and only violations fail a test.
