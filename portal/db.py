@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from psycopg import sql as pg_sql
@@ -110,8 +110,18 @@ def transaction() -> Iterator[Session]:
         raise
 
 
+# Values per IN (...) list: well under SQLite's 999 bound parameters in older builds, and
+# few enough for PostgreSQL to plan quickly.
+IN_LIST_SIZE = 500
 # Rows per INSERT ... executemany where COPY is not available (SQLite).
 INSERT_BATCH = 2000
+T = TypeVar("T")
+
+
+def in_chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
+    """items in slices of at most size: for IN (...) lists and batched statements."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def insert_many(db_session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -125,8 +135,8 @@ def insert_many(db_session: Session, table: Table, rows: Sequence[Mapping[str, A
         return
     connection = db_session.connection()
     if connection.dialect.name != "postgresql":
-        for start in range(0, len(rows), INSERT_BATCH):
-            connection.execute(insert(table), list(rows[start : start + INSERT_BATCH]))
+        for batch in in_chunks(rows, INSERT_BATCH):
+            connection.execute(insert(table), list(batch))
         return
     names = list(rows[0])
     # COPY fills in server defaults by itself; Python-side ones it has to be given.

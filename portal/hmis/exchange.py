@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.audit.services import Actor, record
+from portal.db import in_chunks
 from portal.hmis import csvspec
 from portal.hmis.codes import codes
 from portal.hmis.models import Client, ImportRun, Organization
@@ -34,7 +35,6 @@ MANUAL = "manual"
 HMIS_LEAD = "HMIS lead"  # agency_name of a correction the county's HMIS lead decided
 APPROVALS = (Status.APPROVED, Status.PARTLY_APPROVED)
 SHARING_TYPES = (RequestType.SHARING_REFUSAL, RequestType.SHARING_RESTORE)
-CHUNK = 500
 
 # The CSV's columns, in their stable order (README.md, "Exchange with the HMIS of record").
 COLUMNS = (
@@ -252,18 +252,16 @@ def _lookups(session: Session, requests: list[Request]) -> tuple[dict[str, str],
     names: dict[str, str] = {}
     standards: dict[str, str] = {}
     ids = sorted(agency_ids)
-    for start in range(0, len(ids), CHUNK):
+    for chunk in in_chunks(ids):
         rows = session.execute(
             select(Organization.organization_id, Organization.name).where(
-                Organization.organization_id.in_(ids[start : start + CHUNK])
+                Organization.organization_id.in_(chunk)
             )
         )
         names.update(dict(rows.tuples().all()))
-    for start in range(0, len(people), CHUNK):
+    for chunk in in_chunks(people):
         rows = session.execute(
-            select(Client.personal_id, Client.data_standards).where(
-                Client.personal_id.in_(people[start : start + CHUNK])
-            )
+            select(Client.personal_id, Client.data_standards).where(Client.personal_id.in_(chunk))
         )
         standards.update(dict(rows.tuples().all()))
     return names, standards
@@ -341,8 +339,7 @@ def export_changes(
     rows = _rows(session, requests)
     now = utcnow()
     ids = [r.id for r in requests]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in in_chunks(ids):
         # A bulk update leaves the version counter alone: marking a request exported must not
         # turn a staff member's open page on it stale.
         statement = (

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from portal.db import insert_many
+from portal.db import in_chunks, insert_many
 from portal.hmis import csvspec
 from portal.hmis.csvspec import FILES, Column, FileSpec, ValueProblem
 from portal.hmis.models import Client, Enrollment, Organization, Project
@@ -30,7 +30,6 @@ from portal.sharing.history import record_identity_snapshots
 from portal.timeutil import utcnow
 
 Progress = Callable[[int], None]
-CHUNK = 500
 FULL_REFRESH = 2
 MAX_FILE_BYTES = 2 * 1024**3
 
@@ -356,9 +355,7 @@ def _parse_row(
 def _existing_keys(session: Session, model: type, keys: Iterable[str]) -> set[str]:
     key_column = _key_column(model)
     found: set[str] = set()
-    pending = list(keys)
-    for start in range(0, len(pending), CHUNK):
-        chunk = pending[start : start + CHUNK]
+    for chunk in in_chunks(list(keys)):
         found.update(session.scalars(select(key_column).where(key_column.in_(chunk))))
     return found
 
@@ -403,10 +400,10 @@ def _check_exit_people(
     exits = parsed["Exit.csv"]
     outside = {v["enrollment_id"] for v in exits.rows.values()} - set(enrollments)
     owners = {key: values["personal_id"] for key, values in enrollments.items()}
-    for start in range(0, len(pending := sorted(outside)), CHUNK):
+    for chunk in in_chunks(sorted(outside)):
         rows = session.execute(
             select(Enrollment.enrollment_id, Enrollment.personal_id).where(
-                Enrollment.enrollment_id.in_(pending[start : start + CHUNK])
+                Enrollment.enrollment_id.in_(chunk)
             )
         )
         owners.update(rows.all())  # a list of pairs (a Result itself looks like a mapping)
@@ -517,8 +514,7 @@ def _update_stored(
     table = model.__table__  # type: ignore[attr-defined]
     names = list(parsed.rows[keys[0]]) if keys else []
     changes: list[dict[str, Any]] = []
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
+    for chunk in in_chunks(keys):
         query = select(*(table.c[name] for name in names)).where(table.c[key_name].in_(chunk))
         for stored in session.execute(query).mappings():
             progress(1)
@@ -544,10 +540,8 @@ def _mark_missing_deleted(
     key_column = _key_column(model)
     live = set(session.scalars(select(key_column).where(model.date_deleted.is_(None))))  # type: ignore[attr-defined]
     gone = sorted(live - set(parsed.rows))
-    for start in range(0, len(gone), CHUNK):
-        for obj in session.scalars(
-            select(model).where(key_column.in_(gone[start : start + CHUNK]))
-        ):
+    for chunk in in_chunks(gone):
+        for obj in session.scalars(select(model).where(key_column.in_(chunk))):
             obj.date_deleted = when
     counts.deleted += len(gone)
     session.flush()

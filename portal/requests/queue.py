@@ -22,8 +22,12 @@ from portal.accounts.models import Role, StaffUser
 from portal.hmis.models import Organization
 from portal.requests.models import Request, RequestType, Status
 from portal.requests.services import OPEN, normalize_reference
-from portal.sharing.models import IdentityVersion
-from portal.sharing.rule import Viewer, sharing_histories, visible_identity
+from portal.sharing.rule import (
+    Viewer,
+    identity_versions_of,
+    sharing_histories,
+    visible_identity,
+)
 from portal.timeutil import utcnow
 
 PAGE_SIZE = 50
@@ -135,29 +139,10 @@ def _after(statement: Select, sort: str, after: str | None) -> Select:  # type: 
     return statement.order_by(Request.submitted_at.desc(), Request.id.desc())
 
 
-NAME_COLUMNS = (
-    IdentityVersion.id,
-    IdentityVersion.personal_id,
-    IdentityVersion.valid_from,
-    IdentityVersion.agency_id,
-    IdentityVersion.first_name,
-    IdentityVersion.last_name,
-)
-
-
 def client_names(session: Session, viewer: Viewer, personal_ids: list[str]) -> dict[str, str]:
     """Names of these clients as the viewer may see them (two statements for any number)."""
     ids = list(dict.fromkeys(pid for pid in personal_ids if pid))
-    versions: dict[str, list[IdentityVersion]] = {pid: [] for pid in ids}
-    if ids:
-        for version in session.scalars(
-            select(IdentityVersion)
-            # A name is all a list shows: the SSN is not even decrypted.
-            .options(load_only(*NAME_COLUMNS))
-            .where(IdentityVersion.personal_id.in_(ids))
-            .order_by(IdentityVersion.valid_from, IdentityVersion.id)
-        ):
-            versions[version.personal_id].append(version)
+    versions = identity_versions_of(session, ids, names_only=True)
     histories = sharing_histories(session, ids) if ids else {}
     names = {}
     for pid in ids:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from portal.db import insert_many
+from portal.db import in_chunks, insert_many
 from portal.hmis.models import Client, Enrollment, Project
 from portal.sharing.models import IdentityVersion
 
@@ -27,8 +27,6 @@ IDENTITY_FIELDS = (
 )
 # What a version is attributed to and dated by.
 ATTRIBUTION_FIELDS = ("date_created", "date_updated", "hmis_user_id")
-CHUNK = 500
-T = TypeVar("T")
 
 
 def user_agencies(session: Session) -> dict[str, str]:
@@ -54,7 +52,7 @@ def record_identity_changes(session: Session, personal_ids: Iterable[str], now: 
     ids = list(personal_ids)
     columns = [getattr(Client, name) for name in (*IDENTITY_FIELDS, *ATTRIBUTION_FIELDS)]
     clients: dict[str, Mapping[str, Any]] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         for row in session.execute(
             select(Client.personal_id, *columns).where(Client.personal_id.in_(chunk))
         ).mappings():
@@ -104,7 +102,7 @@ def _open_versions(session: Session, personal_ids: list[str]) -> dict[str, Mappi
     """personal id -> its open version's id, valid_from and identifying values."""
     columns = [getattr(IdentityVersion, name) for name in IDENTITY_FIELDS]
     found: dict[str, Mapping[str, Any]] = {}
-    for chunk in _chunks(personal_ids):
+    for chunk in in_chunks(personal_ids):
         for row in session.execute(
             select(IdentityVersion.id, IdentityVersion.personal_id, IdentityVersion.valid_from)
             .add_columns(*columns)
@@ -112,8 +110,3 @@ def _open_versions(session: Session, personal_ids: list[str]) -> dict[str, Mappi
         ).mappings():
             found[row["personal_id"]] = row
     return found
-
-
-def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

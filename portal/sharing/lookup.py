@@ -18,6 +18,7 @@ from portal.sharing.models import IdentityVersion
 from portal.sharing.rule import (
     SharingHistory,
     Viewer,
+    identity_versions_of,
     is_own_agency_client,
     sharing_histories,
     visible_identity,
@@ -93,13 +94,7 @@ def search_clients(session: Session, viewer: Viewer, search: Search) -> list[Fou
     if search.is_empty:
         return []
     ids = _candidates(session, search)
-    versions: dict[str, list[IdentityVersion]] = {pid: [] for pid in ids}
-    for version in session.scalars(
-        select(IdentityVersion)
-        .where(IdentityVersion.personal_id.in_(ids))
-        .order_by(IdentityVersion.valid_from, IdentityVersion.id)
-    ):
-        versions[version.personal_id].append(version)
+    versions = identity_versions_of(session, ids)
     histories = sharing_histories(session, ids)
     found = []
     for pid in ids:

@@ -20,9 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from portal.accounts.models import Role, StaffUser
+from portal.db import in_chunks
 from portal.hmis.models import Client, Enrollment, Exit, Project
 from portal.sharing.models import IdentityVersion, SharingChange
 
@@ -83,10 +84,10 @@ def _periods(changes: Iterable[SharingChange]) -> SharingHistory:
 def sharing_histories(session: Session, personal_ids: Iterable[str]) -> dict[str, SharingHistory]:
     ids = list(dict.fromkeys(personal_ids))
     by_person: dict[str, list[SharingChange]] = {pid: [] for pid in ids}
-    for start in range(0, len(ids), 500):
+    for chunk in in_chunks(ids):
         for change in session.scalars(
             select(SharingChange)
-            .where(SharingChange.personal_id.in_(ids[start : start + 500]))
+            .where(SharingChange.personal_id.in_(chunk))
             .order_by(SharingChange.effective_at, SharingChange.id)
         ):
             by_person[change.personal_id].append(change)
@@ -146,14 +147,34 @@ class VisibleRecord:
         return self.identity is not None and self.identity_is_current
 
 
-def _identity_versions(session: Session, personal_id: str) -> list[IdentityVersion]:
-    return list(
-        session.scalars(
+# What a list of clients shows of each version: enough to apply the rule and print a name.
+NAME_COLUMNS = (
+    IdentityVersion.id,
+    IdentityVersion.personal_id,
+    IdentityVersion.valid_from,
+    IdentityVersion.agency_id,
+    IdentityVersion.first_name,
+    IdentityVersion.last_name,
+)
+
+
+def identity_versions_of(
+    session: Session, personal_ids: list[str], *, names_only: bool = False
+) -> dict[str, list[IdentityVersion]]:
+    """Each client's identifying-data versions, oldest first. names_only: without the SSN
+    and date of birth (they are not even decrypted), for lists that show a name."""
+    versions: dict[str, list[IdentityVersion]] = {pid: [] for pid in personal_ids}
+    for chunk in in_chunks(personal_ids):
+        statement = (
             select(IdentityVersion)
-            .where(IdentityVersion.personal_id == personal_id)
+            .where(IdentityVersion.personal_id.in_(chunk))
             .order_by(IdentityVersion.valid_from, IdentityVersion.id)
         )
-    )
+        if names_only:
+            statement = statement.options(load_only(*NAME_COLUMNS))
+        for version in session.scalars(statement):
+            versions[version.personal_id].append(version)
+    return versions
 
 
 def visible_identity(
@@ -193,7 +214,7 @@ def visible_record(session: Session, viewer: Viewer, personal_id: str) -> Visibl
     if client is None or client.date_deleted is not None:
         return None
     history = sharing_history(session, personal_id)
-    versions = _identity_versions(session, personal_id)
+    versions = identity_versions_of(session, [personal_id])[personal_id]
     identity = visible_identity(viewer, history, versions)
     enrollments = session.scalars(
         select(Enrollment)
