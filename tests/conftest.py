@@ -5,6 +5,7 @@ every page it fetches."""
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,28 @@ from tests.pages import PageCheckingClient
 # Fixtures shared across feature folders (a synthetic client with a live code, sign-in).
 pytest_plugins = ["tests.fixtures.clients"]
 
-HMIS_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "hmis-csv"
+
+def _hmis_csv() -> Path:
+    """Where the HUD CSV test exports are: ../shared/hmis-csv next to the checkout (its README
+    asks that they not be copied into the project). PORTAL_HMIS_CSV names another place; a
+    clone made elsewhere (git clone /work/main /tmp/x) finds them next to the repository it
+    was cloned from."""
+    if named := os.environ.get("PORTAL_HMIS_CSV"):
+        return Path(named)
+    checkout = Path(__file__).resolve().parents[1]
+    places = [checkout.parent / "shared" / "hmis-csv"]
+    origin = subprocess.run(
+        ["git", "-C", str(checkout), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        places.append(Path(origin).resolve().parent / "shared" / "hmis-csv")
+    return next((place for place in places if place.is_dir()), places[0])
+
+
+HMIS_CSV = _hmis_csv()
 TEST_SSN_KEY = Fernet.generate_key().decode("ascii")
 # The tests are not about password hashing: argon2id at its production cost (about 0.2 s a hash
 # here) was a fifth of the suite's time. A hash carries its parameters, so whatever checks one
@@ -48,6 +70,11 @@ def _cheap_password_hashing() -> Iterator[None]:
 def pytest_configure(config: pytest.Config) -> None:
     """Pages name static files by their content's hash: rebuild the versioned copies when a
     source changed, once, before any worker starts (xdist workers carry `workerinput`)."""
+    if not HMIS_CSV.is_dir():
+        raise pytest.UsageError(
+            f"The HUD CSV test exports are not at {HMIS_CSV}: clone next to shared/ or set "
+            "PORTAL_HMIS_CSV to the shared hmis-csv folder."
+        )
     if not hasattr(config, "workerinput") and static_files.stale_files(static_files.STATIC_FOLDER):
         static_files.build()
 

@@ -18,11 +18,11 @@ from portal.hmis.codes import codes
 from portal.hmis.demo import write_demo_export
 from portal.hmis.importer import import_export
 from portal.models import metadata
+from tests.conftest import HMIS_CSV
 
 # Also in the SQLite pass: `make run` does this on its SQLite file.
 pytestmark = pytest.mark.sqlite
 
-HMIS_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "hmis-csv"
 ICOUNT_2026 = HMIS_CSV / "icount-fy2026"
 FILES = (
     "Export.csv", "Organization.csv", "Project.csv", "User.csv", "Client.csv", "Enrollment.csv",
