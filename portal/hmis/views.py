@@ -35,8 +35,8 @@ PROBLEMS_SHOWN = 1000  # a report longer than this is cut on the page (the comma
 class DayField(DateField):
     """A date as the browser's date input sends it (or as typed: 2026-03-01, 3/1/2026).
 
-    An empty field is left to InputRequired, so it gets the "enter a date" message rather than
-    the "not a real date" one."""
+    An empty or blank field has no date and no error, so it gets the "enter a date" message
+    rather than the "not a real date" one."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and not str(valuelist[0]).strip():
@@ -45,16 +45,22 @@ class DayField(DateField):
         super().process_formdata(valuelist)
 
 
+ENTER_A_DATE = _l("Enter the date to export changes from.")
+
+
 class ExportForm(FlaskForm):
     since = DayField(
         _l("Changes made on or after"),
         format=["%Y-%m-%d", "%m/%d/%Y"],
         invalid_value_message=_l("Enter a real date, for example 2026-03-01."),
-        validators=[InputRequired(_l("Enter the date to export changes from."))],
+        validators=[InputRequired(ENTER_A_DATE)],
     )
     again = BooleanField(_l("Include rows already exported"))
 
     def validate_since(self, field: DayField) -> None:
+        if field.data is None and not field.errors:
+            # Only spaces: InputRequired sees something typed, but there is no date.
+            raise ValidationError(ENTER_A_DATE)
         if field.data and field.data > _today():
             raise ValidationError(_l("The date must be today or earlier."))
 

@@ -455,6 +455,7 @@ def test_lead_downloads_the_csv_and_a_second_download_does_not_repeat_it(
     [
         ("2026-13-45", "Enter a real date, for example 2026-03-01."),
         ("", "Enter the date to export changes from."),
+        ("  ", "Enter the date to export changes from."),
         ("2999-01-01", "The date must be today or earlier."),
     ],
 )
