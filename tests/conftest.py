@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
-from portal import create_app, migrate, static_files
+from portal import create_app, i18n_check, migrate, static_files
 from portal.accounts import services as accounts
 from portal.config import Settings
 from portal.models import metadata
@@ -68,14 +68,18 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Pages name static files by their content's hash: rebuild the versioned copies when a
-    source changed, once, before any worker starts (xdist workers carry `workerinput`)."""
+    """Before any worker starts (xdist workers carry `workerinput`), once: compile the
+    translation catalogs when stale, and, since pages name static files by their content's
+    hash, rebuild the versioned copies when a source changed."""
     if not HMIS_CSV.is_dir():
         raise pytest.UsageError(
             f"The HUD CSV test exports are not at {HMIS_CSV}: clone next to shared/ or set "
             "PORTAL_HMIS_CSV to the shared hmis-csv folder."
         )
-    if not hasattr(config, "workerinput") and static_files.stale_files(static_files.STATIC_FOLDER):
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller did it
+        return
+    i18n_check.compile_stale_catalogs()  # a fresh clone has no compiled catalogs
+    if static_files.stale_files(static_files.STATIC_FOLDER):
         static_files.build()
 
 
