@@ -6,8 +6,9 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import StaffUser
 from portal.notice.models import NoticeText, NoticeVersion
-from portal.requests.models import Request
+from portal.requests.models import Request, WithheldItem
 from portal.timeutil import utcnow
 
 
@@ -215,4 +216,99 @@ def phone_sharing_form(
         channel=Channel.PHONE,
         author=CLIENT_AUTHOR,
         submission_key=submission_key,
+    )
+
+
+# ---------------------------------------------------------------- staff, codes, withheld items
+
+STAFF_PASSWORD = "synthetic staff passphrase 7"  # 12+ characters, not on the common list
+
+
+def staff_user(
+    session: Session,
+    *,
+    role: str = "agency_staff",
+    email: str = "staff.a@example.org",
+    agency: str | None = AGENCY_A,
+    name: str | None = None,
+    password: str | None = STAFF_PASSWORD,
+    two_step: bool | None = None,
+) -> StaffUser:
+    """A staff user (agency staff at agency A unless told); committed. Roles that need the
+    two-step code get an authenticator secret unless two_step says otherwise."""
+    import pyotp
+
+    from portal.accounts.models import Role
+    from portal.accounts.services import create_staff_user
+
+    chosen = Role(role)
+    user = create_staff_user(
+        session,
+        email=email,
+        name=name or email.split("@")[0].replace(".", " ").title(),
+        role=chosen,
+        organization_id=agency if chosen.needs_agency else None,
+        password=password,
+    )
+    if chosen.needs_two_step if two_step is None else two_step:
+        user.totp_secret = pyotp.random_base32()
+    session.commit()
+    return user
+
+
+def access_code(
+    session: Session,
+    personal_id: str,
+    secret_key: str,
+    *,
+    lifetime: dt.timedelta = dt.timedelta(days=180),
+    issued_by_id: int | None = None,
+) -> str:
+    """A live access code for a client (revoking any other), as printed on the slip; committed."""
+    from portal.access.services import issue_access_code
+
+    code = issue_access_code(
+        session, personal_id, secret_key, issued_by_id=issued_by_id, lifetime=lifetime
+    )
+    session.commit()
+    return code
+
+
+def withheld_item(
+    session: Session,
+    *,
+    personal_id: str,
+    item_key: str = "identity.ssn",
+    reason: str = "litigation",
+    explanation: str | None = "Compiled for a pending proceeding.",
+    withheld_by_id: int | None = None,
+) -> WithheldItem:
+    """An item of the client's record withheld under a HUD exception; not committed."""
+    item = WithheldItem(
+        personal_id=personal_id,
+        item_key=item_key,
+        reason=reason,
+        explanation=explanation,
+        withheld_at=utcnow(),
+        withheld_by_id=withheld_by_id,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def printed_copy_request(
+    session: Session, *, personal_id: str, agency_id: str | None = AGENCY_A
+) -> Request:
+    """A request for a printed copy of the record, made at a desk; not committed."""
+    from portal.requests.models import Channel, RequestType
+    from portal.requests.services import CLIENT_AUTHOR, open_request
+
+    return open_request(
+        session,
+        RequestType.PRINTED_COPY,
+        personal_id=personal_id,
+        channel=Channel.IN_PERSON,
+        author=CLIENT_AUTHOR,
+        agency_id=agency_id,
     )
