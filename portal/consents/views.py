@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from portal import db
 from portal.access.current import client_required, signed_in_client
@@ -165,7 +166,9 @@ def paper_consent_new() -> Response:
     user = signed_in_staff()
     form = PaperConsentForm()
     forms = {kind: current_version(db.session(), kind=kind) for kind in CONSENT_KINDS}
-    form.kind.choices = [(kind, KIND_LABELS[kind]) for kind, v in forms.items() if v is not None]
+    form.kind.choices = [
+        SelectChoice(kind, KIND_LABELS[kind]) for kind, v in forms.items() if v is not None
+    ]
     if form.validate_on_submit():
         personal_id = (form.personal_id.data or "").strip()
         signer = (form.signed_by.data or "").strip() or personal_id

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -59,12 +59,12 @@ class DisclosureForm(FlaskForm):
     )
     purpose = RadioField(
         _l("Why it was given"),
-        choices=[(purpose.key, purpose.label) for purpose in PURPOSES],
+        choices=[SelectChoice(purpose.key, purpose.label) for purpose in PURPOSES],
         validators=[InputRequired(_l("Choose why the information was given."))],
     )
     items = SelectMultipleField(
         _l("Which parts of the record"),
-        choices=list(ITEM_GROUPS.items()),
+        choices=[SelectChoice(key, label) for key, label in ITEM_GROUPS.items()],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validators=[InputRequired(_l("Choose at least one part of the record."))],
