@@ -128,6 +128,7 @@ def consent_new() -> Response:
     return render_page(
         "consents/consent_new.html",
         form=form,
+        signer=personal_id,
         slug=slug,
         title=KIND_LABELS[version.kind],
         shown=shown,
