@@ -49,7 +49,8 @@ def test_revocation_is_prospective_and_happens_once(db_session: Session, users) 
     assert revoke(db_session, given, "client")
     assert not revoke(db_session, given, "client")
     assert status_of(given, utcnow().date()) is Status.REVOKED
-    assert given.revoked_at is not None and given.revoked_by == "client"
+    assert given.revoked_at is not None
+    assert given.revoked_by == "client"
     assert active_consent(db_session, PARENT, "consent_research", utcnow().date()) is None
 
 

@@ -115,7 +115,10 @@ def test_the_accounting_downloads_as_json_and_pdf(
             "date": (utcnow().date() - dt.timedelta(days=1)).isoformat(),
             "at": None,
             "who": "State University",
-            "what": "Your race, ethnicity, gender and veteran status; The programs you were in, with dates",
+            "what": (
+                "Your race, ethnicity, gender and veteran status; "
+                "The programs you were in, with dates"
+            ),
             "why": "Research under a signed research agreement",
             "basis": "Research agreement RA-7",
             "reference": reference,
@@ -124,7 +127,8 @@ def test_the_accounting_downloads_as_json_and_pdf(
         }
     ]
     pdf = client.get("/my-page/who-looked/download/pdf?lang=es")
-    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
     assert pdf.headers["Content-Disposition"].startswith("attachment;")
 
 
@@ -133,7 +137,8 @@ def test_a_delayed_disclosure_stays_hidden_and_the_commands_explain_themselves(
 ) -> None:
     runner = app.test_cli_runner()
     purposes = runner.invoke(args=["disclosures", "purposes"])
-    assert "law_enforcement" in purposes.stdout and "items: identity" in purposes.stdout
+    assert "law_enforcement" in purposes.stdout
+    assert "items: identity" in purposes.stdout
     today = utcnow().date()
     args = ["disclosures", "record", "--personal-id", PERSON, "--date", today.isoformat(),
             "--recipient", "Federal agency", "--purpose", "federal_officials",
@@ -141,7 +146,8 @@ def test_a_delayed_disclosure_stays_hidden_and_the_commands_explain_themselves(
             "--visible-from", (today + dt.timedelta(days=90)).isoformat()]  # fmt: skip
     assert runner.invoke(args=args).exit_code == 0
     bad = runner.invoke(args=[*args[:8], "--purpose", "nonsense", *args[10:14]])
-    assert bad.exit_code != 0 and "purpose: unknown" in bad.output
+    assert bad.exit_code != 0
+    assert "purpose: unknown" in bad.output
     signed_in_client(client, sign_in, code)
     page = client.get("/my-page/who-looked").page
     assert page.select(".access-log__item--disclosure") == []

@@ -39,7 +39,8 @@ def test_a_disclosure_is_recorded_chained_and_shown_to_its_clients(
 ) -> None:  # type: ignore[no-untyped-def]
     entry = record_disclosure(db_session, disclosure(personal_ids=[PARENT, CHILD]), users["lead"])
     db_session.commit()
-    assert entry.seq == 1 and len(entry.reference) == 11
+    assert entry.seq == 1
+    assert len(entry.reference) == 11
     assert entry.personal_ids == [CHILD, PARENT]
     assert [e.reference for e in disclosures_for_client(db_session, PARENT)] == [entry.reference]
     assert disclosures_for_client(db_session, ADULT_CHILD) == []

@@ -53,8 +53,8 @@ def test_the_default_is_seven_years_after_the_last_enrollment_activity(
 
 
 def _report_totals(session: Session) -> tuple[int, int, int]:
-    from portal.reports.numbers import build_report, scope_for
     from portal.accounts.models import StaffUser
+    from portal.reports.numbers import build_report, scope_for
 
     lead = session.scalars(select(StaffUser).where(StaffUser.email == "lead@county.example")).one()
     today = utcnow().date()
@@ -88,7 +88,8 @@ def test_the_purge_keeps_a_stub_the_audit_chain_and_report_totals(
     parent = db_session.get(Client, PARENT)
     assert parent is not None
     assert (parent.first_name, parent.last_name, parent.dob, parent.ssn) == (None,) * 4
-    assert parent.sex == 0 and parent.veteran_status == 0  # demographic codes stay
+    assert parent.sex == 0
+    assert parent.veteran_status == 0
     versions = db_session.scalars(
         select(IdentityVersion).where(IdentityVersion.personal_id == PARENT)
     )
@@ -114,7 +115,8 @@ def test_the_commands_list_then_purge_only_when_confirmed(
     assert due.exit_code == 0, due.output
     lines = [line for line in due.stdout.splitlines() if line]
     assert len(lines) == 3
-    assert "identity 7y" in lines[0] and "after last enrollment activity" in lines[0]
+    assert "identity 7y" in lines[0]
+    assert "after last enrollment activity" in lines[0]
     refused = runner.invoke(args=["retention", "purge"])
     assert refused.exit_code != 0
     db_session.expire_all()
