@@ -206,3 +206,12 @@ def consent_counts(session: Session, today: dt.date, agency: str | None = None) 
     return ConsentCounts(
         tally[Status.ACTIVE], tally[Status.EXPIRING], tally[Status.EXPIRED], tally[Status.REVOKED]
     )
+
+
+def consents_for_staff(session: Session, agency: str | None, limit: int = 200) -> list[Consent]:
+    """The newest consents: every one for the HMIS lead (agency None), else those the agency's
+    staff recorded on paper."""
+    statement = select(Consent).order_by(Consent.signed_at.desc(), Consent.id.desc()).limit(limit)
+    if agency is not None:
+        statement = statement.where(Consent.recorder_agency == agency)
+    return list(session.scalars(statement))

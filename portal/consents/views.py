@@ -39,6 +39,12 @@ STATUS_LABELS = {
     Status.EXPIRED: _l("Ended"),
     Status.REVOKED: _l("Stopped by you"),
 }
+STAFF_STATUS_LABELS = {
+    Status.ACTIVE: _l("Active"),
+    Status.EXPIRING: _l("Active, ending within 30 days"),
+    Status.EXPIRED: _l("Ended"),
+    Status.REVOKED: _l("Revoked"),
+}
 
 
 def _published_forms() -> dict[str, object]:
@@ -216,5 +222,47 @@ def paper_consent_new() -> Response:
                     ),
                     "success",
                 )
-                return redirect_to("consents.paper_consent_new")
+                return redirect_to("consents.staff_consents_list")
     return render_page("consents/paper_consent_new.html", form=form)
+
+
+def _staff_agency() -> str | None:
+    viewer = Viewer.of(signed_in_staff())
+    return None if viewer.sees_everything else viewer.agency_id
+
+
+@bp.get("/staff/consents")
+@staff_required(*RECORDER_ROLES)
+def staff_consents_list() -> Response:
+    """Recent consents with their status; the lead sees all, an agency those it recorded."""
+    today = utcnow().date()
+    consents = services.consents_for_staff(db.session(), _staff_agency())
+    return render_page(
+        "consents/staff_consents_list.html",
+        consents=[(c, services.status_of(c, today)) for c in consents],
+        kind_labels=KIND_LABELS,
+        status_labels=STAFF_STATUS_LABELS,
+    )
+
+
+@bp.post("/staff/consents/<reference>/revoke")
+@staff_required(*RECORDER_ROLES)
+def staff_consent_revoke(reference: str) -> Response:
+    """The client stopped a consent on paper or by phone: staff record it, from now on."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    consent = services.consent_by_reference(db.session(), reference)
+    agency = _staff_agency()
+    if consent is None or (agency is not None and consent.recorder_agency != agency):
+        abort(404)
+    if services.revoke(db.session(), consent, "staff"):
+        record(
+            db.session(),
+            "consent.revoked",
+            personal_id=consent.personal_id,
+            object_type="consent",
+            object_id=consent.reference,
+        )
+        db.session().commit()
+        flash(_("The consent is stopped from now on."), "success")
+    return redirect_to("consents.staff_consents_list")

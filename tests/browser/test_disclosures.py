@@ -105,6 +105,7 @@ def test_lead_pages_for_disclosures_consents_and_retention(
             "/staff/disclosures",
             "/staff/disclosures/new",
             "/staff/consents/new",
+            "/staff/consents",
             "/staff/reports/disclosures",
             "/staff/retention",
         ):

@@ -206,6 +206,19 @@ def test_client_signs_then_revokes_a_consent_and_sees_the_lead_s_paper_one(
     assert research.select_one(".consent__status").get_text(strip=True) == "Stopped by you"
     assert research.select_one("form") is None
 
+    listed = staff.get("/staff/consents?lang=en").page
+    rows = listed.select(".staff-consent")
+    assert len(rows) == 2
+    paper_row = next(row for row in rows if "Canary Legal Aid" in row.get_text())
+    token = paper_row.select_one("input[name=csrf_token]")["value"]
+    stopped = staff.post(paper_row.select_one("form")["action"], data={"csrf_token": token})
+    assert stopped.status_code == 303
+    page = client.get("/my-page/consents?lang=en").page
+    assert [s.get_text(strip=True) for s in page.select(".consent__status")] == [
+        "Stopped by you",
+        "Stopped by you",
+    ]
+
 
 def test_the_report_page_and_the_retention_page_for_the_lead(
     app: Flask, db_session: Session, code: str
