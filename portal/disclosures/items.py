@@ -76,7 +76,40 @@ def parse_items(text: str) -> list[str]:
     for the caller to refuse."""
     seen: list[str] = []
     for part in text.replace(";", ",").split(","):
-        key = part.strip().lower()
+        key = part.strip().lower().replace("-", "_").replace(" ", "_")
+        key = ITEM_ALIASES.get(key, key)
         if key and key not in seen:
             seen.append(key)
     return seen
+
+
+# Words an operator may type for a purpose: the notice's own words, singular or plural.
+PURPOSE_ALIASES = {
+    "audits": "audit",
+    "auditor": "audit",
+    "auditors": "audit",
+    "research": "research_agreement",
+    "researchers": "research_agreement",
+    "identified_research": "research_identified",
+    "mandated": "mandated_report",
+    "mandated_reports": "mandated_report",
+    "coroners": "coroner",
+    "medical_examiner": "coroner",
+    "federal": "federal_officials",
+    "federal_official": "federal_officials",
+    "police": "law_enforcement",
+    "court_order": "law_enforcement",
+    "required": "required_by_law",
+    "law": "required_by_law",
+    "threat": "serious_threat",
+    "serious_threats": "serious_threat",
+    "other": "other_with_consent",
+    "consent": "other_with_consent",
+}
+ITEM_ALIASES = {"name": "identity", "dob": "identity", "enrollment": "enrollments"}
+
+
+def purpose_key(typed: str) -> str:
+    """The purpose key for what an operator typed ("Law-Enforcement", "auditors")."""
+    key = typed.strip().lower().replace("-", "_").replace(" ", "_")
+    return PURPOSE_ALIASES.get(key, key)

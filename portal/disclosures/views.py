@@ -20,7 +20,13 @@ from portal.audit.services import SYSTEM, record
 from portal.disclosures import chain
 from portal.disclosures.accounting import accounting, accounting_json, accounting_pdf
 from portal.disclosures.forms import DisclosureForm
-from portal.disclosures.items import ITEM_GROUPS, PURPOSE_BY_KEY, PURPOSES, parse_items
+from portal.disclosures.items import (
+    ITEM_GROUPS,
+    PURPOSE_BY_KEY,
+    PURPOSES,
+    parse_items,
+    purpose_key,
+)
 from portal.disclosures.services import (
     RECORDER_ROLES,
     DisclosureRefused,
@@ -168,10 +174,10 @@ def record_command(
     supersedes: str | None,
 ) -> None:
     new = NewDisclosure(
-        personal_ids=list(personal_ids),
+        personal_ids=parse_personal_ids(" ".join(personal_ids)),
         disclosed_on=_day(disclosed_on),
         recipient_organization=recipient,
-        purpose=purpose,
+        purpose=purpose_key(purpose),
         items=parse_items(items),
         basis=basis,
         visible_from=_day(visible_from) if visible_from else None,
