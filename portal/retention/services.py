@@ -137,12 +137,27 @@ def records_due(session: Session, today: dt.date | None = None) -> list[Due]:
         select(RetentionPurge.personal_id, RetentionPurge.data_type)
     ):
         purged.setdefault(pid, set()).add(data_type)
+    # A later HMIS import can bring a purged client's identity back: then it is due again.
+    identified: set[str] = set()
+    for chunk in in_chunks(list(purged)):
+        identified |= set(
+            session.scalars(
+                select(Client.personal_id).where(
+                    Client.personal_id.in_(chunk),
+                    (Client.first_name.is_not(None))
+                    | (Client.last_name.is_not(None))
+                    | (Client.dob.is_not(None))
+                    | (Client.ssn.is_not(None)),
+                )
+            )
+        )
     due: list[Due] = []
     for pid, last in last_activity(session).items():
+        done = purged.get(pid, set()) - ({"identity"} if pid in identified else set())
         applying = tuple(
             rule
             for rule in rules
-            if years_later(last, rule.years) < today and rule.data_type not in purged.get(pid, ())
+            if years_later(last, rule.years) < today and rule.data_type not in done
         )
         if applying:
             due.append(Due(pid, last, tuple(r.data_type for r in applying), applying))
@@ -228,6 +243,15 @@ def purge(session: Session, due: Iterable[Due]) -> list[Due]:
     for item in done:
         for rule in item.rules:
             by_type.setdefault(rule.data_type, []).append(item.personal_id)
+            earlier = session.scalar(
+                select(RetentionPurge).where(
+                    RetentionPurge.personal_id == item.personal_id,
+                    RetentionPurge.data_type == rule.data_type,
+                )
+            )
+            if earlier is not None:  # purged again after an import brought it back
+                earlier.years, earlier.purged_at = rule.years, now
+                continue
             session.add(
                 RetentionPurge(
                     personal_id=item.personal_id,

@@ -127,3 +127,19 @@ def test_the_commands_list_then_purge_only_when_confirmed(
     db_session.expire_all()
     assert db_session.get(Client, PARENT).first_name is None  # type: ignore[union-attr]
     assert runner.invoke(args=["retention", "due"]).stdout.strip() == ""
+
+
+def test_an_identity_brought_back_by_an_import_is_due_again(db_session: Session, users) -> None:  # type: ignore[no-untyped-def]
+    _age_household(db_session, 8)
+    services.purge(db_session, services.records_due(db_session))
+    db_session.commit()
+    assert services.records_due(db_session) == []
+    parent = db_session.get(Client, PARENT)
+    assert parent is not None
+    parent.last_name = "Reimported"  # as a later HMIS export would
+    db_session.commit()
+    due = services.records_due(db_session)
+    assert [(d.personal_id, d.data_types) for d in due] == [(PARENT, ("identity",))]
+    services.purge(db_session, due)
+    db_session.commit()
+    assert db_session.get(Client, PARENT).last_name is None  # type: ignore[union-attr]
