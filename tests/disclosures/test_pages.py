@@ -4,11 +4,13 @@ the client reads them back."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role
@@ -16,6 +18,7 @@ from portal.accounts.services import create_staff_user
 from portal.consents.services import DEMO_CONSENT_FORMS
 from portal.notice.services import load_demo_versions
 from portal.timeutil import utcnow
+from tests.client.test_downloads import pdf_text, structure_tags
 from tests.fixtures.clients import PERSON, SignIn, signed_in_client
 
 PASSWORD = "disclosure page password 2026"
@@ -128,7 +131,15 @@ def test_the_accounting_downloads_as_json_and_pdf(
     ]
     pdf = client.get("/my-page/who-looked/download/pdf?lang=es")
     assert pdf.status_code == 200
-    assert pdf.data.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf.data))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "es"
+    assert {"/H1", "/Table", "/TH", "/TD"} <= structure_tags(catalog["/StructTreeRoot"])
+    assert reader.metadata is not None
+    assert reader.metadata.title.startswith("Quién vio su información")
+    text = pdf_text(pdf.data)
+    assert "State University" in text
+    assert "Research agreement RA-7" in text
     assert pdf.headers["Content-Disposition"].startswith("attachment;")
 
 
