@@ -16,6 +16,15 @@ PROBLEMS = {
     "incomplete": _l("Fill in every answer."),
     "wrong_form": _l("This form cannot be signed now. Start again."),
 }
+# The same refusals, worded for staff typing in a paper form.
+STAFF_PROBLEMS = {
+    **PROBLEMS,
+    "not_household": _l(
+        "The signer may sign only for themselves, or for a child under 18 in a household they head."
+    ),
+    "unknown_client": _l("There is no client with this HMIS Personal ID."),
+    "other_agency": _l("This client has no enrollment at your agency."),
+}
 
 
 class ConsentForm(FlaskForm):

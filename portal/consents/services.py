@@ -87,6 +87,8 @@ def sign_consent(
         raise ConsentRefused("wrong_form")
     if channel not in CHANNELS:
         raise ConsentRefused("wrong_channel")
+    if session.get(Client, personal_id) is None:
+        raise ConsentRefused("unknown_client")
     allowed = {c.personal_id for c in may_sign_for(session, signer_id, now.date())}
     if personal_id not in allowed:
         raise ConsentRefused("not_household")

@@ -15,7 +15,7 @@ from portal.accounts.current import signed_in_staff, staff_required
 from portal.audience import CLIENT, audience
 from portal.audit.services import record
 from portal.consents import services
-from portal.consents.forms import PROBLEMS, ConsentForm, PaperConsentForm
+from portal.consents.forms import PROBLEMS, STAFF_PROBLEMS, ConsentForm, PaperConsentForm
 from portal.consents.services import CONSENT_KINDS, ConsentRefused, Status
 from portal.disclosures.items import OTHER_CONSENT, RESEARCH_CONSENT
 from portal.disclosures.services import RECORDER_ROLES
@@ -182,9 +182,9 @@ def paper_consent_new() -> Response:
         version = forms.get(form.kind.data or "")
         viewer = Viewer.of(user)
         if version is None:
-            form.kind.errors = [*form.kind.errors, str(PROBLEMS["wrong_form"])]
+            form.kind.errors = [*form.kind.errors, str(STAFF_PROBLEMS["wrong_form"])]
         elif not is_own_agency_client(db.session(), viewer, personal_id):
-            form.personal_id.errors = [_("This client has no enrollment at your agency.")]
+            form.personal_id.errors = [str(STAFF_PROBLEMS["other_agency"])]
         else:
             try:
                 consent = services.sign_consent(
@@ -204,7 +204,7 @@ def paper_consent_new() -> Response:
             except ConsentRefused as refused:
                 db.session().rollback()
                 target = form.end_date if refused.code.startswith("end") else form.personal_id
-                message = PROBLEMS.get(refused.code, PROBLEMS["incomplete"])
+                message = STAFF_PROBLEMS.get(refused.code, STAFF_PROBLEMS["incomplete"])
                 target.errors = [*target.errors, str(message)]
             else:
                 record(

@@ -244,3 +244,29 @@ def test_the_report_page_and_the_retention_page_for_the_lead(
     assert saved.status_code == 303
     notice = app.test_client().get("/privacy-notice").page
     assert "9 years" in notice.select_one("#retention-rule").find_parent("section").get_text()
+
+
+def test_a_paper_consent_for_an_adult_signed_by_someone_else_is_refused(
+    app: Flask, db_session: Session, code: str
+) -> None:
+    staff = _lead(app, db_session)
+    answers = {
+        "kind": "consent_research",
+        "recipient": "State University",
+        "purpose": "A study",
+        "end_date": (utcnow().date() + dt.timedelta(days=30)).isoformat(),
+        "signed_name": "Synthetic Name",
+    }
+    unknown = _post(staff, "/staff/consents/new", {**answers, "personal_id": "NOBODY"})
+    assert unknown.status_code == 200
+    assert unknown.page.select_one(".error-summary a").get_text(strip=True) == (
+        "There is no client with this HMIS Personal ID."
+    )
+    other_adult = _post(
+        staff, "/staff/consents/new", {**answers, "personal_id": PERSON, "signed_by": "NOBODY"}
+    )
+    assert (
+        other_adult.page.select_one(".error-summary a")
+        .get_text(strip=True)
+        .startswith("The signer may sign only for themselves")
+    )
