@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from portal.retention.services import DATA_TYPES, MAX_YEARS, MIN_YEARS
@@ -25,3 +25,12 @@ def _years_field(label: object) -> IntegerField:
 
 for _data_type, _label in DATA_TYPES.items():
     setattr(ScheduleForm, _data_type, _years_field(_label))
+
+
+class PurgeForm(FlaskForm):
+    """The HMIS lead confirms the purge of every client on the list."""
+
+    confirm = BooleanField(
+        _l("I have checked the list. Purge the personal data of these clients now."),
+        validators=[InputRequired(_l("Tick the box to confirm the purge."))],
+    )

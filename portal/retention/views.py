@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from flask import Blueprint, Response, flash
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal import db
 from portal.accounts.current import signed_in_staff, staff_required
@@ -13,7 +14,7 @@ from portal.accounts.models import Role
 from portal.audit.services import SYSTEM, record
 from portal.htmx import redirect_to, render_page
 from portal.retention import services
-from portal.retention.forms import ScheduleForm
+from portal.retention.forms import PurgeForm, ScheduleForm
 from portal.retention.services import DATA_TYPES
 
 bp = Blueprint("retention", __name__, cli_group="retention")
@@ -46,14 +47,54 @@ def schedule_edit() -> Response:
         session.commit()
         flash(_("The retention schedule is saved."), "success")
         return redirect_to("retention.schedule_edit")
-    due = services.records_due(session)
+    return _schedule_page(form, PurgeForm(formdata=None))
+
+
+def _schedule_page(form: ScheduleForm, purge_form: PurgeForm) -> Response:
+    due = services.records_due(db.session())
     return render_page(
         "retention/schedule_edit.html",
         form=form,
+        purge_form=purge_form,
         due=due[:SHOWN_DUE],
         due_count=len(due),
         data_types=DATA_TYPES,
     )
+
+
+def _audit_purged(purged: list[services.Due], actor=None) -> None:  # type: ignore[no-untyped-def]
+    for item in purged:
+        record(
+            db.session(),
+            "retention.purged",
+            personal_id=item.personal_id,
+            object_type="retention",
+            object_id=",".join(item.data_types),
+            actor=actor,
+        )
+
+
+@bp.post("/staff/retention/purge")
+@staff_required(Role.HMIS_LEAD)
+def purge_confirm() -> Response:
+    """The lead confirms: purge every client due now, keeping de-identified stubs."""
+    purge_form = PurgeForm()
+    if not purge_form.validate_on_submit():
+        rules = services.schedule(db.session())
+        form = ScheduleForm(formdata=None, data={r.data_type: r.years for r in rules})
+        return _schedule_page(form, purge_form)
+    purged = services.purge(db.session(), services.records_due(db.session()))
+    _audit_purged(purged)
+    db.session().commit()
+    flash(
+        ngettext(
+            "Purged the personal data of %(num)d client.",
+            "Purged the personal data of %(num)d clients.",
+            len(purged),
+        ),
+        "success",
+    )
+    return redirect_to("retention.schedule_edit")
 
 
 def _rule_text(due: services.Due) -> str:
@@ -82,14 +123,6 @@ def purge_command(confirm: bool) -> None:
             "then `retention purge --confirm`."
         )
     purged = services.purge(session, due)
-    for item in purged:
-        record(
-            session,
-            "retention.purged",
-            personal_id=item.personal_id,
-            object_type="retention",
-            object_id=",".join(item.data_types),
-            actor=SYSTEM,
-        )
+    _audit_purged(purged, actor=SYSTEM)
     session.commit()
     click.echo(f"Purged {len(purged)} client(s); de-identified stubs kept.")

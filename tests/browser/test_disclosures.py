@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.consents.services import DEMO_CONSENT_FORMS
 from portal.disclosures.services import NewDisclosure, record_disclosure
 from portal.notice.services import load_demo_versions
+from portal.retention.services import set_years
 from portal.timeutil import utcnow
 from tests.browser.conftest import (
     CLIENT_ONE,
@@ -21,6 +22,7 @@ from tests.browser.conftest import (
     sign_in_client,
     sign_in_lead,
 )
+from tests.factories import hmis_world
 
 LANGUAGES = ("en", "es", "pl")
 
@@ -89,6 +91,9 @@ def test_lead_pages_for_disclosures_consents_and_retention(
     app: Flask, page: Page, live_server: str, axe_source: str, code: str, db_session: Session
 ) -> None:
     _seed(app, db_session)
+    hmis_world(db_session)  # enrollments in 2020: due under a one-year rule
+    set_years(db_session, "identity", 1, None)
+    db_session.commit()
     sign_in_lead(page, live_server, db_session)
     page.goto(f"{live_server}/staff/disclosures/new?lang=en")
     page.locator("#personal_ids").fill(CLIENT_ONE)
@@ -115,6 +120,10 @@ def test_lead_pages_for_disclosures_consents_and_retention(
         assert_accessible(page, axe_source)
         page.goto(f"{live_server}/staff/disclosures/new?lang={language}")
         page.locator("main form button[type=submit]").click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        assert_accessible(page, axe_source)
+        page.goto(f"{live_server}/staff/retention?lang={language}")
+        page.locator("form[action='/staff/retention/purge'] button").click()
         expect(page.locator(".error-summary")).to_be_visible()
         assert_accessible(page, axe_source)
         page.goto(f"{live_server}/privacy-notice?lang={language}")

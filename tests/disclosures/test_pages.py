@@ -29,8 +29,9 @@ WHO_SAW = {
 }
 
 
-def _post(client: FlaskClient, path: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
-    token = client.get(path).page.select_one("main form input[name=csrf_token]")["value"]
+def _post(client: FlaskClient, path: str, data: dict[str, object], form_page: str | None = None):  # type: ignore[no-untyped-def]
+    page = client.get(form_page or path).page
+    token = page.select_one("main form input[name=csrf_token]")["value"]
     return client.post(path, data={"csrf_token": token, **data})
 
 
@@ -270,3 +271,31 @@ def test_a_paper_consent_for_an_adult_signed_by_someone_else_is_refused(
         .get_text(strip=True)
         .startswith("The signer may sign only for themselves")
     )
+
+
+def test_the_lead_confirms_the_purge_on_the_retention_page(
+    app: Flask, db_session: Session, code: str
+) -> None:
+    from portal.hmis.models import Client
+    from tests.factories import PARENT, hmis_world
+
+    hmis_world(db_session)  # enrollments in 2020
+    staff = _lead(app, db_session)
+    assert _post(staff, "/staff/retention", {"identity": "1", "contact": "1", "free_text": "1"})
+    page = staff.get("/staff/retention").page
+    due = [row.td.get_text(strip=True) for row in page.select("#due-caption ~ tbody tr")]
+    assert PARENT in due
+    refused = _post(staff, "/staff/retention/purge", {}, "/staff/retention")
+    assert refused.status_code == 200
+    assert refused.page.select_one(".error-summary") is not None
+    assert (
+        _post(staff, "/staff/retention/purge", {"confirm": "y"}, "/staff/retention").status_code
+        == 303
+    )
+    db_session.expire_all()
+    parent = db_session.get(Client, PARENT)
+    assert parent is not None
+    assert parent.first_name is None
+    page = staff.get("/staff/retention").page
+    due = [row.td.get_text(strip=True) for row in page.select("#due-caption ~ tbody tr")]
+    assert PARENT not in due
