@@ -189,14 +189,22 @@ def may_see_entry(session: Session, viewer: Viewer, entry: DisclosureEntry) -> b
     return entry.recorder_agency is not None and entry.recorder_agency == viewer.agency_id
 
 
-def register_page(session: Session, viewer: Viewer, limit: int = 200) -> list[DisclosureEntry]:
-    """The newest entries this viewer may see, for the staff register page."""
+def register_page(
+    session: Session, viewer: Viewer, personal_id: str | None = None, limit: int = 200
+) -> list[DisclosureEntry]:
+    """The newest entries this viewer may see (naming one client, if given)."""
     statement = (
         select(DisclosureEntry)
         .options(selectinload(DisclosureEntry.people))
         .order_by(DisclosureEntry.seq.desc())
         .limit(limit)
     )
+    if personal_id:
+        statement = statement.where(
+            DisclosureEntry.id.in_(
+                select(DisclosurePerson.entry_id).where(DisclosurePerson.personal_id == personal_id)
+            )
+        )
     if not viewer.sees_everything:
         statement = statement.where(DisclosureEntry.recorder_agency == viewer.agency_id)
     return list(session.scalars(statement))

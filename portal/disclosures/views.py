@@ -64,16 +64,20 @@ def _audit_recorded(entry_reference: str, personal_ids: list[str], actor=None) -
 @staff_required(*RECORDER_ROLES)
 def register_list() -> Response:
     """The newest entries: every agency's for the HMIS lead, their own for an agency."""
-    entries = register_page(db.session(), Viewer.of(signed_in_staff()))
-    return render_page("disclosures/register_list.html", entries=entries, **LABELS)
+    personal_id = request.args.get("personal_id", "").strip()[:64]
+    entries = register_page(db.session(), Viewer.of(signed_in_staff()), personal_id or None)
+    return render_page(
+        "disclosures/register_list.html", entries=entries, personal_id=personal_id, **LABELS
+    )
 
 
 @bp.route("/staff/disclosures/new", methods=["GET", "POST"])
 @staff_required(*RECORDER_ROLES)
 def disclosure_new() -> Response:
     form = DisclosureForm()
-    if request.method == "GET" and request.args.get("supersedes"):
-        form.supersedes.data = request.args["supersedes"]
+    if request.method == "GET":
+        form.supersedes.data = request.args.get("supersedes", "")[:11] or None
+        form.personal_ids.data = request.args.get("personal_id", "")[:64] or None
     if form.validate_on_submit():
         new = NewDisclosure(
             personal_ids=parse_personal_ids(form.personal_ids.data or ""),

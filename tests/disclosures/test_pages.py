@@ -78,6 +78,10 @@ def test_lead_records_a_disclosure_and_the_client_reads_it_in_three_languages(
     assert "Subpoena 2026-0042" in shown.select_one(".summary-list").get_text()
     register = staff.get("/staff/disclosures").page
     assert "Canary County Sheriff" in register.select_one("table").get_text()
+    assert staff.get(f"/staff/disclosures?personal_id={PERSON}").page.select("tbody tr")
+    assert not staff.get("/staff/disclosures?personal_id=OTHER").page.select("tbody tr")
+    prefilled = staff.get(f"/staff/disclosures/new?personal_id={PERSON}").page
+    assert prefilled.select_one("#personal_ids").get_text(strip=True) == PERSON
 
     refused = _post(staff, "/staff/disclosures/new", {"personal_ids": "NOT-A-CLIENT"})
     assert refused.status_code == 200
