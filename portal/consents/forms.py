@@ -6,6 +6,7 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from portal.reports.forms import DayField
+from portal.requests.forms import clean_text
 
 PROBLEMS = {
     "not_household": _l(
@@ -27,17 +28,23 @@ STAFF_PROBLEMS = {
 }
 
 
+def _length(maximum: int) -> Length:
+    return Length(max=maximum, message=_l("Use %(max)d characters or fewer.", max=maximum))
+
+
 class ConsentForm(FlaskForm):
     """What a client consents to: who gets what, for what, until when, and the signature."""
 
     personal_id = RadioField(_l("Who is this consent for?"), choices=[])
     recipient = StringField(
         _l("Who may receive your information"),
-        validators=[InputRequired(_l("Enter who may receive your information.")), Length(max=200)],
+        filters=[clean_text],
+        validators=[InputRequired(_l("Enter who may receive your information.")), _length(200)],
     )
     purpose = TextAreaField(
         _l("What they may use it for"),
-        validators=[InputRequired(_l("Enter what they may use it for.")), Length(max=2000)],
+        filters=[clean_text],
+        validators=[InputRequired(_l("Enter what they may use it for.")), _length(2000)],
     )
     end_date = DayField(
         _l("Last day of this consent"),
@@ -50,7 +57,8 @@ class ConsentForm(FlaskForm):
     )
     signed_name = StringField(
         _l("Your full name"),
-        validators=[InputRequired(_l("Type your full name to sign.")), Length(max=200)],
+        filters=[clean_text],
+        validators=[InputRequired(_l("Type your full name to sign.")), _length(200)],
     )
 
 
@@ -60,19 +68,23 @@ class PaperConsentForm(FlaskForm):
     kind = RadioField(_l("Consent form"), choices=[])
     personal_id = StringField(
         _l("HMIS Personal ID of the client it is for"),
-        validators=[InputRequired(_l("Enter the client's HMIS Personal ID.")), Length(max=64)],
+        filters=[clean_text],
+        validators=[InputRequired(_l("Enter the client's HMIS Personal ID.")), _length(64)],
     )
     signed_by = StringField(
         _l("HMIS Personal ID of the signer, if a parent signed for a child"),
-        validators=[Length(max=64)],
+        filters=[clean_text],
+        validators=[_length(64)],
     )
     recipient = StringField(
         _l("Who may receive the information"),
-        validators=[InputRequired(_l("Enter who may receive the information.")), Length(max=200)],
+        filters=[clean_text],
+        validators=[InputRequired(_l("Enter who may receive the information.")), _length(200)],
     )
     purpose = TextAreaField(
         _l("What they may use it for"),
-        validators=[InputRequired(_l("Enter what they may use it for.")), Length(max=2000)],
+        filters=[clean_text],
+        validators=[InputRequired(_l("Enter what they may use it for.")), _length(2000)],
     )
     end_date = DayField(
         _l("Last day of this consent"),
@@ -81,5 +93,6 @@ class PaperConsentForm(FlaskForm):
     )
     signed_name = StringField(
         _l("Name as signed on the paper form"),
-        validators=[InputRequired(_l("Enter the name as signed.")), Length(max=200)],
+        filters=[clean_text],
+        validators=[InputRequired(_l("Enter the name as signed.")), _length(200)],
     )

@@ -8,6 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.disclosures.items import ITEM_GROUPS, PURPOSES
 from portal.reports.forms import DayField
+from portal.requests.forms import clean_text
 
 # Translators: what the service's refusal codes mean, next to the field they are about.
 PROBLEMS = {
@@ -40,9 +41,14 @@ PROBLEMS = {
 }
 
 
+def _length(maximum: int) -> Length:
+    return Length(max=maximum, message=_l("Use %(max)d characters or fewer.", max=maximum))
+
+
 class DisclosureForm(FlaskForm):
     personal_ids = TextAreaField(
         _l("HMIS Personal IDs"),
+        filters=[clean_text],
         validators=[InputRequired(_l("Enter at least one HMIS Personal ID."))],
     )
     disclosed_on = DayField(
@@ -52,10 +58,13 @@ class DisclosureForm(FlaskForm):
     )
     recipient_organization = StringField(
         _l("Organisation that received it"),
-        validators=[InputRequired(_l("Enter who received the information.")), Length(max=200)],
+        filters=[clean_text],
+        validators=[InputRequired(_l("Enter who received the information.")), _length(200)],
     )
     recipient_person = StringField(
-        _l("Person who received it (name and role)"), validators=[Optional(), Length(max=200)]
+        _l("Person who received it (name and role)"),
+        filters=[clean_text],
+        validators=[Optional(), _length(200)],
     )
     purpose = RadioField(
         _l("Why it was given"),
@@ -71,9 +80,10 @@ class DisclosureForm(FlaskForm):
     )
     basis = TextAreaField(
         _l("Legal basis or document reference"),
+        filters=[clean_text],
         validators=[
             InputRequired(_l("Enter the legal basis or the document's reference.")),
-            Length(max=2000),
+            _length(2000),
         ],
     )
     visible_from = DayField(
@@ -81,7 +91,11 @@ class DisclosureForm(FlaskForm):
         validators=[Optional()],
         render_kw={"type": "date"},
     )
-    supersedes = StringField(_l("Corrects the entry with reference"), validators=[Optional()])
+    supersedes = StringField(
+        _l("Corrects the entry with reference"),
+        filters=[clean_text],
+        validators=[Optional(), _length(20)],
+    )
 
     def add_problems(self, problems: dict[str, str], ids: list[str]) -> None:
         """Put the service's refusal on the fields it is about."""
