@@ -15,10 +15,16 @@ from portal import db
 from portal.access import device
 from portal.access.current import client_required, signed_in_client
 from portal.accounts.current import signed_in_staff, staff_required
+from portal.accounts.models import StaffUser
 from portal.audience import CLIENT, audience
 from portal.audit.services import SYSTEM, record
 from portal.disclosures import chain
-from portal.disclosures.accounting import accounting, accounting_json, accounting_pdf
+from portal.disclosures.accounting import (
+    ROLE_LABELS,
+    accounting,
+    accounting_json,
+    accounting_pdf,
+)
 from portal.disclosures.forms import DisclosureForm
 from portal.disclosures.items import (
     ITEM_GROUPS,
@@ -112,6 +118,10 @@ def disclosure_show(reference: str) -> Response:
         "disclosures/disclosure_show.html",
         entry=entry,
         superseded_by=superseded_by(db.session(), entry.reference),
+        recorder=db.session().get(StaffUser, entry.recorded_by_id)
+        if entry.recorded_by_id
+        else None,
+        role_labels=ROLE_LABELS,
         today=utcnow().date(),
         **LABELS,
     )

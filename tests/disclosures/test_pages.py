@@ -76,6 +76,7 @@ def test_lead_records_a_disclosure_and_the_client_reads_it_in_three_languages(
     assert response.status_code == 303
     shown = staff.get(response.headers["Location"]).page
     assert "Subpoena 2026-0042" in shown.select_one(".summary-list").get_text()
+    assert "Lee Lead" in shown.select_one(".summary-list").get_text()
     register = staff.get("/staff/disclosures").page
     assert "Canary County Sheriff" in register.select_one("table").get_text()
     assert staff.get(f"/staff/disclosures?personal_id={PERSON}").page.select("tbody tr")
