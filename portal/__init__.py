@@ -59,6 +59,8 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
     from portal.client.views import bp as client_bp
+    from portal.consents.views import bp as consents_bp
+    from portal.disclosures.views import bp as disclosures_bp
     from portal.hmis.views import bp as exchange_bp
     from portal.notice.admin_views import bp as notice_admin_bp
     from portal.notice.partners_views import bp as partners_admin_bp
@@ -67,6 +69,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.reports.views import bp as reports_bp
     from portal.requests.staff_views import bp as staff_requests_bp
     from portal.requests.views import bp as requests_bp
+    from portal.retention.views import bp as retention_bp
     from portal.sharing.staff_views import bp as clients_bp
     from portal.sharing.views import bp as sharing_bp
 
@@ -84,6 +87,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(notice_admin_bp)
     app.register_blueprint(partners_admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(disclosures_bp)
+    app.register_blueprint(consents_bp)
+    app.register_blueprint(retention_bp)
     access_current.init_app(app)
     app.extensions["portal.sign_in_limiter"] = FailureLimiter(settings.rate_limit_storage)
     app.extensions["portal.complaint_limiter"] = FailureLimiter(

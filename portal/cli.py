@@ -435,6 +435,11 @@ def demo_setup(clients: int) -> None:
             click.echo(f"Published the demo {kind.replace('_', ' ')} form (en/es/pl).")
     if load_demo_versions(session, DEMO_POLICY, POLICY):
         click.echo("Published the demo End User Policy and Code of Ethics (en/es/pl).")
+    from portal.consents.services import DEMO_CONSENT_FORMS
+
+    for kind, folder in DEMO_CONSENT_FORMS.items():
+        if load_demo_versions(session, folder, kind):
+            click.echo(f"Published the demo {kind.replace('_', ' ')} form (en/es/pl).")
     first_agency = session.scalar(select(Organization.organization_id).order_by(Organization.name))
     for email, name, role, agency in DEMO_STAFF:
         if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is None:

@@ -21,9 +21,9 @@ def render_page(page: str, fragment: str | None = None, **context: object) -> Re
     return response
 
 
-def redirect_to(endpoint: str) -> Response:
+def redirect_to(endpoint: str, **values: object) -> Response:
     """303 for a plain request; HX-Redirect for htmx, so the whole page changes."""
-    target = url_for(endpoint)
+    target = url_for(endpoint, **values)
     if request.headers.get("HX-Request") == "true":
         response = Response(status=204)
         response.headers["HX-Redirect"] = target

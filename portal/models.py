@@ -3,10 +3,13 @@
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import PolicyAcceptance, StaffSession, StaffUser
 from portal.audit.models import AuditEntry, AuditHead
+from portal.consents.models import Consent
 from portal.db import Base
+from portal.disclosures.models import DisclosureEntry, DisclosureHead, DisclosurePerson
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
 from portal.notice.models import NoticeAcknowledgement, NoticeText, NoticeVersion
 from portal.requests.models import Request, RequestEvent, WithheldItem
+from portal.retention.models import RetentionPurge, RetentionRule
 from portal.sharing.models import IdentityVersion, SharingChange
 
 metadata = Base.metadata
@@ -17,6 +20,10 @@ __all__ = [
     "AuditHead",
     "Client",
     "ClientSession",
+    "Consent",
+    "DisclosureEntry",
+    "DisclosureHead",
+    "DisclosurePerson",
     "Enrollment",
     "Exit",
     "HandOff",
@@ -31,6 +38,8 @@ __all__ = [
     "Project",
     "Request",
     "RequestEvent",
+    "RetentionPurge",
+    "RetentionRule",
     "SharingChange",
     "StaffSession",
     "StaffUser",

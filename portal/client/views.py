@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from portal import db
@@ -11,9 +10,10 @@ from portal.access import device
 from portal.access.current import client_required, signed_in_client
 from portal.access.services import HAND_OFF_LIFETIME, create_hand_off
 from portal.audience import CLIENT, audience
-from portal.audit.services import record, staff_access_to
+from portal.audit.services import record
 from portal.client import downloads
 from portal.client.record import client_record
+from portal.disclosures.accounting import accounting
 from portal.errors import error_page
 from portal.hmis.models import Client
 from portal.htmx import render_page
@@ -134,35 +134,14 @@ def phone_hand_off() -> Response:
     )
 
 
-# Translators: what a staff member did with the client's record, shown to the client.
-ACTION_LABELS = {
-    "client.identity_viewed": _l("Looked at your name and date of birth"),
-    "client.record_opened": _l("Looked at your record"),
-    "client.ssn_revealed_by_staff": _l("Looked at your full Social Security number"),
-    "staff.request_viewed": _l("Looked at one of your requests"),
-    "request.decided": _l("Decided on one of your requests"),
-    "request.submitted": _l("Made a request for you"),
-    "access_code.issued": _l("Gave you an access code"),
-    "access_code.revoked": _l("Stopped your access code"),
-    "notice.acknowledged": _l("Noted that you read the privacy notice"),
-}
-ROLE_LABELS = {
-    "agency_staff": _l("Agency staff"),
-    "agency_admin": _l("Agency administrator"),
-    "hmis_lead": _l("HMIS lead (County Community Services)"),
-    "system_admin": _l("System administrator"),
-}
-
-
 @bp.get("/my-page/who-looked")
 @audience(CLIENT)
 @client_required
 def access_log() -> Response:
-    """Who has looked at my record: date, agency, role and what was done, never staff names."""
+    """Who saw my information: portal access and recorded disclosures in one list, newest first
+    (never staff names)."""
     client_session = signed_in_client()
-    events = staff_access_to(db.session(), client_session.personal_id)
+    lines = accounting(db.session(), client_session.personal_id)
     record(db.session(), "client.access_log_viewed", personal_id=client_session.personal_id)
     db.session().commit()
-    return render_page(
-        "client/access_log.html", events=events, actions=ACTION_LABELS, roles=ROLE_LABELS
-    )
+    return render_page("disclosures/who_saw.html", lines=lines)

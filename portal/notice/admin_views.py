@@ -20,6 +20,7 @@ from portal import db
 from portal.accounts.current import staff_required
 from portal.accounts.models import Role
 from portal.accounts.policy import POLICY
+from portal.disclosures.items import OTHER_CONSENT, RESEARCH_CONSENT
 from portal.htmx import render_page
 from portal.i18n import LANGUAGES, Language
 from portal.notice import drafting
@@ -37,6 +38,8 @@ KIND_LABELS = {
     REFUSAL_FORM: _l("Client Data Sharing Refusal Form"),
     RESTORE_FORM: _l("Client Data Sharing Restore Form"),
     POLICY: _l("End User Policy and Code of Ethics"),
+    RESEARCH_CONSENT: _l("Consent to identified research"),
+    OTHER_CONSENT: _l("Consent to another use or disclosure"),
 }
 # Translators: what happens once a version takes effect, on the page before publishing it.
 TAKES_EFFECT = {
@@ -46,6 +49,10 @@ TAKES_EFFECT = {
     REFUSAL_FORM: _l("From that day, clients who stop sharing sign this version."),
     RESTORE_FORM: _l("From that day, clients who start sharing again sign this version."),
     POLICY: _l("From that day, every staff user must accept it before they go on."),
+    RESEARCH_CONSENT: _l(
+        "From that day, clients who consent to identified research sign this version."
+    ),
+    OTHER_CONSENT: _l("From that day, clients who consent to another use sign this version."),
 }
 PART_LABELS = {
     "summary_of_changes": _l("What changed"),
@@ -220,7 +227,7 @@ def _fallback_note(kind: str) -> str:
 
 
 def _meta(kind: str, number: int, day: dt.date | None) -> str:
-    if kind in (REFUSAL_FORM, RESTORE_FORM):
+    if kind in (REFUSAL_FORM, RESTORE_FORM, RESEARCH_CONSENT, OTHER_CONSENT):
         return _("Form version %(number)d. Please read it before you sign.", number=number)
     if day is None:
         return _("Version %(number)d", number=number)

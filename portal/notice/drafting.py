@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.policy import POLICY
 from portal.audit.services import record
+from portal.disclosures.items import OTHER_CONSENT, RESEARCH_CONSENT
 from portal.i18n import LANGUAGES
 from portal.notice.models import NoticeText, NoticeVersion
 from portal.notice.services import FALLBACK_LANGUAGE, PRIVACY_NOTICE, current_version
 from portal.sharing.services import REFUSAL_FORM, RESTORE_FORM
 from portal.timeutil import utcnow
 
-KINDS = (PRIVACY_NOTICE, REFUSAL_FORM, RESTORE_FORM, POLICY)
+KINDS = (PRIVACY_NOTICE, REFUSAL_FORM, RESTORE_FORM, POLICY, RESEARCH_CONSENT, OTHER_CONSENT)
 LANGUAGE_CODES = tuple(language.code for language in LANGUAGES)
 PARTS = ("summary_of_changes", "in_short", "body")
 # Room for a long notice in full, small enough for one page and its preview.

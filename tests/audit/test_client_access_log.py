@@ -41,4 +41,4 @@ def test_clients_own_actions_are_not_listed(
     signed_in_client(client, sign_in, code)
     page = client.get("/my-page/who-looked").page
     assert page.select(".access-log__item") == []
-    assert "No staff member has looked" in page.select_one(".alert").get_text()
+    assert "No one has looked at or received" in page.select_one(".alert").get_text()

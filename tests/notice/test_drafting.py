@@ -140,6 +140,8 @@ def test_the_list_shows_every_kind_with_its_versions_and_drafts(
         "Client Data Sharing Refusal Form",
         "Client Data Sharing Restore Form",
         "End User Policy and Code of Ethics",
+        "Consent to identified research",
+        "Consent to another use or disclosure",
     ]
     notice = page.select_one("section[aria-labelledby=kind-privacy-notice]")
     rows = [row.find("th").get_text(strip=True) for row in notice.select("tbody tr")]
@@ -154,6 +156,8 @@ def test_the_list_shows_every_kind_with_its_versions_and_drafts(
         "/staff/versions/sharing-refusal/new",
         "/staff/versions/sharing-restore/new",
         "/staff/versions/end-user-policy/new",
+        "/staff/versions/consent-research/new",
+        "/staff/versions/consent-other/new",
     ]
     assert lead.get("/staff/versions/no-such-kind/new").status_code == 404
 

@@ -1,0 +1,1 @@
+"""The retention schedule and the purge that keeps a de-identified stub."""
