@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import Role, StaffUser
 from portal.hmis.models import Client
-from portal.sessions import new_token, resume, token_hash
+from portal.sessions import Resumed, new_token, resume, token_hash
 from portal.sharing.models import IdentityVersion
 from portal.sharing.rule import Viewer, is_own_agency_client, visible_record
 from portal.timeutil import utcnow
@@ -179,7 +179,7 @@ def idle_limit(device: str) -> dt.timedelta:
     return KIOSK_IDLE if device == "kiosk" else PERSONAL_IDLE
 
 
-def resume_session(session: Session, token: str) -> ClientSession | None:
+def resume_session(session: Session, token: str) -> Resumed[ClientSession]:
     """The live session for a browser's token; a revoked or expired code ends it."""
 
     def code_revoked(found: ClientSession) -> str | None:

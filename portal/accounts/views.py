@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 
@@ -23,8 +24,12 @@ from wtforms.fields.choices import SelectChoice
 from portal import db
 from portal.access import device
 from portal.accounts import management, policy
-from portal.accounts.current import SESSION_KEY as STAFF_SESSION_KEY
-from portal.accounts.current import signed_in_staff, staff_required
+from portal.accounts.current import (
+    sign_in_staff,
+    sign_out_staff,
+    signed_in_staff,
+    staff_required,
+)
 from portal.accounts.forms import (
     ROLE_LABELS,
     PolicyForm,
@@ -55,9 +60,8 @@ from portal.accounts.signin import (
     confirm_totp,
     enroll_totp,
     needs_totp,
+    lock_account,
     new_totp_secret,
-    resume_staff_session,
-    start_staff_session,
     totp_uri,
 )
 from portal.audience import PUBLIC, audience
@@ -66,12 +70,16 @@ from portal.htmx import redirect_to, render_page
 from portal.notice.rendering import render_markdown
 from portal.notice.services import in_language
 from portal.qr import qr_svg
-from portal.ratelimit import FailureLimiter, try_again_message
+from portal.ratelimit import FailureLimiter, retry_after, try_again_message
 from portal.sessions import forget_in_browser
 from portal.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 STAFF_NOT_RIGHT = _l("The email address or the password is not right.")
+ACCOUNT_LOCKED = _l(
+    "Your account is locked after too many wrong two-step codes. Contact your administrator "
+    "to unlock it."
+)
 
 
 @bp.route("/set-up/<token>", methods=["GET", "POST"])
@@ -110,7 +118,7 @@ def setup_done() -> Response:
 
 # ---------------------------------------------------------------- staff sign-in
 
-PENDING_KEY = "staff_pending"  # {"id": user id, "at": epoch seconds} between the two steps
+PENDING_KEY = "staff_pending"  # {"id", "at": epoch seconds, "nonce"} between the two steps
 ENROL_KEY = "staff_totp_enrolment"
 PENDING_LIFETIME = 300
 
@@ -119,22 +127,26 @@ def _staff_limiter() -> FailureLimiter:
     return current_app.extensions["portal.staff_sign_in_limiter"]  # type: ignore[no-any-return]
 
 
+def _two_step_limiter() -> FailureLimiter:
+    return current_app.extensions["portal.two_step_limiter"]  # type: ignore[no-any-return]
+
+
 def _pending_user() -> StaffUser | None:
     pending = session.get(PENDING_KEY)
     if not pending or time.time() - pending.get("at", 0) > PENDING_LIFETIME:
         return None
-    return db.session().get(StaffUser, pending["id"])
+    user = db.session().get(StaffUser, pending["id"])
+    return None if user is None or user.locked_at is not None or not user.active else user
 
 
 def _open_session(user: StaffUser) -> Response:
-    token = start_staff_session(db.session(), user)
-    record(db.session(), "staff.signed_in", actor=staff_actor(user))
-    db.session().commit()
     language = session.get("lang")
     session.clear()  # a new session at sign-in
     if language:
         session["lang"] = language
-    session[STAFF_SESSION_KEY] = token
+    sign_in_staff(user)
+    record(db.session(), "staff.signed_in", actor=staff_actor(user))
+    db.session().commit()
     return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
 
 
@@ -142,7 +154,7 @@ def _open_session(user: StaffUser) -> Response:
 @audience(PUBLIC)
 def sign_in() -> Response:
     form = StaffSignInForm()
-    status = 200
+    wait = 0
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
         keys = {
@@ -157,20 +169,31 @@ def sign_in() -> Response:
         except StaffSignInRefused:
             if wait:
                 form.email.errors = [try_again_message(wait)]
-                status = 429
             else:
                 _staff_limiter().record_failure(keys)
                 form.email.errors = [str(STAFF_NOT_RIGHT)]
             record(db.session(), "staff.sign_in_failed")
             db.session().commit()
         else:
-            if not needs_totp(user):
+            if user.locked_at is not None:
+                form.email.errors = [str(ACCOUNT_LOCKED)]
+                record(db.session(), "staff.sign_in_locked", actor=staff_actor(user))
+                db.session().commit()
+            elif not needs_totp(user):
                 return _open_session(user)
-            session[PENDING_KEY] = {"id": user.id, "at": int(time.time())}
-            target = "accounts.sign_in_code" if user.totp_secret else "accounts.two_step_setup"
-            return redirect(url_for(target), 303)  # type: ignore[return-value]
+            else:
+                session[PENDING_KEY] = {
+                    "id": user.id,
+                    "at": int(time.time()),
+                    "nonce": secrets.token_urlsafe(16),
+                }
+                target = (
+                    "accounts.sign_in_code" if user.totp_secret else "accounts.two_step_setup"
+                )
+                return redirect(url_for(target), 303)  # type: ignore[return-value]
     response = render_page("accounts/sign_in.html", form=form)
-    response.status_code = status
+    if wait:
+        retry_after(response, wait)
     return device.remember_device(response)
 
 
@@ -186,7 +209,22 @@ def sign_in_code() -> Response:
             return _open_session(user)
         db.session().rollback()
         record(db.session(), "staff.two_step_failed", actor=staff_actor(user))
+        # Counted on the server, per pending sign-in and per account: the browser's own session
+        # is a signed cookie that could be sent again as it was before the failures.
+        keys = {"pending": session[PENDING_KEY].get("nonce", ""), "account": str(user.id)}
+        _two_step_limiter().record_failure(keys)
+        spent = _two_step_limiter().exhausted(keys)
+        if "account" in spent:
+            lock_account(db.session(), user)
+            session.pop(PENDING_KEY, None)
+            db.session().commit()
+            flash(str(ACCOUNT_LOCKED), "error")
+            return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
         db.session().commit()
+        if "pending" in spent:
+            session.pop(PENDING_KEY, None)
+            flash(_("Too many wrong codes. Enter your password again."), "warning")
+            return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
         form.code.errors = [_("That code is not right or was already used. Enter the newest code.")]
     return render_page("accounts/sign_in_code.html", form=form)
 
@@ -245,13 +283,9 @@ def two_step_optin() -> Response:
 @bp.post("/sign-out")
 @staff_required(needs_policy=False)  # someone who does not accept the policy can still leave
 def sign_out() -> Response:
-    token = session.get(STAFF_SESSION_KEY)
-    if token:
-        found = resume_staff_session(db.session(), token)
-        if found is not None:
-            found.end("signed_out")
-            record(db.session(), "staff.signed_out")
-        db.session().commit()
+    if sign_out_staff() is not None:
+        record(db.session(), "staff.signed_out")
+    db.session().commit()
     language = session.get("lang")
     session.clear()
     if language:  # the sign-in page that follows stays in the language they read

@@ -44,9 +44,10 @@ def current_actor() -> Actor:
     from portal.access import device
 
     kind = device.device_kind()
-    staff = g.get("staff_user")
-    if staff is not None:
-        return staff_actor(staff)
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:  # the StaffUser of this request
+        return staff_actor(current_user)
     client_session = g.get("client_session")
     if client_session is not None:
         return Actor("client", client_session.personal_id, None, None, client_session.device)
