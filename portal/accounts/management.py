@@ -229,6 +229,19 @@ def enable_user(session: Session, viewer: StaffUser, user: StaffUser) -> None:
     record(session, "staff_user.enabled", object_type="staff_user", object_id=user.id)
 
 
+def unlock_user(session: Session, viewer: StaffUser, user: StaffUser) -> bool:
+    """Lift the lock that too many wrong two-step codes put on the account (audited); False
+    when it was not locked. The caller forgets the failures counted for the account."""
+    if user.id == viewer.id:
+        raise NotForYourself(str(_l("You cannot unlock your own account.")))
+    if user.locked_at is None:
+        return False
+    user.locked_at = None
+    session.flush()
+    record(session, "staff_user.unlocked", object_type="staff_user", object_id=user.id)
+    return True
+
+
 def reset_user(session: Session, viewer: StaffUser, user: StaffUser, secret_key: str) -> str:
     """Recovery by an administrator: forget the password and the two-step secret, end the
     user's sessions, and give a new one-time set-up link (its token is returned, once)."""
@@ -239,6 +252,7 @@ def reset_user(session: Session, viewer: StaffUser, user: StaffUser, secret_key:
     user.password_hash = None
     user.totp_secret = None
     user.totp_last_step = None
+    user.locked_at = None  # they choose a password and enrol again: nothing left to guess
     end_sessions(session, user, "reset")
     token = issue_setup_token(session, user, secret_key)
     record(session, "staff_user.reset", object_type="staff_user", object_id=user.id)

@@ -506,7 +506,7 @@ def user_edit(user_id: int) -> Response:
 
 
 def _change(
-    user_id: int, change: Callable[[Session, StaffUser, StaffUser], None]
+    user_id: int, change: Callable[[Session, StaffUser, StaffUser], object]
 ) -> StaffUser | None:
     """Disable or enable a managed user; None (with the reason flashed) when refused."""
     user = _managed_or_404(user_id)
@@ -533,6 +533,16 @@ def user_disable(user_id: int) -> Response:
 @staff_required(*management.MANAGER_ROLES)
 def user_enable(user_id: int) -> Response:
     if user := _change(user_id, management.enable_user):
+        flash(_("%(name)s can sign in again.", name=user.name), "success")
+    return _to_user_page(user_id)
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@staff_required(*management.MANAGER_ROLES)
+def user_unlock(user_id: int) -> Response:
+    """Lift the lock after too many wrong two-step codes (audited)."""
+    if user := _change(user_id, management.unlock_user):
+        _two_step_limiter().clear("account", str(user.id))
         flash(_("%(name)s can sign in again.", name=user.name), "success")
     return _to_user_page(user_id)
 
