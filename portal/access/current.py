@@ -52,6 +52,23 @@ def _load_client() -> None:
     g.client_session = resumed.record
 
 
+def end_sessions_here(reason: str) -> None:
+    """End on the server every session this browser holds (client and staff), audited; the
+    caller clears the browser's session. Replaying the old cookie afterwards opens nothing."""
+    from portal.accounts.current import current_staff, sign_out_staff
+    from portal.audit.services import record
+
+    client_session = current_client_session()
+    if client_session is not None:
+        record(db.session(), "client.signed_out", personal_id=client_session.personal_id)
+        client_session.end(reason)
+        g.client_session = None
+    if current_staff() is not None:
+        record(db.session(), "staff.signed_out")
+        sign_out_staff(reason)
+    db.session().commit()
+
+
 def _no_downloads_on_kiosks(response: Response) -> Response:
     """A file saved on a shared kiosk stays there for the next person: never send one."""
     disposition = response.headers.get("Content-Disposition", "")

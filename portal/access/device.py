@@ -42,13 +42,29 @@ def mark_as_kiosk(response: Response, name: str) -> None:
     )
 
 
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="device key")
+
+
 def device_id() -> str:
-    """A random id this browser keeps; failures are counted per device with it."""
-    existing = request.cookies.get(DEVICE_COOKIE, "")
-    if len(existing) == 22 and existing.replace("-", "").replace("_", "").isalnum():
-        return existing
-    if "new_device_id" not in g:
-        g.new_device_id = secrets.token_urlsafe(16)
+    """This browser's device key, issued and signed by the server; failures are counted per
+    device with it. A key the browser made up (or changed) is not taken: it gets a new one, so
+    nobody can pick another device's key to use up its allowance."""
+    if "new_device_id" in g:
+        return str(g.new_device_id)
+    try:
+        found = _device_serializer().loads(request.cookies.get(DEVICE_COOKIE, ""))
+    except BadSignature:
+        found = None
+    if isinstance(found, str) and len(found) == 22:
+        return found
+    g.new_device_id = secrets.token_urlsafe(16)
+    return str(g.new_device_id)
+
+
+def new_device() -> str:
+    """Give this browser a new device key (a kiosk is a device of its own from its set-up)."""
+    g.new_device_id = secrets.token_urlsafe(16)
     return str(g.new_device_id)
 
 
@@ -56,7 +72,7 @@ def remember_device(response: Response) -> Response:
     if "new_device_id" in g:
         response.set_cookie(
             DEVICE_COOKIE,
-            g.new_device_id,
+            _device_serializer().dumps(g.new_device_id),
             max_age=ONE_YEAR,
             httponly=True,
             samesite="Lax",

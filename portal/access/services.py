@@ -207,9 +207,19 @@ class HandOffRefused(Exception):
     """The link is unknown, used, expired or spent, or the date of birth is wrong."""
 
 
+HAND_OFF_LENGTH = 10  # 50 bits: short enough to type, for 10 minutes and 3 tries
+
+
+def _hand_off_hash(token: str) -> str:
+    """The token as stored: typed back in any case, with or without the dash, it matches."""
+    return token_hash(normalize_code(token))
+
+
 def create_hand_off(session: Session, client_session: ClientSession) -> str:
-    """A single-use token that opens this client's record on another device."""
-    token, hashed = new_token()
+    """A single-use token that opens this client's record on another device, short enough to
+    type (`7KQM2-XD9H4`) for a phone without a camera."""
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(HAND_OFF_LENGTH))
+    token, hashed = f"{raw[:5]}-{raw[5:]}", _hand_off_hash(raw)
     now = utcnow()
     session.add(
         HandOff(
@@ -228,7 +238,7 @@ def create_hand_off(session: Session, client_session: ClientSession) -> str:
 def live_hand_off(session: Session, token: str, *, lock: bool = False) -> HandOff | None:
     """The link's row while it may still be used. lock: hold the row until commit, so the same
     link sent twice at once (to two instances, say) is used once and its tries are all counted."""
-    statement = select(HandOff).where(HandOff.token_hash == token_hash(token))
+    statement = select(HandOff).where(HandOff.token_hash == _hand_off_hash(token))
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     found = session.scalar(statement)

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from portal import db
 from portal.access import device
-from portal.access.current import SESSION_KEY, current_client_session
+from portal.access.current import SESSION_KEY, current_client_session, end_sessions_here
 from portal.access.forms import (
     DateOfBirthForm,
     FindClientForm,
@@ -267,11 +267,16 @@ def code_revoke() -> Response:
 def kiosk_edit() -> Response:
     form = KioskForm()
     if form.validate_on_submit():
+        # The kiosk is a device of its own, used by anyone: the staff member who set it up is
+        # signed out in this browser, and it gets a new device key.
         record(db.session(), "kiosk.registered")
-        db.session().commit()
+        end_sessions_here("kiosk_set_up")
+        session.clear()
+        device.new_device()
         response = redirect(url_for("public.home"), 303)
         device.mark_as_kiosk(response, (form.name.data or "").strip()[:60])  # type: ignore[arg-type]
-        flash(_("This device is now a kiosk."), "success")
+        device.remember_device(response)  # type: ignore[arg-type]
+        flash(_("This device is now a kiosk. You were signed out here."), "success")
         return response  # type: ignore[return-value]
     return render_page("access/kiosk_edit.html", form=form, kiosk=device.kiosk_name())
 
