@@ -82,6 +82,20 @@ def issue_access_code(
     return format_code(code)
 
 
+def live_code_of(session: Session, personal_id: str) -> AccessCode | None:
+    """The client's working code (not revoked, not expired), if they have one."""
+    return session.scalars(
+        select(AccessCode)
+        .where(
+            AccessCode.personal_id == personal_id,
+            AccessCode.revoked_at.is_(None),
+            AccessCode.expires_at > utcnow(),
+        )
+        .order_by(AccessCode.issued_at.desc())
+        .limit(1)
+    ).first()
+
+
 def client_for_staff(session: Session, user: StaffUser, personal_id: str) -> IdentityVersion | None:
     """The client's identifying data, if this staff user may act for them in person (issue a
     code, record that they read the notice): the HMIS lead for anyone, agency staff for clients

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from flask import (
     Blueprint,
@@ -17,6 +18,7 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from cryptography.fernet import InvalidToken
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
@@ -30,13 +32,13 @@ from portal.access.forms import (
     KioskForm,
     SignInForm,
 )
-from portal.access.models import ClientSession
+from portal.access.models import AccessCode, ClientSession
 from portal.access.services import (
-    DEFAULT_LIFETIME,
     HandOffRefused,
     SignInRefused,
     client_for_staff,
     issue_access_code,
+    live_code_of,
     live_hand_off,
     normalize_code,
     redeem_hand_off,
@@ -47,6 +49,7 @@ from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import PUBLIC, audience
 from portal.audit.services import record
+from portal.crypto import cipher
 from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
 from portal.qr import qr_svg
@@ -193,7 +196,13 @@ def _render_confirm(form: IssueCodeForm, client: IdentityVersion) -> Response:
     record(db.session(), "client.identity_viewed", personal_id=client.personal_id)
     db.session().commit()
     pending = needs_acknowledgement(db.session(), client.personal_id)
-    return render_page("access/code_confirm.html", form=form, client=client, pending_notice=pending)
+    return render_page(
+        "access/code_confirm.html",
+        form=form,
+        client=client,
+        pending_notice=pending,
+        live_code=live_code_of(db.session(), client.personal_id),
+    )
 
 
 @bp.route("/staff/access-codes/new", methods=["GET", "POST"])
@@ -213,9 +222,14 @@ def code_new() -> Response:
     return render_page("access/code_new.html", form=form)
 
 
+SLIP_KEY = "code_slip"  # the slip last issued in this browser, encrypted: reloading shows it again
+
+
 @bp.post("/staff/access-codes")
 @staff_required(*CODE_ISSUERS)
 def code_create() -> Response:
+    """Issue a code, then show its slip (POST, redirect, GET): reloading the slip shows the same
+    code and revokes nothing. Replacing a working code is its own explicit, audited choice."""
     user = signed_in_staff()
     form = IssueCodeForm()
     client = client_for_staff(db.session(), user, form.personal_id.data or "")
@@ -223,23 +237,56 @@ def code_create() -> Response:
         abort(404)
     if not form.validate_on_submit():
         return _render_confirm(form, client)
+    replacing = live_code_of(db.session(), client.personal_id) is not None
+    if replacing and form.replace.data != "1":
+        form.replace.errors = [_("This client has a working code. Choose to replace it or not.")]
+        return _render_confirm(form, client)
     code = issue_access_code(
         db.session(), client.personal_id, current_app.secret_key, issued_by_id=user.id
     )
-    record(db.session(), "access_code.issued", personal_id=client.personal_id)
+    issued = live_code_of(db.session(), client.personal_id)
+    action = "access_code.replaced" if replacing else "access_code.issued"
+    record(db.session(), action, personal_id=client.personal_id)
     db.session().commit()
+    slip = {
+        "code": code,
+        "code_id": issued.id if issued else None,
+        "personal_id": client.personal_id,
+        "language": form.language.data or "en",
+    }
+    session[SLIP_KEY] = cipher().encrypt(json.dumps(slip).encode()).decode("ascii")
+    return redirect(url_for("access.code_slip"), 303)  # type: ignore[return-value]
+
+
+@bp.get("/staff/access-codes/slip")
+@staff_required(*CODE_ISSUERS)
+def code_slip() -> Response:
+    """The slip of the code this browser issued last, as often as it is reloaded or printed,
+    while the code works. The code itself is kept only in this browser's session, encrypted."""
+    sealed = session.get(SLIP_KEY)
+    try:
+        slip = json.loads(cipher().decrypt(sealed.encode("ascii"))) if sealed else None
+    except InvalidToken:
+        slip = None
+    client = slip and client_for_staff(db.session(), signed_in_staff(), slip["personal_id"])
+    if not slip or client is None:
+        return redirect(url_for("access.code_new"), 303)  # type: ignore[return-value]
+    issued = db.session().get(AccessCode, slip["code_id"]) if slip["code_id"] else None
+    if issued is None or issued.revoked_at is not None or issued.expires_at <= utcnow():
+        session.pop(SLIP_KEY, None)
+        return render_page("access/code_issued.html", slip=None, client=client)
+    code, language = slip["code"], slip["language"]
     link = url_for("access.sign_in_page", code=code.replace("-", ""), _external=True)
-    language = form.language.data or "en"
     with force_locale(language):
-        slip = render_template(
+        paper = render_template(
             "access/_code_slip.html",
             code=code,
             link=url_for("access.sign_in_page", _external=True),
             qr=qr_svg(link, _("QR code that opens the sign-in page with your code")),
-            expires=utcnow().date() + DEFAULT_LIFETIME,
+            expires=issued.expires_at.date(),
             language=language,
         )
-    return render_page("access/code_issued.html", slip=Markup(slip), client=client)  # noqa: S704
+    return render_page("access/code_issued.html", slip=Markup(paper), client=client)  # noqa: S704
 
 
 @bp.post("/staff/access-codes/revoke")
@@ -251,6 +298,7 @@ def code_revoke() -> Response:
     if client is None or not form.validate_on_submit():
         abort(404)
     revoked = revoke_codes(db.session(), client.personal_id)
+    session.pop(SLIP_KEY, None)
     record(db.session(), "access_code.revoked", personal_id=client.personal_id)
     db.session().commit()
     flash(

@@ -36,10 +36,11 @@ def test_staff_issue_a_code_and_print_a_slip_in_the_clients_language(
     token = confirm.page.select_one("form[action='/staff/access-codes'] input[name=csrf_token]")[
         "value"
     ]
-    issued = client.post(
+    created = client.post(
         "/staff/access-codes", data={"csrf_token": token, "personal_id": PERSON, "language": "es"}
     )
-    assert issued.status_code == 200
+    assert created.headers["Location"] == "/staff/access-codes/slip"
+    issued = client.get("/staff/access-codes/slip")
     slip = issued.page.select_one("section.slip")
     assert slip["lang"] == "es"
     assert slip.find("h2").get_text(strip=True) == "Su código de acceso"
@@ -167,3 +168,34 @@ def test_staff_record_that_the_client_read_the_notice_with_them(
     assert (record.personal_id, record.channel) == (PERSON, "staff_assisted")
     again = post_form(client, "/staff/access-codes/new", {"personal_id": PERSON})
     assert again.page.select_one("form[action='/staff/notice-acknowledgements']") is None
+
+
+def test_reloading_the_slip_shows_the_same_code_and_revokes_nothing(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    _signed_in_staff(client, db_session)
+    confirm = post_form(client, "/staff/access-codes/new", {"personal_id": PERSON})
+    token = confirm.page.select_one("form[action='/staff/access-codes'] input[name=csrf_token]")
+    data = {"csrf_token": token["value"], "personal_id": PERSON, "language": "en"}
+    assert client.post("/staff/access-codes", data=data).status_code == 303
+    first = client.get("/staff/access-codes/slip").page.select_one(".slip__code").get_text()
+    again = client.get("/staff/access-codes/slip").page.select_one(".slip__code").get_text()
+    assert first == again
+    assert live_code_for(db_session, first, app.secret_key) is not None
+    # Sending the issuing form again (a reload of the POST) does not replace the code unasked.
+    resent = client.post("/staff/access-codes", data=data)
+    assert resent.status_code == 200
+    assert "already has a working code" in resent.page.get_text()
+    assert live_code_for(db_session, first, app.secret_key) is not None
+    assert len(db_session.scalars(select(AccessCode)).all()) == 1
+    # Replacing is its own explicit, audited action.
+    replaced = client.post("/staff/access-codes", data={**data, "replace": "1"})
+    assert replaced.headers["Location"] == "/staff/access-codes/slip"
+    second = client.get("/staff/access-codes/slip").page.select_one(".slip__code").get_text()
+    assert second != first
+    assert live_code_for(db_session, first, app.secret_key) is None
+    from portal.audit.models import AuditEntry
+
+    actions = list(db_session.scalars(select(AuditEntry.action)))
+    assert actions.count("access_code.issued") == 1
+    assert actions.count("access_code.replaced") == 1
