@@ -121,6 +121,18 @@ def revoke_codes(session: Session, personal_id: str) -> int:
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
+def code_holder(session: Session, typed: str, secret_key: str) -> str | None:
+    """The client whose code (live or not) this is, for counting failures per client."""
+    return session.scalar(
+        select(AccessCode.personal_id).where(AccessCode.code_hash == code_hash(secret_key, typed))
+    )
+
+
+def hold_key(personal_id: str) -> str:
+    """The key failures on a known code are counted under (one per client)."""
+    return f"client:{personal_id}"
+
+
 def live_code_for(session: Session, typed: str, secret_key: str) -> AccessCode | None:
     """The live (not revoked, not expired) code matching what was typed, if any."""
     found = session.scalar(

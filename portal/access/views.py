@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from cryptography.fernet import InvalidToken
 from flask_wtf import FlaskForm
@@ -37,6 +38,8 @@ from portal.access.services import (
     HandOffRefused,
     SignInRefused,
     client_for_staff,
+    code_holder,
+    hold_key,
     issue_access_code,
     live_code_of,
     live_hand_off,
@@ -53,7 +56,7 @@ from portal.crypto import cipher
 from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
 from portal.qr import qr_svg
-from portal.ratelimit import FailureLimiter, try_again_message
+from portal.ratelimit import FailureLimiter, retry_after, try_again_message
 from portal.sessions import forget_in_browser
 from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
@@ -69,8 +72,30 @@ def limiter() -> FailureLimiter:
 
 
 def _limit_keys(typed_code: str) -> dict[str, str]:
-    code_key = hashlib.sha256(normalize_code(typed_code).encode()).hexdigest()[:32]
-    return {"device": device.device_id(), "code": code_key, "address": request.remote_addr or "-"}
+    """Failures count per access code (per client for a known code), per device and per
+    address; nothing counts for everybody. A device where a client signed in before, or a
+    registered kiosk, is not slowed by what others at its address do."""
+    holder = code_holder(db.session(), typed_code, current_app.secret_key)
+    code_key = (
+        hold_key(holder)
+        if holder
+        else hashlib.sha256(normalize_code(typed_code).encode()).hexdigest()[:32]
+    )
+    keys = {"device": device.device_id(), "code": code_key}
+    if not device.device_trusted():
+        keys["address"] = request.remote_addr or "-"
+    return keys
+
+
+def _held_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return ngettext(
+        "This access code is on hold after too many tries. Try again in %(num)d minute, or ask "
+        "the staff at your agency to lift the hold.",
+        "This access code is on hold after too many tries. Try again in %(num)d minutes, or "
+        "ask the staff at your agency to lift the hold.",
+        minutes,
+    )
 
 
 def _enter(opened: ClientSession, token: str, action: str) -> Response:
@@ -88,7 +113,9 @@ def _enter(opened: ClientSession, token: str, action: str) -> Response:
     if language:  # except the language the person chose to read in
         session["lang"] = language
     session[SESSION_KEY] = token
-    return redirect(url_for("client.home"), 303)  # type: ignore[return-value]
+    device.trust_device()
+    response = redirect(url_for("client.home"), 303)
+    return device.remember_device(response)  # type: ignore[arg-type]
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -101,13 +128,13 @@ def sign_in_page() -> Response:
     form = SignInForm()
     if request.method == "GET":
         form.code.data = session.pop(PREFILLED_CODE, None)
-    status = 200
+    wait = 0
     if form.validate_on_submit():
         keys = _limit_keys(form.code.data or "")
         wait = limiter().blocked_for(keys)
         if wait:
-            form.code.errors = [try_again_message(wait)]
-            status = 429
+            held = "code" in limiter().exhausted(keys)
+            form.code.errors = [_held_message(wait) if held else try_again_message(wait)]
             record(db.session(), "client.sign_in_limited")
             db.session().commit()
         else:
@@ -127,7 +154,8 @@ def sign_in_page() -> Response:
             else:
                 return _enter(opened, token, "client.signed_in")
     response = render_page("access/sign_in.html", form=form, is_kiosk=device.kiosk_name())
-    response.status_code = status
+    if wait:
+        retry_after(response, wait)
     return device.remember_device(response)
 
 
@@ -308,6 +336,33 @@ def code_revoke() -> Response:
         "success",
     )
     return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
+
+
+def sign_in_hold(personal_id: str) -> int:
+    """Seconds this client's sign-in stays on hold after too many wrong tries (0: none)."""
+    return limiter().blocked_for({"code": hold_key(personal_id)})
+
+
+@bp.app_context_processor
+def _hold_for_templates() -> dict[str, object]:
+    return {"sign_in_hold": sign_in_hold}
+
+
+@bp.post("/staff/access-codes/hold/lift")
+@staff_required(*CODE_ISSUERS)
+def hold_lift() -> Response:
+    """Lift the hold on a client's sign-in (after too many wrong dates of birth), audited."""
+    form = IssueCodeForm()
+    client = client_for_staff(db.session(), signed_in_staff(), form.personal_id.data or "")
+    if client is None or not form.validate_on_submit():
+        abort(404)
+    limiter().clear("code", hold_key(client.personal_id))
+    record(db.session(), "client.sign_in_hold_lifted", personal_id=client.personal_id)
+    db.session().commit()
+    flash(_("The hold is lifted. The client can sign in again now."), "success")
+    if request.form.get("back") == "client":
+        return redirect(url_for("clients.client_page", personal_id=client.personal_id), 303)  # type: ignore[return-value]
+    return redirect(url_for("access.code_new"), 303)  # type: ignore[return-value]
 
 
 @bp.route("/staff/kiosk", methods=["GET", "POST"])
