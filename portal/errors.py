@@ -69,6 +69,7 @@ def _retry_after_on_every_429(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(_retry_after_on_every_429)
+
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError) -> tuple[str, int]:
         return _render(400, STALE_FORM)

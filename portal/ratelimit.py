@@ -76,7 +76,8 @@ class FailureLimiter:
         return {
             limit.scope
             for limit in self._limits
-            if limit.scope in keys and not self._limiter.test(limit.item, limit.scope, keys[limit.scope])
+            if limit.scope in keys
+            and not self._limiter.test(limit.item, limit.scope, keys[limit.scope])
         }
 
     def clear(self, scope: str, key: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from cryptography.fernet import InvalidToken
 from flask import (
     Blueprint,
     Response,
@@ -15,11 +16,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
-from cryptography.fernet import InvalidToken
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 

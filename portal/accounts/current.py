@@ -54,7 +54,7 @@ def _unauthorized() -> object:
 
 
 def current_staff() -> StaffUser | None:
-    user = current_user._get_current_object()  # noqa: SLF001 - the proxy's object, or anonymous
+    user = current_user._get_current_object()
     return user if isinstance(user, StaffUser) else None
 
 

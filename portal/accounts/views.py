@@ -59,8 +59,8 @@ from portal.accounts.signin import (
     check_password,
     confirm_totp,
     enroll_totp,
-    needs_totp,
     lock_account,
+    needs_totp,
     new_totp_secret,
     totp_uri,
 )
@@ -187,9 +187,7 @@ def sign_in() -> Response:
                     "at": int(time.time()),
                     "nonce": secrets.token_urlsafe(16),
                 }
-                target = (
-                    "accounts.sign_in_code" if user.totp_secret else "accounts.two_step_setup"
-                )
+                target = "accounts.sign_in_code" if user.totp_secret else "accounts.two_step_setup"
                 return redirect(url_for(target), 303)  # type: ignore[return-value]
     response = render_page("accounts/sign_in.html", form=form)
     if wait:

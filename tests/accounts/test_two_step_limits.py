@@ -30,9 +30,7 @@ def test_wrong_codes_are_counted_across_re_entered_passwords(
     db_session.commit()
     attacker = app.test_client()
     for sign_in_number in range(4):
-        assert sign_in(attacker, "cm@agency.example").headers["Location"] == (
-            "/staff/sign-in/code"
-        )
+        assert sign_in(attacker, "cm@agency.example").headers["Location"] == ("/staff/sign-in/code")
         # The cookie as it was before the wrong codes: sending it again must not reset them.
         saved = attacker.get_cookie("portal_session").value
         for _ in range(4):
