@@ -4,6 +4,7 @@ import secrets
 import time
 from collections.abc import Callable
 
+from cryptography.fernet import InvalidToken
 from flask import (
     Blueprint,
     Response,
@@ -15,9 +16,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
@@ -33,6 +35,7 @@ from portal.accounts.current import (
 from portal.accounts.forms import (
     ROLE_LABELS,
     PolicyForm,
+    RecoveryCodeForm,
     SetupPasswordForm,
     StaffSignInForm,
     StaffUserFilterForm,
@@ -41,6 +44,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.management import grantable_roles
 from portal.accounts.models import Role, StaffUser
+from portal.accounts.recovery import codes_left, issue_recovery_codes, use_recovery_code
 from portal.accounts.services import (
     SETUP_LINK_LIFETIME,
     AccountError,
@@ -66,6 +70,7 @@ from portal.accounts.signin import (
 )
 from portal.audience import PUBLIC, audience
 from portal.audit.services import record, staff_actor
+from portal.crypto import cipher
 from portal.htmx import redirect_to, render_page
 from portal.notice.rendering import render_markdown
 from portal.notice.services import in_language
@@ -139,7 +144,7 @@ def _pending_user() -> StaffUser | None:
     return None if user is None or user.locked_at is not None or not user.active else user
 
 
-def _open_session(user: StaffUser) -> Response:
+def _open_session(user: StaffUser, recovery_codes: list[str] | None = None) -> Response:
     language = session.get("lang")
     session.clear()  # a new session at sign-in
     if language:
@@ -147,6 +152,9 @@ def _open_session(user: StaffUser) -> Response:
     sign_in_staff(user)
     record(db.session(), "staff.signed_in", actor=staff_actor(user))
     db.session().commit()
+    if recovery_codes:
+        _keep_recovery_codes(recovery_codes)
+        return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
     return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
 
 
@@ -195,6 +203,29 @@ def sign_in() -> Response:
     return device.remember_device(response)
 
 
+def _wrong_code(user: StaffUser) -> Response | None:
+    """Count a wrong two-step or recovery code, on the server, per pending sign-in and per
+    account (the browser's own session is a signed cookie that could be sent again as it was
+    before the failures). A redirect when this pending sign-in or the account is spent."""
+    db.session().rollback()
+    record(db.session(), "staff.two_step_failed", actor=staff_actor(user))
+    keys = {"pending": session[PENDING_KEY].get("nonce", ""), "account": str(user.id)}
+    _two_step_limiter().record_failure(keys)
+    spent = _two_step_limiter().exhausted(keys)
+    if "account" in spent:
+        lock_account(db.session(), user)
+        session.pop(PENDING_KEY, None)
+        db.session().commit()
+        flash(str(ACCOUNT_LOCKED), "error")
+        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+    db.session().commit()
+    if "pending" in spent:
+        session.pop(PENDING_KEY, None)
+        flash(_("Too many wrong codes. Enter your password again."), "warning")
+        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+    return None
+
+
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @audience(PUBLIC)  # the first step's pending state is the credential
 def sign_in_code() -> Response:
@@ -205,26 +236,39 @@ def sign_in_code() -> Response:
     if form.validate_on_submit():
         if confirm_totp(db.session(), user, form.code.data or ""):
             return _open_session(user)
-        db.session().rollback()
-        record(db.session(), "staff.two_step_failed", actor=staff_actor(user))
-        # Counted on the server, per pending sign-in and per account: the browser's own session
-        # is a signed cookie that could be sent again as it was before the failures.
-        keys = {"pending": session[PENDING_KEY].get("nonce", ""), "account": str(user.id)}
-        _two_step_limiter().record_failure(keys)
-        spent = _two_step_limiter().exhausted(keys)
-        if "account" in spent:
-            lock_account(db.session(), user)
-            session.pop(PENDING_KEY, None)
-            db.session().commit()
-            flash(str(ACCOUNT_LOCKED), "error")
-            return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
-        db.session().commit()
-        if "pending" in spent:
-            session.pop(PENDING_KEY, None)
-            flash(_("Too many wrong codes. Enter your password again."), "warning")
-            return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+        if spent := _wrong_code(user):
+            return spent
         form.code.errors = [_("That code is not right or was already used. Enter the newest code.")]
     return render_page("accounts/sign_in_code.html", form=form)
+
+
+@bp.route("/sign-in/recovery", methods=["GET", "POST"])
+@audience(PUBLIC)  # the first step's pending state is the credential
+def sign_in_recovery() -> Response:
+    """Sign in with a one-time recovery code instead of the app's code (a lost phone)."""
+    user = _pending_user()
+    if user is None or user.totp_secret is None:
+        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        secret_key = current_app.config["SECRET_KEY"]
+        if use_recovery_code(db.session(), user, form.code.data or "", secret_key):
+            record(db.session(), "staff.recovery_code_used", actor=staff_actor(user))
+            left = codes_left(db.session(), user)
+            response = _open_session(user)
+            flash(
+                ngettext(
+                    "You signed in with a recovery code. You have %(num)d code left.",
+                    "You signed in with a recovery code. You have %(num)d codes left.",
+                    left,
+                ),
+                "warning",
+            )
+            return response
+        if spent := _wrong_code(user):
+            return spent
+        form.code.errors = [_("That recovery code is not right or was already used.")]
+    return render_page("accounts/sign_in_recovery.html", form=form)
 
 
 @bp.route("/two-step/set-up", methods=["GET", "POST"])
@@ -234,7 +278,10 @@ def two_step_setup() -> Response:
     if user is None:
         return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
     enrolled, page = _enrol_totp(user, "accounts.two_step_setup")
-    return _open_session(user) if enrolled else page
+    if not enrolled:
+        return page
+    codes = issue_recovery_codes(db.session(), user, current_app.config["SECRET_KEY"])
+    return _open_session(user, recovery_codes=codes)
 
 
 def _enrol_totp(user: StaffUser, endpoint: str) -> tuple[bool, Response]:
@@ -271,10 +318,85 @@ def two_step_optin() -> Response:
     if not enrolled:
         return page
     record(db.session(), "staff.two_step_enrolled", object_type="staff_user", object_id=user.id)
+    codes = issue_recovery_codes(db.session(), user, current_app.config["SECRET_KEY"])
     db.session().commit()
     flash(
         _("Two-step sign-in is on. You will need a code from your app when you sign in."), "success"
     )
+    _keep_recovery_codes(codes)
+    return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- recovery codes
+
+RECOVERY_KEY = "staff_recovery_codes"  # the new codes, encrypted, until the user saved them
+
+
+def _keep_recovery_codes(codes: list[str]) -> None:
+    session[RECOVERY_KEY] = cipher().encrypt("\n".join(codes).encode()).decode("ascii")
+
+
+def _new_recovery_codes() -> list[str]:
+    sealed = session.get(RECOVERY_KEY)
+    try:
+        return cipher().decrypt(sealed.encode("ascii")).decode().split("\n") if sealed else []
+    except InvalidToken:
+        return []
+
+
+@bp.get("/two-step/recovery-codes")
+@staff_required(needs_policy=False)
+def recovery_codes() -> Response:
+    """The new recovery codes, shown until the user says they saved them; afterwards only how
+    many are left, and a button for a new set."""
+    user = signed_in_staff()
+    return render_page(
+        "accounts/recovery_codes.html",
+        codes=_new_recovery_codes(),
+        left=codes_left(db.session(), user),
+        enrolled=user.totp_secret is not None,
+    )
+
+
+@bp.get("/two-step/recovery-codes.txt")
+@staff_required(needs_policy=False)
+def recovery_codes_download() -> Response:
+    codes = _new_recovery_codes()
+    if not codes:
+        return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
+    user = signed_in_staff()
+    lines = [
+        _(
+            "Recovery codes for two-step sign-in: %(portal)s",
+            portal=_("HMIS Client Privacy Portal"),
+        ),
+        user.email,
+        _("Each code works once. Keep them private, like a password."),
+        "",
+        *codes,
+        "",
+    ]
+    response = Response("\n".join(lines), mimetype="text/plain")
+    response.headers["Content-Disposition"] = 'attachment; filename="recovery-codes.txt"'
+    return response
+
+
+@bp.post("/two-step/recovery-codes")
+@staff_required(needs_policy=False)
+def recovery_codes_action() -> Response:
+    """ "I saved them" (forget the codes here), or a new set (the old codes stop working)."""
+    user = signed_in_staff()
+    if not FlaskForm().validate_on_submit() or user.totp_secret is None:
+        abort(400)
+    if request.form.get("action") == "new":
+        codes = issue_recovery_codes(db.session(), user, current_app.config["SECRET_KEY"])
+        record(
+            db.session(), "staff.recovery_codes_made", object_type="staff_user", object_id=user.id
+        )
+        db.session().commit()
+        _keep_recovery_codes(codes)
+        return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
+    session.pop(RECOVERY_KEY, None)
     return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
 
 
@@ -463,6 +585,7 @@ def user_show(user_id: int) -> Response:
         role_label=ROLE_LABELS[user.role],
         agency=management.agency_name(db_session, user.organization_id),
         last_sign_in=management.last_sign_in(db_session, user),
+        recovery_left=codes_left(db_session, user),
         now=utcnow(),
     )
 
@@ -542,6 +665,22 @@ def user_unlock(user_id: int) -> Response:
     if user := _change(user_id, management.unlock_user):
         _two_step_limiter().clear("account", str(user.id))
         flash(_("%(name)s can sign in again.", name=user.name), "success")
+    return _to_user_page(user_id)
+
+
+@bp.post("/users/<int:user_id>/two-step/reset")
+@staff_required(*management.MANAGER_ROLES)
+def user_two_step_reset(user_id: int) -> Response:
+    """A colleague lost their phone: their two-step sign-in and recovery codes are forgotten
+    (audited) and they set it up again at their next sign-in."""
+    if user := _change(user_id, management.reset_two_step):
+        flash(
+            _(
+                "%(name)s's two-step sign-in is reset. They set it up again when they sign in.",
+                name=user.name,
+            ),
+            "success",
+        )
     return _to_user_page(user_id)
 
 
