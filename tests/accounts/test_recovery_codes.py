@@ -26,12 +26,14 @@ def test_recovery_codes_are_shown_once_and_each_signs_in_once(
     assert done.headers["Location"] == "/staff/two-step/recovery-codes"
     page = browser.get("/staff/two-step/recovery-codes").page
     codes = [code.get_text() for code in page.select("ol.recovery-codes code")]
-    assert len(codes) == 10 and len(set(codes)) == 10
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
     download = browser.get("/staff/two-step/recovery-codes.txt")
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert all(code in download.get_data(as_text=True) for code in codes)
     stored = db_session.scalars(select(RecoveryCode.code_hash)).all()
-    assert len(stored) == 10 and not set(stored) & set(codes)  # kept only hashed
+    assert len(stored) == 10
+    assert not set(stored) & set(codes)
     post_with_token(browser, "/staff/two-step/recovery-codes", {"action": "done"})
     again = browser.get("/staff/two-step/recovery-codes").page
     assert again.select("ol.recovery-codes code") == []  # shown once
