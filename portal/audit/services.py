@@ -98,6 +98,7 @@ CLIENT_VISIBLE_ACTIONS = (
     "request.decided",
     "request.submitted",
     "access_code.issued",
+    "access_code.replaced",
     "access_code.revoked",
     "notice.acknowledged",
 )
@@ -178,6 +179,7 @@ def audit_rows(session: Session, filters: AuditFilter) -> Iterator[AuditEntry]:
 
 KNOWN_ACTIONS = (
     "access_code.issued",
+    "access_code.replaced",
     "access_code.revoked",
     "audit.exported",
     "audit.viewed",
@@ -194,6 +196,7 @@ KNOWN_ACTIONS = (
     "client.requests_viewed",
     "client.searched",
     "client.sign_in_failed",
+    "client.sign_in_hold_lifted",
     "client.sign_in_limited",
     "client.signed_in",
     "client.signed_out",
@@ -203,6 +206,7 @@ KNOWN_ACTIONS = (
     "hmis.exchange_viewed",
     "hmis.import_refused",
     "hmis.imported",
+    "keys.rotated",
     "keys.ssn_rotated",
     "kiosk.registered",
     "notice.acknowledged",
@@ -231,8 +235,11 @@ KNOWN_ACTIONS = (
     "sharing.receipt_downloaded",
     "sharing.refused",
     "sharing.restored",
+    "staff.recovery_code_used",
+    "staff.recovery_codes_made",
     "staff.request_viewed",
     "staff.sign_in_failed",
+    "staff.sign_in_locked",
     "staff.signed_in",
     "staff.signed_out",
     "staff.two_step_enrolled",
@@ -240,6 +247,9 @@ KNOWN_ACTIONS = (
     "staff_user.created",
     "staff_user.disabled",
     "staff_user.enabled",
+    "staff_user.locked",
     "staff_user.reset",
+    "staff_user.two_step_reset",
+    "staff_user.unlocked",
     "staff_user.updated",
 )
