@@ -358,7 +358,7 @@ def recovery_codes() -> Response:
     )
 
 
-@bp.get("/two-step/recovery-codes.txt")
+@bp.get("/two-step/recovery-codes/download")
 @staff_required(needs_policy=False)
 def recovery_codes_download() -> Response:
     codes = _new_recovery_codes()

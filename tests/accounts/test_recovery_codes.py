@@ -28,7 +28,7 @@ def test_recovery_codes_are_shown_once_and_each_signs_in_once(
     codes = [code.get_text() for code in page.select("ol.recovery-codes code")]
     assert len(codes) == 10
     assert len(set(codes)) == 10
-    download = browser.get("/staff/two-step/recovery-codes.txt")
+    download = browser.get("/staff/two-step/recovery-codes/download")
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert all(code in download.get_data(as_text=True) for code in codes)
     stored = db_session.scalars(select(RecoveryCode.code_hash)).all()
