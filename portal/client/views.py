@@ -126,6 +126,7 @@ def phone_hand_off() -> Response:
     client_session = signed_in_client()
     token = create_hand_off(db.session(), client_session)
     record(db.session(), "client.hand_off_created", personal_id=client_session.personal_id)
+    get_locale()  # this answer stays in the language read so far; the kiosk forgets it after
     end_sessions_here("handed_off")
     session.clear()
     link = url_for("access.hand_off_redeem", token=token, _external=True)
