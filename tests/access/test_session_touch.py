@@ -77,3 +77,24 @@ def test_the_idle_limit_still_ends_the_session_on_time(
     assert client.get("/my-page").headers["Location"] == "/sign-in"
     db_session.refresh(opened)
     assert opened.ended_reason == "idle"
+
+
+def test_the_acknowledgement_is_remembered_not_asked_on_every_page(
+    app: Flask, client: FlaskClient, sign_in: SignIn, code: str
+) -> None:
+    signed_in_client(client, sign_in, code)
+    assert client.get("/my-page").status_code == 200
+    engine = app.extensions["portal.engine"]
+    asked: list[str] = []
+
+    def statement(_conn, _cursor, sql, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "notice_acknowledgement" in sql and sql.lstrip().upper().startswith("SELECT"):
+            asked.append(sql)
+
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        assert client.get("/my-page").status_code == 200
+        assert client.get("/my-record").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+    assert asked == []
