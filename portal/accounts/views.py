@@ -403,8 +403,8 @@ def recovery_codes_action() -> Response:
 @bp.post("/sign-out")
 @staff_required(needs_policy=False)  # someone who does not accept the policy can still leave
 def sign_out() -> Response:
-    if sign_out_staff() is not None:
-        record(db.session(), "staff.signed_out")
+    record(db.session(), "staff.signed_out")  # by the staff member, before they are gone
+    sign_out_staff()
     db.session().commit()
     language = session.get("lang")
     session.clear()

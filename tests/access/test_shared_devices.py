@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.access.models import ClientSession
+from portal.audit.models import AuditEntry
 from tests.access.test_hand_off import _show_hand_off, kiosk_client, qr_links  # noqa: F401
 from tests.accounts.test_staff_sign_in import post_form, sign_in, staff_user
 from tests.fixtures.clients import DOB, SignIn, signed_in_client
@@ -51,6 +52,10 @@ def test_setting_up_a_kiosk_signs_the_staff_member_out_there(
     replay = app.test_client()
     replay.set_cookie("portal_session", old_cookie)
     assert replay.get("/staff").headers["Location"] == "/staff/sign-in"
+    signed_out = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "staff.signed_out")
+    ).one()
+    assert signed_out.actor_kind == "staff"  # recorded as the staff member's own act
 
 
 def test_a_phone_hand_off_signs_the_kiosk_out_at_once(
