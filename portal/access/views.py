@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 from cryptography.fernet import InvalidToken
 from flask import (
@@ -250,6 +251,7 @@ def code_new() -> Response:
 
 
 SLIP_KEY = "code_slip"  # the slip last issued in this browser, encrypted: reloading shows it again
+SLIP_SHOWN_FOR = 3600  # seconds a slip can be shown (and printed) again after it was issued
 
 
 @bp.post("/staff/access-codes")
@@ -280,6 +282,7 @@ def code_create() -> Response:
         "code_id": issued.id if issued else None,
         "personal_id": client.personal_id,
         "language": form.language.data or "en",
+        "at": int(time.time()),
     }
     session[SLIP_KEY] = cipher().encrypt(json.dumps(slip).encode()).decode("ascii")
     return redirect(url_for("access.code_slip"), 303)  # type: ignore[return-value]
@@ -301,7 +304,10 @@ def code_slip() -> Response:
     issued = db.session().get(AccessCode, slip["code_id"]) if slip["code_id"] else None
     if issued is None or issued.revoked_at is not None or issued.expires_at <= utcnow():
         session.pop(SLIP_KEY, None)
-        return render_page("access/code_issued.html", slip=None, client=client)
+        return render_page("access/code_issued.html", slip=None, client=client, gone=True)
+    if time.time() - slip.get("at", 0) > SLIP_SHOWN_FOR:
+        session.pop(SLIP_KEY, None)  # the code still works; its slip is not shown any more
+        return render_page("access/code_issued.html", slip=None, client=client, gone=False)
     code, language = slip["code"], slip["language"]
     link = url_for("access.sign_in_page", code=code.replace("-", ""), _external=True)
     with force_locale(language):

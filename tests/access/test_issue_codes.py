@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.access.models import AccessCode
 from portal.access.services import live_code_for
+from portal.crypto import cipher
 from portal.accounts.models import Role
 from tests.accounts.test_staff_sign_in import post_form, sign_in, staff_user
 
@@ -181,6 +184,15 @@ def test_reloading_the_slip_shows_the_same_code_and_revokes_nothing(
     first = client.get("/staff/access-codes/slip").page.select_one(".slip__code").get_text()
     again = client.get("/staff/access-codes/slip").page.select_one(".slip__code").get_text()
     assert first == again
+    assert live_code_for(db_session, first, app.secret_key) is not None
+    # An hour later the slip is not shown again (the code still works).
+    with client.session_transaction() as browser_session:
+        slip = json.loads(cipher().decrypt(browser_session["code_slip"].encode()))
+        slip["at"] = int(time.time()) - 3601
+        browser_session["code_slip"] = cipher().encrypt(json.dumps(slip).encode()).decode()
+    shown = client.get("/staff/access-codes/slip").page
+    assert shown.find("h1").get_text(strip=True) == "The slip was already shown"
+    assert shown.select_one(".slip__code") is None
     assert live_code_for(db_session, first, app.secret_key) is not None
     # Sending the issuing form again (a reload of the POST) does not replace the code unasked.
     resent = client.post("/staff/access-codes", data=data)
