@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from portal.access.models import AccessCode
 from portal.access.services import live_code_for
-from portal.crypto import cipher
 from portal.accounts.models import Role
+from portal.crypto import cipher
 from tests.accounts.test_staff_sign_in import post_form, sign_in, staff_user
 
 PERSON = "2f4b963171644a8b9902bdfe79a4b403"  # enrolled at organization 109 in edge-fy2024-bom
