@@ -209,7 +209,9 @@ def _wrong_code(user: StaffUser) -> Response | None:
     before the failures). A redirect when this pending sign-in or the account is spent."""
     db.session().rollback()
     record(db.session(), "staff.two_step_failed", actor=staff_actor(user))
-    keys = {"pending": session[PENDING_KEY].get("nonce", ""), "account": str(user.id)}
+    pending = session[PENDING_KEY]
+    nonce = pending.get("nonce") or f"{user.id}:{pending.get('at')}"  # one made before nonces
+    keys = {"pending": nonce, "account": str(user.id)}
     _two_step_limiter().record_failure(keys)
     spent = _two_step_limiter().exhausted(keys)
     if "account" in spent:
