@@ -11,7 +11,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import crypto, db
 from portal.config import Settings, load_settings
-from portal.ratelimit import COMPLAINT_LIMITS, STAFF_SIGN_IN_LIMITS, FailureLimiter
+from portal.ratelimit import (
+    COMPLAINT_LIMITS,
+    STAFF_SIGN_IN_LIMITS,
+    TWO_STEP_LIMITS,
+    FailureLimiter,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,6 +102,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     )
     app.extensions["portal.staff_sign_in_limiter"] = FailureLimiter(
         settings.rate_limit_storage, STAFF_SIGN_IN_LIMITS
+    )
+    app.extensions["portal.two_step_limiter"] = FailureLimiter(
+        settings.rate_limit_storage, TWO_STEP_LIMITS
     )
     staff_current.init_app(app)
     return app

@@ -1,7 +1,8 @@
-"""Field encryption for values that must never sit in the database in clear (SSN).
+"""Field encryption for values that must never sit in the database in clear (SSNs, requested
+values, TOTP secrets: every column of type EncryptedString).
 
 MultiFernet: the first key encrypts, every key decrypts, so keys rotate by putting a new key
-first and re-encrypting (`flask --app wsgi keys rotate-ssn`).
+first and re-encrypting every encrypted column (`flask --app wsgi keys rotate`, portal/keys.py).
 """
 
 from __future__ import annotations
@@ -12,13 +13,22 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 _cipher: MultiFernet | None = None
+_primary: Fernet | None = None
 
 
 def configure(keys: tuple[str, ...]) -> None:
-    global _cipher
+    global _cipher, _primary
     if not keys:
         raise ValueError("at least one encryption key is required")
-    _cipher = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+    fernets = [Fernet(key.encode("ascii")) for key in keys]
+    _cipher, _primary = MultiFernet(fernets), fernets[0]
+
+
+def primary() -> Fernet:
+    """The first key alone: what encrypts, and what must read everything once rotated."""
+    if _primary is None:
+        raise RuntimeError("field encryption is not configured (create_app sets it up)")
+    return _primary
 
 
 def cipher() -> MultiFernet:

@@ -60,7 +60,16 @@ def error_page(status: int) -> Response:
     return Response(html, status=code, mimetype="text/html")
 
 
+def _retry_after_on_every_429(response: Response) -> Response:
+    """Every 429 says when to try again (the pages that give one say it more exactly)."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = "60"
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(_retry_after_on_every_429)
+
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError) -> tuple[str, int]:
         return _render(400, STALE_FORM)

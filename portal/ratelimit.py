@@ -12,6 +12,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from flask import Response
 from flask_babel import ngettext
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
@@ -37,11 +38,21 @@ COMPLAINT_LIMITS = (
     Limit("address", parse("30 per hour")),
 )
 
+# Staff two-step codes: a pending sign-in (one right password) allows 5 wrong codes, then the
+# password is asked again; 20 wrong codes on one account within an hour, across sign-ins, lock
+# the account until an administrator lifts the lock.
+TWO_STEP_LIMITS = (
+    Limit("pending", parse("5 per 10 minutes")),
+    Limit("account", parse("20 per hour")),
+)
+
+# Clients: nothing counts for everybody at once, so no one actor can use up the allowance of
+# every client. A known code is held for 15 minutes after 5 wrong dates of birth (staff can lift
+# the hold); a device (a key the server issues and signs) and an address are slowed on their own.
 SIGN_IN_LIMITS = (
     Limit("device", parse("10 per 15 minutes")),
     Limit("code", parse("5 per 15 minutes")),
     Limit("address", parse("50 per 15 minutes")),
-    Limit("overall", parse("500 per 5 minutes")),
 )
 
 
@@ -60,12 +71,34 @@ class FailureLimiter:
                 waits.append(max(1, math.ceil(reset_at - time.time())))
         return max(waits)
 
+    def exhausted(self, keys: dict[str, str]) -> set[str]:
+        """The scopes of these keys that allow no more failures now."""
+        return {
+            limit.scope
+            for limit in self._limits
+            if limit.scope in keys
+            and not self._limiter.test(limit.item, limit.scope, keys[limit.scope])
+        }
+
+    def clear(self, scope: str, key: str) -> None:
+        """Forget the failures counted for one key (a hold or lock lifted by staff)."""
+        for limit in self._limits:
+            if limit.scope == scope:
+                self._limiter.clear(limit.item, limit.scope, key)
+
     def record_failure(self, keys: dict[str, str]) -> None:
         for limit in self._limits:
             self._limiter.hit(limit.item, limit.scope, keys.get(limit.scope, "all"))
 
     def reset(self) -> None:
         self._limiter.storage.reset()
+
+
+def retry_after(response: Response, seconds: int) -> Response:
+    """A 429 answer: the status and when to try again, for browsers and scripts alike."""
+    response.status_code = 429
+    response.headers["Retry-After"] = str(max(1, seconds))
+    return response
 
 
 def try_again_message(seconds: int) -> str:

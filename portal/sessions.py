@@ -7,7 +7,8 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from flask import Response
 from flask_babel import lazy_gettext as _l
@@ -19,6 +20,12 @@ from portal.timeutil import utcnow
 LAPSED_MESSAGE = _l(
     "You were signed out, maybe because you did nothing for a while. Sign in again."
 )
+REPLACED_MESSAGE = _l("You were signed out because you signed in on another device.")
+
+
+def lapsed_message(reason: str | None) -> str:
+    """What a person whose session ended is told on the next page."""
+    return str(REPLACED_MESSAGE if reason == "replaced" else LAPSED_MESSAGE)
 
 
 def forget_in_browser(response: Response) -> Response:
@@ -84,6 +91,21 @@ class SessionRecord:
 
 Record = TypeVar("Record", bound=SessionRecord)
 
+# A live session's last_seen_at is written at most once a minute (issue 22): reading a page
+# commits nothing. The idle limit is counted from that stamp, so a session may end up to this
+# much before its idle limit after the last request, never later.
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Resumed(Generic[Record]):
+    """What resuming a browser's token found: the live session, or why there is none
+    (None: no such session at all), and whether the row changed (to be committed)."""
+
+    record: Record | None
+    reason: str | None = None
+    changed: bool = False
+
 
 def resume(
     db: Session,
@@ -93,21 +115,27 @@ def resume(
     idle: Callable[[Record], dt.timedelta],
     absolute: dt.timedelta,
     revoked: Callable[[Record], str | None],
-) -> Record | None:
-    """The live session for a browser's token, touched now; None (and ended) once it lapsed.
+) -> Resumed[Record]:
+    """The live session for a browser's token, touched when its stamp is a minute old; ended
+    once it lapsed.
 
     revoked names a reason the session may no longer go on (its code was revoked, its user
     disabled), or None."""
     found = db.scalar(select(model).where(model.token_hash == token_hash(token)))
-    if found is None or found.ended_at is not None:
-        return None
+    if found is None:
+        return Resumed(None)
+    if found.ended_at is not None:
+        return Resumed(None, found.ended_reason)
     now = utcnow()
     reason = revoked(found) or lapse_reason(
         now, found.created_at, found.last_seen_at, idle(found), absolute
     )
     if reason is None:
+        if now - found.last_seen_at < TOUCH_EVERY:
+            return Resumed(found)
         found.last_seen_at = now
-        return found
+        db.flush()
+        return Resumed(found, changed=True)
     found.end(reason)
     db.flush()
-    return None
+    return Resumed(None, reason, changed=True)

@@ -188,6 +188,7 @@ def _fresh_rate_limits(request: pytest.FixtureRequest) -> Iterator[None]:
         extensions["portal.sign_in_limiter"].reset()
         extensions["portal.staff_sign_in_limiter"].reset()
         extensions["portal.complaint_limiter"].reset()
+        extensions["portal.two_step_limiter"].reset()
 
 
 @contextmanager

@@ -68,12 +68,18 @@ STAFF_ROLES = {
     "system_admin": (Role.SYSTEM_ADMIN, None),
 }
 USERS = ("anonymous", "client_a", "client_b", *STAFF_ROLES)
-ENDS_SESSION = {"access.sign_out", "accounts.sign_out", "public.start_over"}
+ENDS_SESSION = {
+    "access.sign_out",
+    "accounts.sign_out",
+    "public.start_over",
+    "client.phone_hand_off",  # the kiosk is signed out once the phone has the link
+    "access.kiosk_edit",  # a kiosk set-up signs the staff member out there
+}
 SIGN_IN_PAGES = ("/sign-in", "/staff/sign-in")
 # Sent with every POST, so staff forms that look a client up do look client A up.
 FORM_DATA = {"personal_id": CLIENT_A, "language": "en"}
 # Steps inside a staff sign-in: with no sign-in under way they send anyone back to its start.
-SIGN_IN_STEPS = {"accounts.sign_in_code", "accounts.two_step_setup"}
+SIGN_IN_STEPS = {"accounts.sign_in_code", "accounts.sign_in_recovery", "accounts.two_step_setup"}
 
 
 @dataclass

@@ -1,4 +1,7 @@
-"""The signed-in client of this request, if any, and the guard for client pages."""
+"""The signed-in client of this request, if any, and the guard for client pages.
+
+Clients are not users: their sessions are rows of their own (ClientSession), resumed by the
+same mechanism as staff sessions (portal.sessions)."""
 
 from __future__ import annotations
 
@@ -14,9 +17,12 @@ from portal.access.models import ClientSession
 from portal.access.services import resume_session
 from portal.errors import error_page
 from portal.htmx import redirect_to
-from portal.sessions import LAPSED_MESSAGE, idle_policy
+from portal.sessions import idle_policy, lapsed_message
 
 SESSION_KEY = "client_token"
+# The notice version this session's client acknowledged (or found acknowledged): remembered so
+# that it is not asked again on every page (issue 22). Acknowledging is never undone.
+ACKNOWLEDGED_KEY = "client_notice"
 F = TypeVar("F", bound=Callable[..., object])
 
 
@@ -37,12 +43,30 @@ def _load_client() -> None:
     token = session.get(SESSION_KEY)
     if not token:
         return
-    found = resume_session(db.session(), token)
-    db.session().commit()  # the touch (or the ending) is its own small unit of work
-    if found is None:
+    resumed = resume_session(db.session(), token)
+    if resumed.changed:
+        db.session().commit()  # the touch (or the ending) is its own small unit of work
+    if resumed.record is None:
         session.pop(SESSION_KEY, None)
-        g.client_session_lapsed = True
-    g.client_session = found
+        g.client_session_lapsed = resumed.reason or "ended"
+    g.client_session = resumed.record
+
+
+def end_sessions_here(reason: str) -> None:
+    """End on the server every session this browser holds (client and staff), audited; the
+    caller clears the browser's session. Replaying the old cookie afterwards opens nothing."""
+    from portal.accounts.current import current_staff, sign_out_staff
+    from portal.audit.services import record
+
+    client_session = current_client_session()
+    if client_session is not None:
+        record(db.session(), "client.signed_out", personal_id=client_session.personal_id)
+        client_session.end(reason)
+        g.client_session = None
+    if current_staff() is not None:
+        record(db.session(), "staff.signed_out")
+        sign_out_staff(reason)
+    db.session().commit()
 
 
 def _no_downloads_on_kiosks(response: Response) -> Response:
@@ -59,14 +83,29 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _signed_in() -> dict[str, object]:
+        from portal.accounts.current import current_staff
+
         signed_in = current_client_session() is not None
         kiosk = device.kiosk_name()
-        staff = g.get("staff_user") is not None
+        staff = current_staff() is not None
         return {
             "signed_in": signed_in,
             "kiosk": kiosk,
             "idle": idle_policy(signed_in=signed_in, kiosk=bool(kiosk), staff=staff),
         }
+
+
+def _acknowledged(client_session: ClientSession) -> bool:
+    """Whether the client acknowledged the notice in force (remembered once true)."""
+    from portal.notice.services import current_version, needs_acknowledgement
+
+    current = current_version(db.session())
+    if current is None or session.get(ACKNOWLEDGED_KEY) == current.id:
+        return True
+    if needs_acknowledgement(db.session(), client_session.personal_id) is not None:
+        return False
+    session[ACKNOWLEDGED_KEY] = current.id
+    return True
 
 
 def client_required(view: F) -> F:
@@ -76,13 +115,10 @@ def client_required(view: F) -> F:
     def guarded(*args: object, **kwargs: object) -> object:
         client_session = current_client_session()
         if client_session is None:
-            if g.get("client_session_lapsed"):
-                flash(str(LAPSED_MESSAGE), "warning")
+            if reason := g.get("client_session_lapsed"):
+                flash(lapsed_message(reason), "warning")
             return redirect_to("access.sign_in_page")
-        from portal.notice.services import needs_acknowledgement
-
-        pending = needs_acknowledgement(db.session(), client_session.personal_id)
-        if pending is not None and request.endpoint != "notice.acknowledge":
+        if request.endpoint != "notice.acknowledge" and not _acknowledged(client_session):
             return redirect_to("notice.acknowledge")
         return view(*args, **kwargs)
 

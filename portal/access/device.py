@@ -42,21 +42,57 @@ def mark_as_kiosk(response: Response, name: str) -> None:
     )
 
 
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="device key")
+
+
+def _device() -> dict[str, object]:
+    """This browser's device key as the server issued it: {"id": ..., "trusted": bool}."""
+    if "device" not in g:
+        try:
+            found = _device_serializer().loads(request.cookies.get(DEVICE_COOKIE, ""))
+        except BadSignature:
+            found = None
+        if isinstance(found, dict) and isinstance(found.get("id"), str):
+            g.device = {"id": found["id"], "trusted": bool(found.get("trusted"))}
+        else:
+            g.device = {"id": secrets.token_urlsafe(16), "trusted": False}
+            g.device_changed = True
+    return g.device  # type: ignore[no-any-return]
+
+
 def device_id() -> str:
-    """A random id this browser keeps; failures are counted per device with it."""
-    existing = request.cookies.get(DEVICE_COOKIE, "")
-    if len(existing) == 22 and existing.replace("-", "").replace("_", "").isalnum():
-        return existing
-    if "new_device_id" not in g:
-        g.new_device_id = secrets.token_urlsafe(16)
-    return str(g.new_device_id)
+    """This browser's device key, issued and signed by the server; failures are counted per
+    device with it. A key the browser made up (or changed) is not taken: it gets a new one, so
+    nobody can pick another device's key to use up its allowance."""
+    return str(_device()["id"])
+
+
+def device_trusted() -> bool:
+    """Whether a client signed in on this device before (or it is a registered kiosk): such a
+    device is not slowed by what others at the same address do."""
+    return bool(_device()["trusted"]) or kiosk_name() is not None
+
+
+def trust_device() -> None:
+    """A client signed in here: remember it in the device key."""
+    if not _device()["trusted"]:
+        g.device = {**_device(), "trusted": True}
+        g.device_changed = True
+
+
+def new_device() -> str:
+    """Give this browser a new device key (a kiosk is a device of its own from its set-up)."""
+    g.device = {"id": secrets.token_urlsafe(16), "trusted": False}
+    g.device_changed = True
+    return device_id()
 
 
 def remember_device(response: Response) -> Response:
-    if "new_device_id" in g:
+    if g.get("device_changed"):
         response.set_cookie(
             DEVICE_COOKIE,
-            g.new_device_id,
+            _device_serializer().dumps(g.device),
             max_age=ONE_YEAR,
             httponly=True,
             samesite="Lax",

@@ -54,6 +54,8 @@ class FindClientForm(FlaskForm):
 
 class IssueCodeForm(FlaskForm):
     personal_id = HiddenField()
+    # "1": the client has a working code and the staff member chose to replace it.
+    replace = HiddenField()
     language = RadioField(
         _l("Language for the paper"),
         # Each language named in itself, and marked so screen readers pronounce it right.

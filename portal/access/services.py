@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import Role, StaffUser
 from portal.hmis.models import Client
-from portal.sessions import new_token, resume, token_hash
+from portal.sessions import Resumed, new_token, resume, token_hash
 from portal.sharing.models import IdentityVersion
 from portal.sharing.rule import Viewer, is_own_agency_client, visible_record
 from portal.timeutil import utcnow
@@ -82,6 +82,20 @@ def issue_access_code(
     return format_code(code)
 
 
+def live_code_of(session: Session, personal_id: str) -> AccessCode | None:
+    """The client's working code (not revoked, not expired), if they have one."""
+    return session.scalars(
+        select(AccessCode)
+        .where(
+            AccessCode.personal_id == personal_id,
+            AccessCode.revoked_at.is_(None),
+            AccessCode.expires_at > utcnow(),
+        )
+        .order_by(AccessCode.issued_at.desc())
+        .limit(1)
+    ).first()
+
+
 def client_for_staff(session: Session, user: StaffUser, personal_id: str) -> IdentityVersion | None:
     """The client's identifying data, if this staff user may act for them in person (issue a
     code, record that they read the notice): the HMIS lead for anyone, agency staff for clients
@@ -105,6 +119,18 @@ def revoke_codes(session: Session, personal_id: str) -> int:
     )
     session.flush()
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def code_holder(session: Session, typed: str, secret_key: str) -> str | None:
+    """The client whose code (live or not) this is, for counting failures per client."""
+    return session.scalar(
+        select(AccessCode.personal_id).where(AccessCode.code_hash == code_hash(secret_key, typed))
+    )
+
+
+def hold_key(personal_id: str) -> str:
+    """The key failures on a known code are counted under (one per client)."""
+    return f"client:{personal_id}"
 
 
 def live_code_for(session: Session, typed: str, secret_key: str) -> AccessCode | None:
@@ -179,7 +205,7 @@ def idle_limit(device: str) -> dt.timedelta:
     return KIOSK_IDLE if device == "kiosk" else PERSONAL_IDLE
 
 
-def resume_session(session: Session, token: str) -> ClientSession | None:
+def resume_session(session: Session, token: str) -> Resumed[ClientSession]:
     """The live session for a browser's token; a revoked or expired code ends it."""
 
     def code_revoked(found: ClientSession) -> str | None:
@@ -207,9 +233,19 @@ class HandOffRefused(Exception):
     """The link is unknown, used, expired or spent, or the date of birth is wrong."""
 
 
+HAND_OFF_LENGTH = 10  # 50 bits: short enough to type, for 10 minutes and 3 tries
+
+
+def _hand_off_hash(token: str) -> str:
+    """The token as stored: typed back in any case, with or without the dash, it matches."""
+    return token_hash(normalize_code(token))
+
+
 def create_hand_off(session: Session, client_session: ClientSession) -> str:
-    """A single-use token that opens this client's record on another device."""
-    token, hashed = new_token()
+    """A single-use token that opens this client's record on another device, short enough to
+    type (`7KQM2-XD9H4`) for a phone without a camera."""
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(HAND_OFF_LENGTH))
+    token, hashed = f"{raw[:5]}-{raw[5:]}", _hand_off_hash(raw)
     now = utcnow()
     session.add(
         HandOff(
@@ -228,7 +264,7 @@ def create_hand_off(session: Session, client_session: ClientSession) -> str:
 def live_hand_off(session: Session, token: str, *, lock: bool = False) -> HandOff | None:
     """The link's row while it may still be used. lock: hold the row until commit, so the same
     link sent twice at once (to two instances, say) is used once and its tries are all counted."""
-    statement = select(HandOff).where(HandOff.token_hash == token_hash(token))
+    statement = select(HandOff).where(HandOff.token_hash == _hand_off_hash(token))
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     found = session.scalar(statement)

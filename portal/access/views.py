@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import time
 
+from cryptography.fernet import InvalidToken
 from flask import (
     Blueprint,
     Response,
@@ -14,7 +17,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,7 +25,7 @@ from markupsafe import Markup
 
 from portal import db
 from portal.access import device
-from portal.access.current import SESSION_KEY, current_client_session
+from portal.access.current import SESSION_KEY, current_client_session, end_sessions_here
 from portal.access.forms import (
     DateOfBirthForm,
     FindClientForm,
@@ -30,13 +33,15 @@ from portal.access.forms import (
     KioskForm,
     SignInForm,
 )
-from portal.access.models import ClientSession
+from portal.access.models import AccessCode, ClientSession
 from portal.access.services import (
-    DEFAULT_LIFETIME,
     HandOffRefused,
     SignInRefused,
     client_for_staff,
+    code_holder,
+    hold_key,
     issue_access_code,
+    live_code_of,
     live_hand_off,
     normalize_code,
     redeem_hand_off,
@@ -47,10 +52,11 @@ from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import PUBLIC, audience
 from portal.audit.services import record
+from portal.crypto import cipher
 from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
 from portal.qr import qr_svg
-from portal.ratelimit import FailureLimiter, try_again_message
+from portal.ratelimit import FailureLimiter, retry_after, try_again_message
 from portal.sessions import forget_in_browser
 from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
@@ -66,8 +72,30 @@ def limiter() -> FailureLimiter:
 
 
 def _limit_keys(typed_code: str) -> dict[str, str]:
-    code_key = hashlib.sha256(normalize_code(typed_code).encode()).hexdigest()[:32]
-    return {"device": device.device_id(), "code": code_key, "address": request.remote_addr or "-"}
+    """Failures count per access code (per client for a known code), per device and per
+    address; nothing counts for everybody. A device where a client signed in before, or a
+    registered kiosk, is not slowed by what others at its address do."""
+    holder = code_holder(db.session(), typed_code, current_app.secret_key)
+    code_key = (
+        hold_key(holder)
+        if holder
+        else hashlib.sha256(normalize_code(typed_code).encode()).hexdigest()[:32]
+    )
+    keys = {"device": device.device_id(), "code": code_key}
+    if not device.device_trusted():
+        keys["address"] = request.remote_addr or "-"
+    return keys
+
+
+def _held_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return ngettext(
+        "This access code is on hold after too many tries. Try again in %(num)d minute, or ask "
+        "the staff at your agency to lift the hold.",
+        "This access code is on hold after too many tries. Try again in %(num)d minutes, or "
+        "ask the staff at your agency to lift the hold.",
+        minutes,
+    )
 
 
 def _enter(opened: ClientSession, token: str, action: str) -> Response:
@@ -85,7 +113,9 @@ def _enter(opened: ClientSession, token: str, action: str) -> Response:
     if language:  # except the language the person chose to read in
         session["lang"] = language
     session[SESSION_KEY] = token
-    return redirect(url_for("client.home"), 303)  # type: ignore[return-value]
+    device.trust_device()
+    response = redirect(url_for("client.home"), 303)
+    return device.remember_device(response)  # type: ignore[arg-type]
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -98,13 +128,13 @@ def sign_in_page() -> Response:
     form = SignInForm()
     if request.method == "GET":
         form.code.data = session.pop(PREFILLED_CODE, None)
-    status = 200
+    wait = 0
     if form.validate_on_submit():
         keys = _limit_keys(form.code.data or "")
         wait = limiter().blocked_for(keys)
         if wait:
-            form.code.errors = [try_again_message(wait)]
-            status = 429
+            held = "code" in limiter().exhausted(keys)
+            form.code.errors = [_held_message(wait) if held else try_again_message(wait)]
             record(db.session(), "client.sign_in_limited")
             db.session().commit()
         else:
@@ -124,7 +154,8 @@ def sign_in_page() -> Response:
             else:
                 return _enter(opened, token, "client.signed_in")
     response = render_page("access/sign_in.html", form=form, is_kiosk=device.kiosk_name())
-    response.status_code = status
+    if wait:
+        retry_after(response, wait)
     return device.remember_device(response)
 
 
@@ -193,7 +224,13 @@ def _render_confirm(form: IssueCodeForm, client: IdentityVersion) -> Response:
     record(db.session(), "client.identity_viewed", personal_id=client.personal_id)
     db.session().commit()
     pending = needs_acknowledgement(db.session(), client.personal_id)
-    return render_page("access/code_confirm.html", form=form, client=client, pending_notice=pending)
+    return render_page(
+        "access/code_confirm.html",
+        form=form,
+        client=client,
+        pending_notice=pending,
+        live_code=live_code_of(db.session(), client.personal_id),
+    )
 
 
 @bp.route("/staff/access-codes/new", methods=["GET", "POST"])
@@ -213,9 +250,15 @@ def code_new() -> Response:
     return render_page("access/code_new.html", form=form)
 
 
+SLIP_KEY = "code_slip"  # the slip last issued in this browser, encrypted: reloading shows it again
+SLIP_SHOWN_FOR = 3600  # seconds a slip can be shown (and printed) again after it was issued
+
+
 @bp.post("/staff/access-codes")
 @staff_required(*CODE_ISSUERS)
 def code_create() -> Response:
+    """Issue a code, then show its slip (POST, redirect, GET): reloading the slip shows the same
+    code and revokes nothing. Replacing a working code is its own explicit, audited choice."""
     user = signed_in_staff()
     form = IssueCodeForm()
     client = client_for_staff(db.session(), user, form.personal_id.data or "")
@@ -223,23 +266,60 @@ def code_create() -> Response:
         abort(404)
     if not form.validate_on_submit():
         return _render_confirm(form, client)
+    replacing = live_code_of(db.session(), client.personal_id) is not None
+    if replacing and form.replace.data != "1":
+        form.replace.errors = [_("This client has a working code. Choose to replace it or not.")]
+        return _render_confirm(form, client)
     code = issue_access_code(
         db.session(), client.personal_id, current_app.secret_key, issued_by_id=user.id
     )
-    record(db.session(), "access_code.issued", personal_id=client.personal_id)
+    issued = live_code_of(db.session(), client.personal_id)
+    action = "access_code.replaced" if replacing else "access_code.issued"
+    record(db.session(), action, personal_id=client.personal_id)
     db.session().commit()
+    slip = {
+        "code": code,
+        "code_id": issued.id if issued else None,
+        "personal_id": client.personal_id,
+        "language": form.language.data or "en",
+        "at": int(time.time()),
+    }
+    session[SLIP_KEY] = cipher().encrypt(json.dumps(slip).encode()).decode("ascii")
+    return redirect(url_for("access.code_slip"), 303)  # type: ignore[return-value]
+
+
+@bp.get("/staff/access-codes/slip")
+@staff_required(*CODE_ISSUERS)
+def code_slip() -> Response:
+    """The slip of the code this browser issued last, as often as it is reloaded or printed,
+    while the code works. The code itself is kept only in this browser's session, encrypted."""
+    sealed = session.get(SLIP_KEY)
+    try:
+        slip = json.loads(cipher().decrypt(sealed.encode("ascii"))) if sealed else None
+    except InvalidToken:
+        slip = None
+    client = slip and client_for_staff(db.session(), signed_in_staff(), slip["personal_id"])
+    if not slip or client is None:
+        return redirect(url_for("access.code_new"), 303)  # type: ignore[return-value]
+    issued = db.session().get(AccessCode, slip["code_id"]) if slip["code_id"] else None
+    if issued is None or issued.revoked_at is not None or issued.expires_at <= utcnow():
+        session.pop(SLIP_KEY, None)
+        return render_page("access/code_issued.html", slip=None, client=client, gone=True)
+    if time.time() - slip.get("at", 0) > SLIP_SHOWN_FOR:
+        session.pop(SLIP_KEY, None)  # the code still works; its slip is not shown any more
+        return render_page("access/code_issued.html", slip=None, client=client, gone=False)
+    code, language = slip["code"], slip["language"]
     link = url_for("access.sign_in_page", code=code.replace("-", ""), _external=True)
-    language = form.language.data or "en"
     with force_locale(language):
-        slip = render_template(
+        paper = render_template(
             "access/_code_slip.html",
             code=code,
             link=url_for("access.sign_in_page", _external=True),
             qr=qr_svg(link, _("QR code that opens the sign-in page with your code")),
-            expires=utcnow().date() + DEFAULT_LIFETIME,
+            expires=issued.expires_at.date(),
             language=language,
         )
-    return render_page("access/code_issued.html", slip=Markup(slip), client=client)  # noqa: S704
+    return render_page("access/code_issued.html", slip=Markup(paper), client=client)  # noqa: S704
 
 
 @bp.post("/staff/access-codes/revoke")
@@ -251,6 +331,7 @@ def code_revoke() -> Response:
     if client is None or not form.validate_on_submit():
         abort(404)
     revoked = revoke_codes(db.session(), client.personal_id)
+    session.pop(SLIP_KEY, None)
     record(db.session(), "access_code.revoked", personal_id=client.personal_id)
     db.session().commit()
     flash(
@@ -262,16 +343,48 @@ def code_revoke() -> Response:
     return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
 
 
+def sign_in_hold(personal_id: str) -> int:
+    """Seconds this client's sign-in stays on hold after too many wrong tries (0: none)."""
+    return limiter().blocked_for({"code": hold_key(personal_id)})
+
+
+@bp.app_context_processor
+def _hold_for_templates() -> dict[str, object]:
+    return {"sign_in_hold": sign_in_hold}
+
+
+@bp.post("/staff/access-codes/hold/lift")
+@staff_required(*CODE_ISSUERS)
+def hold_lift() -> Response:
+    """Lift the hold on a client's sign-in (after too many wrong dates of birth), audited."""
+    form = IssueCodeForm()
+    client = client_for_staff(db.session(), signed_in_staff(), form.personal_id.data or "")
+    if client is None or not form.validate_on_submit():
+        abort(404)
+    limiter().clear("code", hold_key(client.personal_id))
+    record(db.session(), "client.sign_in_hold_lifted", personal_id=client.personal_id)
+    db.session().commit()
+    flash(_("The hold is lifted. The client can sign in again now."), "success")
+    if request.form.get("back") == "client":
+        return redirect(url_for("clients.client_page", personal_id=client.personal_id), 303)  # type: ignore[return-value]
+    return redirect(url_for("access.code_new"), 303)  # type: ignore[return-value]
+
+
 @bp.route("/staff/kiosk", methods=["GET", "POST"])
 @staff_required(*CODE_ISSUERS)
 def kiosk_edit() -> Response:
     form = KioskForm()
     if form.validate_on_submit():
+        # The kiosk is a device of its own, used by anyone: the staff member who set it up is
+        # signed out in this browser, and it gets a new device key.
         record(db.session(), "kiosk.registered")
-        db.session().commit()
+        end_sessions_here("kiosk_set_up")
+        session.clear()
+        device.new_device()
         response = redirect(url_for("public.home"), 303)
         device.mark_as_kiosk(response, (form.name.data or "").strip()[:60])  # type: ignore[arg-type]
-        flash(_("This device is now a kiosk."), "success")
+        device.remember_device(response)  # type: ignore[arg-type]
+        flash(_("This device is now a kiosk. You were signed out here."), "success")
         return response  # type: ignore[return-value]
     return render_page("access/kiosk_edit.html", form=form, kiosk=device.kiosk_name())
 

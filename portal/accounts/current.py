@@ -1,4 +1,6 @@
-"""The signed-in staff user of this request, and the guard for staff pages."""
+"""Staff identity through Flask-Login: the user loader resumes the server-side staff session row
+(revocable, idle and absolute timeouts), `current_user` is the StaffUser, and `staff_required`
+is the one role guard, built on `login_required`."""
 
 from __future__ import annotations
 
@@ -7,21 +9,53 @@ from functools import wraps
 from typing import TypeVar
 
 from flask import Flask, abort, flash, g, session
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from portal import db
-from portal.accounts.models import Role, StaffUser
+from portal.accounts.models import Role, StaffSession, StaffUser
 from portal.accounts.policy import policy_to_accept
-from portal.accounts.signin import resume_staff_session
+from portal.accounts.signin import resume_staff_session, start_staff_session
 from portal.htmx import redirect_to
-from portal.sessions import LAPSED_MESSAGE
+from portal.sessions import lapsed_message
 
-SESSION_KEY = "staff_token"
 F = TypeVar("F", bound=Callable[..., object])
 ALL_STAFF = tuple(Role)
+# The policy version this session's user accepted (or was found to have accepted): remembered
+# so that it is not asked again on every page (issue 22). Accepting is never undone.
+POLICY_KEY = "staff_policy"
+
+login_manager = LoginManager()
+login_manager.session_protection = None  # the server-side session row is the protection
+
+
+@login_manager.user_loader
+def _load_user(token: str) -> StaffUser | None:
+    """The staff user of the live session this browser's token names, or None (and the
+    reason kept for the sign-in page) when it lapsed, was replaced or revoked."""
+    resumed = resume_staff_session(db.session(), token)
+    if resumed.changed:
+        db.session().commit()  # the touch (or the ending) is its own small unit of work
+    if resumed.record is None:
+        session.pop("_user_id", None)
+        g.staff_session_lapsed = resumed.reason or "ended"
+        return None
+    user = db.session().get(StaffUser, resumed.record.staff_user_id)
+    if user is not None:
+        user.session_token = token
+        g.staff_session = resumed.record
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> object:
+    if reason := g.get("staff_session_lapsed"):
+        flash(lapsed_message(reason), "warning")
+    return redirect_to("accounts.sign_in")
 
 
 def current_staff() -> StaffUser | None:
-    return g.get("staff_user")
+    user = current_user._get_current_object()
+    return user if isinstance(user, StaffUser) else None
 
 
 def signed_in_staff() -> StaffUser:
@@ -32,26 +66,52 @@ def signed_in_staff() -> StaffUser:
     return found
 
 
-def _load_staff() -> None:
-    g.staff_user = None
-    token = session.get(SESSION_KEY)
-    if not token:
-        return
-    found = resume_staff_session(db.session(), token)
-    db.session().commit()
-    if found is None:
-        session.pop(SESSION_KEY, None)
-        g.staff_session_lapsed = True
-        return
-    g.staff_user = db.session().get(StaffUser, found.staff_user_id)
+def current_staff_session() -> StaffSession | None:
+    return g.get("staff_session") if current_staff() is not None else None
+
+
+def sign_in_staff(user: StaffUser) -> None:
+    """Open a new server-side session for this user (ending their others) and carry its token
+    in this browser's session; the caller commits."""
+    user.session_token = start_staff_session(db.session(), user)
+    login_user(user)
+
+
+def sign_out_staff(reason: str = "signed_out") -> StaffSession | None:
+    """End this browser's staff session on the server and forget it here."""
+    found = current_staff_session()
+    if found is not None:
+        found.end(reason)
+        db.session().flush()
+    logout_user()
+    return found
+
+
+def _resolve_staff() -> None:
+    current_staff()
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_load_staff)
+    login_manager.init_app(app)
+    # Resolve the staff user before the view runs, so the session's touch is committed on its
+    # own and never together with half of a view's work.
+    app.before_request(_resolve_staff)
 
     @app.context_processor
     def _staff() -> dict[str, object]:
         return {"staff_user": current_staff()}
+
+
+def _policy_accepted(user: StaffUser) -> bool:
+    from portal.accounts.policy import current_policy
+
+    current = current_policy(db.session())
+    if current is None or session.get(POLICY_KEY) == current.id:
+        return True
+    if policy_to_accept(db.session(), user) is not None:
+        return False
+    session[POLICY_KEY] = current.id
+    return True
 
 
 def staff_required(*roles: Role, needs_policy: bool = True) -> Callable[[F], F]:
@@ -64,18 +124,15 @@ def staff_required(*roles: Role, needs_policy: bool = True) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def guarded(*args: object, **kwargs: object) -> object:
-            user = current_staff()
-            if user is None:
-                if g.get("staff_session_lapsed"):
-                    flash(str(LAPSED_MESSAGE), "warning")
-                return redirect_to("accounts.sign_in")
+            user = signed_in_staff()
             if user.role not in allowed:
                 abort(403)
-            if needs_policy and policy_to_accept(db.session(), user) is not None:
+            if needs_policy and not _policy_accepted(user):
                 return redirect_to("accounts.policy_accept")
             return view(*args, **kwargs)
 
-        guarded.audience = frozenset(role.value for role in allowed)  # type: ignore[attr-defined]
-        return guarded  # type: ignore[return-value]
+        checked = login_required(guarded)
+        checked.audience = frozenset(role.value for role in allowed)  # type: ignore[attr-defined]
+        return checked  # type: ignore[no-any-return]
 
     return decorate

@@ -49,6 +49,13 @@ class TotpForm(FlaskForm):
     )
 
 
+class RecoveryCodeForm(FlaskForm):
+    code = StringField(
+        _l("Recovery code"),
+        validators=[InputRequired(_l("Enter one of your recovery codes."))],
+    )
+
+
 # Translators: the four kinds of staff account, as administrators see them.
 ROLE_LABELS = {
     Role.AGENCY_STAFF: _l("Agency staff"),

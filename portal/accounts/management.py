@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, false, func, select, true, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, StaffSession, StaffUser
+from portal.accounts.recovery import forget_recovery_codes
 from portal.accounts.services import (
     AccountError,
     check_agency,
@@ -229,6 +230,35 @@ def enable_user(session: Session, viewer: StaffUser, user: StaffUser) -> None:
     record(session, "staff_user.enabled", object_type="staff_user", object_id=user.id)
 
 
+def unlock_user(session: Session, viewer: StaffUser, user: StaffUser) -> bool:
+    """Lift the lock that too many wrong two-step codes put on the account (audited); False
+    when it was not locked. The caller forgets the failures counted for the account."""
+    if user.id == viewer.id:
+        raise NotForYourself(str(_l("You cannot unlock your own account.")))
+    if user.locked_at is None:
+        return False
+    user.locked_at = None
+    session.flush()
+    record(session, "staff_user.unlocked", object_type="staff_user", object_id=user.id)
+    return True
+
+
+def reset_two_step(session: Session, viewer: StaffUser, user: StaffUser) -> None:
+    """A colleague lost their phone: forget their two-step secret and recovery codes and end
+    their sessions (audited). Their next sign-in asks them to set up two-step sign-in again
+    where their role requires it; otherwise they may turn it on again themselves."""
+    if user.id == viewer.id:
+        raise NotForYourself(
+            str(_l("You cannot reset your own two-step sign-in. Ask another administrator."))
+        )
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.locked_at = None
+    forget_recovery_codes(session, user)
+    end_sessions(session, user, "reset")
+    record(session, "staff_user.two_step_reset", object_type="staff_user", object_id=user.id)
+
+
 def reset_user(session: Session, viewer: StaffUser, user: StaffUser, secret_key: str) -> str:
     """Recovery by an administrator: forget the password and the two-step secret, end the
     user's sessions, and give a new one-time set-up link (its token is returned, once)."""
@@ -239,6 +269,8 @@ def reset_user(session: Session, viewer: StaffUser, user: StaffUser, secret_key:
     user.password_hash = None
     user.totp_secret = None
     user.totp_last_step = None
+    user.locked_at = None  # they choose a password and enrol again: nothing left to guess
+    forget_recovery_codes(session, user)
     end_sessions(session, user, "reset")
     token = issue_setup_token(session, user, secret_key)
     record(session, "staff_user.reset", object_type="staff_user", object_id=user.id)

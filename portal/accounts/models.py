@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import ClassVar
 
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,6 +56,25 @@ class StaffUser(Base):
     setup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     setup_token_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Set after too many wrong two-step codes (20 an hour); an administrator lifts it.
+    locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    # Flask-Login's user interface. The id it keeps in the browser's session is the token of
+    # the server-side session row (set at sign-in and by the user loader), never the user's id:
+    # ending the row ends the sign-in. Not a column.
+    session_token: ClassVar[str | None] = None  # set per instance, never mapped
+    is_anonymous: ClassVar[bool] = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.session_token is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
 
 class StaffSession(SessionRecord, Base):
@@ -64,6 +84,18 @@ class StaffSession(SessionRecord, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for two-step sign-in, kept only as a keyed hash."""
+
+    __tablename__ = "staff_recovery_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class PolicyAcceptance(Base):

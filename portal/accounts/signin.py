@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import StaffSession, StaffUser
 from portal.accounts.services import hash_password, verify_password
-from portal.sessions import new_token, resume
+from portal.sessions import Resumed, new_token, resume
 from portal.timeutil import utcnow
 
 STAFF_IDLE = dt.timedelta(minutes=15)
@@ -91,6 +91,15 @@ def confirm_totp(session: Session, user: StaffUser, code: str) -> bool:
     return True
 
 
+def lock_account(session: Session, user: StaffUser) -> None:
+    """Too many wrong two-step codes: no sign-in until an administrator lifts the lock."""
+    from portal.audit.services import record
+
+    user.locked_at = utcnow()
+    session.flush()
+    record(session, "staff_user.locked", object_type="staff_user", object_id=user.id)
+
+
 def start_staff_session(session: Session, user: StaffUser) -> str:
     """Open a session, ending any other live session of this user (one at a time)."""
     now = utcnow()
@@ -107,7 +116,7 @@ def start_staff_session(session: Session, user: StaffUser) -> str:
     return token
 
 
-def resume_staff_session(session: Session, token: str) -> StaffSession | None:
+def resume_staff_session(session: Session, token: str) -> Resumed[StaffSession]:
     """The live session for a browser's token; a disabled account ends it."""
 
     def disabled(found: StaffSession) -> str | None:

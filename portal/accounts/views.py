@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 
+from cryptography.fernet import InvalidToken
 from flask import (
     Blueprint,
     Response,
@@ -14,20 +16,26 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from portal import db
 from portal.access import device
 from portal.accounts import management, policy
-from portal.accounts.current import SESSION_KEY as STAFF_SESSION_KEY
-from portal.accounts.current import signed_in_staff, staff_required
+from portal.accounts.current import (
+    sign_in_staff,
+    sign_out_staff,
+    signed_in_staff,
+    staff_required,
+)
 from portal.accounts.forms import (
     ROLE_LABELS,
     PolicyForm,
+    RecoveryCodeForm,
     SetupPasswordForm,
     StaffSignInForm,
     StaffUserFilterForm,
@@ -36,6 +44,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.management import grantable_roles
 from portal.accounts.models import Role, StaffUser
+from portal.accounts.recovery import codes_left, issue_recovery_codes, use_recovery_code
 from portal.accounts.services import (
     SETUP_LINK_LIFETIME,
     AccountError,
@@ -54,24 +63,28 @@ from portal.accounts.signin import (
     check_password,
     confirm_totp,
     enroll_totp,
+    lock_account,
     needs_totp,
     new_totp_secret,
-    resume_staff_session,
-    start_staff_session,
     totp_uri,
 )
 from portal.audience import PUBLIC, audience
 from portal.audit.services import record, staff_actor
+from portal.crypto import cipher
 from portal.htmx import redirect_to, render_page
 from portal.notice.rendering import render_markdown
 from portal.notice.services import in_language
 from portal.qr import qr_svg
-from portal.ratelimit import FailureLimiter, try_again_message
+from portal.ratelimit import FailureLimiter, retry_after, try_again_message
 from portal.sessions import forget_in_browser
 from portal.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 STAFF_NOT_RIGHT = _l("The email address or the password is not right.")
+ACCOUNT_LOCKED = _l(
+    "Your account is locked after too many wrong two-step codes. Contact your administrator "
+    "to unlock it."
+)
 
 
 @bp.route("/set-up/<token>", methods=["GET", "POST"])
@@ -110,7 +123,7 @@ def setup_done() -> Response:
 
 # ---------------------------------------------------------------- staff sign-in
 
-PENDING_KEY = "staff_pending"  # {"id": user id, "at": epoch seconds} between the two steps
+PENDING_KEY = "staff_pending"  # {"id", "at": epoch seconds, "nonce"} between the two steps
 ENROL_KEY = "staff_totp_enrolment"
 PENDING_LIFETIME = 300
 
@@ -119,22 +132,29 @@ def _staff_limiter() -> FailureLimiter:
     return current_app.extensions["portal.staff_sign_in_limiter"]  # type: ignore[no-any-return]
 
 
+def _two_step_limiter() -> FailureLimiter:
+    return current_app.extensions["portal.two_step_limiter"]  # type: ignore[no-any-return]
+
+
 def _pending_user() -> StaffUser | None:
     pending = session.get(PENDING_KEY)
     if not pending or time.time() - pending.get("at", 0) > PENDING_LIFETIME:
         return None
-    return db.session().get(StaffUser, pending["id"])
+    user = db.session().get(StaffUser, pending["id"])
+    return None if user is None or user.locked_at is not None or not user.active else user
 
 
-def _open_session(user: StaffUser) -> Response:
-    token = start_staff_session(db.session(), user)
-    record(db.session(), "staff.signed_in", actor=staff_actor(user))
-    db.session().commit()
+def _open_session(user: StaffUser, recovery_codes: list[str] | None = None) -> Response:
     language = session.get("lang")
     session.clear()  # a new session at sign-in
     if language:
         session["lang"] = language
-    session[STAFF_SESSION_KEY] = token
+    sign_in_staff(user)
+    record(db.session(), "staff.signed_in", actor=staff_actor(user))
+    db.session().commit()
+    if recovery_codes:
+        _keep_recovery_codes(recovery_codes)
+        return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
     return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
 
 
@@ -142,7 +162,7 @@ def _open_session(user: StaffUser) -> Response:
 @audience(PUBLIC)
 def sign_in() -> Response:
     form = StaffSignInForm()
-    status = 200
+    wait = 0
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
         keys = {
@@ -157,21 +177,55 @@ def sign_in() -> Response:
         except StaffSignInRefused:
             if wait:
                 form.email.errors = [try_again_message(wait)]
-                status = 429
             else:
                 _staff_limiter().record_failure(keys)
                 form.email.errors = [str(STAFF_NOT_RIGHT)]
             record(db.session(), "staff.sign_in_failed")
             db.session().commit()
         else:
-            if not needs_totp(user):
+            if user.locked_at is not None:
+                form.email.errors = [str(ACCOUNT_LOCKED)]
+                record(db.session(), "staff.sign_in_locked", actor=staff_actor(user))
+                db.session().commit()
+            elif not needs_totp(user):
                 return _open_session(user)
-            session[PENDING_KEY] = {"id": user.id, "at": int(time.time())}
-            target = "accounts.sign_in_code" if user.totp_secret else "accounts.two_step_setup"
-            return redirect(url_for(target), 303)  # type: ignore[return-value]
+            else:
+                session[PENDING_KEY] = {
+                    "id": user.id,
+                    "at": int(time.time()),
+                    "nonce": secrets.token_urlsafe(16),
+                }
+                target = "accounts.sign_in_code" if user.totp_secret else "accounts.two_step_setup"
+                return redirect(url_for(target), 303)  # type: ignore[return-value]
     response = render_page("accounts/sign_in.html", form=form)
-    response.status_code = status
+    if wait:
+        retry_after(response, wait)
     return device.remember_device(response)
+
+
+def _wrong_code(user: StaffUser) -> Response | None:
+    """Count a wrong two-step or recovery code, on the server, per pending sign-in and per
+    account (the browser's own session is a signed cookie that could be sent again as it was
+    before the failures). A redirect when this pending sign-in or the account is spent."""
+    db.session().rollback()
+    record(db.session(), "staff.two_step_failed", actor=staff_actor(user))
+    pending = session[PENDING_KEY]
+    nonce = pending.get("nonce") or f"{user.id}:{pending.get('at')}"  # one made before nonces
+    keys = {"pending": nonce, "account": str(user.id)}
+    _two_step_limiter().record_failure(keys)
+    spent = _two_step_limiter().exhausted(keys)
+    if "account" in spent:
+        lock_account(db.session(), user)
+        session.pop(PENDING_KEY, None)
+        db.session().commit()
+        flash(str(ACCOUNT_LOCKED), "error")
+        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+    db.session().commit()
+    if "pending" in spent:
+        session.pop(PENDING_KEY, None)
+        flash(_("Too many wrong codes. Enter your password again."), "warning")
+        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+    return None
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
@@ -184,11 +238,39 @@ def sign_in_code() -> Response:
     if form.validate_on_submit():
         if confirm_totp(db.session(), user, form.code.data or ""):
             return _open_session(user)
-        db.session().rollback()
-        record(db.session(), "staff.two_step_failed", actor=staff_actor(user))
-        db.session().commit()
+        if spent := _wrong_code(user):
+            return spent
         form.code.errors = [_("That code is not right or was already used. Enter the newest code.")]
     return render_page("accounts/sign_in_code.html", form=form)
+
+
+@bp.route("/sign-in/recovery", methods=["GET", "POST"])
+@audience(PUBLIC)  # the first step's pending state is the credential
+def sign_in_recovery() -> Response:
+    """Sign in with a one-time recovery code instead of the app's code (a lost phone)."""
+    user = _pending_user()
+    if user is None or user.totp_secret is None:
+        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        secret_key = current_app.config["SECRET_KEY"]
+        if use_recovery_code(db.session(), user, form.code.data or "", secret_key):
+            record(db.session(), "staff.recovery_code_used", actor=staff_actor(user))
+            left = codes_left(db.session(), user)
+            response = _open_session(user)
+            flash(
+                ngettext(
+                    "You signed in with a recovery code. You have %(num)d code left.",
+                    "You signed in with a recovery code. You have %(num)d codes left.",
+                    left,
+                ),
+                "warning",
+            )
+            return response
+        if spent := _wrong_code(user):
+            return spent
+        form.code.errors = [_("That recovery code is not right or was already used.")]
+    return render_page("accounts/sign_in_recovery.html", form=form)
 
 
 @bp.route("/two-step/set-up", methods=["GET", "POST"])
@@ -198,7 +280,10 @@ def two_step_setup() -> Response:
     if user is None:
         return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
     enrolled, page = _enrol_totp(user, "accounts.two_step_setup")
-    return _open_session(user) if enrolled else page
+    if not enrolled:
+        return page
+    codes = issue_recovery_codes(db.session(), user, current_app.config["SECRET_KEY"])
+    return _open_session(user, recovery_codes=codes)
 
 
 def _enrol_totp(user: StaffUser, endpoint: str) -> tuple[bool, Response]:
@@ -235,23 +320,94 @@ def two_step_optin() -> Response:
     if not enrolled:
         return page
     record(db.session(), "staff.two_step_enrolled", object_type="staff_user", object_id=user.id)
+    codes = issue_recovery_codes(db.session(), user, current_app.config["SECRET_KEY"])
     db.session().commit()
     flash(
         _("Two-step sign-in is on. You will need a code from your app when you sign in."), "success"
     )
+    _keep_recovery_codes(codes)
+    return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- recovery codes
+
+RECOVERY_KEY = "staff_recovery_codes"  # the new codes, encrypted, until the user saved them
+
+
+def _keep_recovery_codes(codes: list[str]) -> None:
+    session[RECOVERY_KEY] = cipher().encrypt("\n".join(codes).encode()).decode("ascii")
+
+
+def _new_recovery_codes() -> list[str]:
+    sealed = session.get(RECOVERY_KEY)
+    try:
+        return cipher().decrypt(sealed.encode("ascii")).decode().split("\n") if sealed else []
+    except InvalidToken:
+        return []
+
+
+@bp.get("/two-step/recovery-codes")
+@staff_required(needs_policy=False)
+def recovery_codes() -> Response:
+    """The new recovery codes, shown until the user says they saved them; afterwards only how
+    many are left, and a button for a new set."""
+    user = signed_in_staff()
+    return render_page(
+        "accounts/recovery_codes.html",
+        codes=_new_recovery_codes(),
+        left=codes_left(db.session(), user),
+        enrolled=user.totp_secret is not None,
+    )
+
+
+@bp.get("/two-step/recovery-codes/download")
+@staff_required(needs_policy=False)
+def recovery_codes_download() -> Response:
+    codes = _new_recovery_codes()
+    if not codes:
+        return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
+    user = signed_in_staff()
+    lines = [
+        _(
+            "Recovery codes for two-step sign-in: %(portal)s",
+            portal=_("HMIS Client Privacy Portal"),
+        ),
+        user.email,
+        _("Each code works once. Keep them private, like a password."),
+        "",
+        *codes,
+        "",
+    ]
+    response = Response("\n".join(lines), mimetype="text/plain")
+    response.headers["Content-Disposition"] = 'attachment; filename="recovery-codes.txt"'
+    return response
+
+
+@bp.post("/two-step/recovery-codes")
+@staff_required(needs_policy=False)
+def recovery_codes_action() -> Response:
+    """ "I saved them" (forget the codes here), or a new set (the old codes stop working)."""
+    user = signed_in_staff()
+    if not FlaskForm().validate_on_submit() or user.totp_secret is None:
+        abort(400)
+    if request.form.get("action") == "new":
+        codes = issue_recovery_codes(db.session(), user, current_app.config["SECRET_KEY"])
+        record(
+            db.session(), "staff.recovery_codes_made", object_type="staff_user", object_id=user.id
+        )
+        db.session().commit()
+        _keep_recovery_codes(codes)
+        return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
+    session.pop(RECOVERY_KEY, None)
     return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
 
 
 @bp.post("/sign-out")
 @staff_required(needs_policy=False)  # someone who does not accept the policy can still leave
 def sign_out() -> Response:
-    token = session.get(STAFF_SESSION_KEY)
-    if token:
-        found = resume_staff_session(db.session(), token)
-        if found is not None:
-            found.end("signed_out")
-            record(db.session(), "staff.signed_out")
-        db.session().commit()
+    record(db.session(), "staff.signed_out")  # by the staff member, before they are gone
+    sign_out_staff()
+    db.session().commit()
     language = session.get("lang")
     session.clear()
     if language:  # the sign-in page that follows stays in the language they read
@@ -431,6 +587,7 @@ def user_show(user_id: int) -> Response:
         role_label=ROLE_LABELS[user.role],
         agency=management.agency_name(db_session, user.organization_id),
         last_sign_in=management.last_sign_in(db_session, user),
+        recovery_left=codes_left(db_session, user),
         now=utcnow(),
     )
 
@@ -472,7 +629,7 @@ def user_edit(user_id: int) -> Response:
 
 
 def _change(
-    user_id: int, change: Callable[[Session, StaffUser, StaffUser], None]
+    user_id: int, change: Callable[[Session, StaffUser, StaffUser], object]
 ) -> StaffUser | None:
     """Disable or enable a managed user; None (with the reason flashed) when refused."""
     user = _managed_or_404(user_id)
@@ -500,6 +657,32 @@ def user_disable(user_id: int) -> Response:
 def user_enable(user_id: int) -> Response:
     if user := _change(user_id, management.enable_user):
         flash(_("%(name)s can sign in again.", name=user.name), "success")
+    return _to_user_page(user_id)
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@staff_required(*management.MANAGER_ROLES)
+def user_unlock(user_id: int) -> Response:
+    """Lift the lock after too many wrong two-step codes (audited)."""
+    if user := _change(user_id, management.unlock_user):
+        _two_step_limiter().clear("account", str(user.id))
+        flash(_("%(name)s can sign in again.", name=user.name), "success")
+    return _to_user_page(user_id)
+
+
+@bp.post("/users/<int:user_id>/two-step/reset")
+@staff_required(*management.MANAGER_ROLES)
+def user_two_step_reset(user_id: int) -> Response:
+    """A colleague lost their phone: their two-step sign-in and recovery codes are forgotten
+    (audited) and they set it up again at their next sign-in."""
+    if user := _change(user_id, management.reset_two_step):
+        flash(
+            _(
+                "%(name)s's two-step sign-in is reset. They set it up again when they sign in.",
+                name=user.name,
+            ),
+            "success",
+        )
     return _to_user_page(user_id)
 
 

@@ -44,9 +44,10 @@ def current_actor() -> Actor:
     from portal.access import device
 
     kind = device.device_kind()
-    staff = g.get("staff_user")
-    if staff is not None:
-        return staff_actor(staff)
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:  # the StaffUser of this request
+        return staff_actor(current_user)
     client_session = g.get("client_session")
     if client_session is not None:
         return Actor("client", client_session.personal_id, None, None, client_session.device)
@@ -97,6 +98,7 @@ CLIENT_VISIBLE_ACTIONS = (
     "request.decided",
     "request.submitted",
     "access_code.issued",
+    "access_code.replaced",
     "access_code.revoked",
     "notice.acknowledged",
 )
@@ -177,6 +179,7 @@ def audit_rows(session: Session, filters: AuditFilter) -> Iterator[AuditEntry]:
 
 KNOWN_ACTIONS = (
     "access_code.issued",
+    "access_code.replaced",
     "access_code.revoked",
     "audit.exported",
     "audit.viewed",
@@ -195,6 +198,7 @@ KNOWN_ACTIONS = (
     "client.requests_viewed",
     "client.searched",
     "client.sign_in_failed",
+    "client.sign_in_hold_lifted",
     "client.sign_in_limited",
     "client.signed_in",
     "client.signed_out",
@@ -208,6 +212,7 @@ KNOWN_ACTIONS = (
     "hmis.exchange_viewed",
     "hmis.import_refused",
     "hmis.imported",
+    "keys.rotated",
     "keys.ssn_rotated",
     "kiosk.registered",
     "notice.acknowledged",
@@ -238,8 +243,11 @@ KNOWN_ACTIONS = (
     "sharing.receipt_downloaded",
     "sharing.refused",
     "sharing.restored",
+    "staff.recovery_code_used",
+    "staff.recovery_codes_made",
     "staff.request_viewed",
     "staff.sign_in_failed",
+    "staff.sign_in_locked",
     "staff.signed_in",
     "staff.signed_out",
     "staff.two_step_enrolled",
@@ -247,6 +255,9 @@ KNOWN_ACTIONS = (
     "staff_user.created",
     "staff_user.disabled",
     "staff_user.enabled",
+    "staff_user.locked",
     "staff_user.reset",
+    "staff_user.two_step_reset",
+    "staff_user.unlocked",
     "staff_user.updated",
 )

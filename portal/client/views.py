@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from portal import db
 from portal.access import device
-from portal.access.current import client_required, signed_in_client
+from portal.access.current import client_required, end_sessions_here, signed_in_client
 from portal.access.services import HAND_OFF_LIFETIME, create_hand_off
 from portal.audience import CLIENT, audience
 from portal.audit.services import record
@@ -119,17 +119,21 @@ def record_download(file_format: str) -> Response:
 @audience(CLIENT)
 @client_required
 def phone_hand_off() -> Response:
-    """On a kiosk: a QR code that opens this record on the client's own phone, once."""
+    """On a kiosk: a QR code and a short link that open this record on the client's own phone,
+    once. The kiosk is signed out at once: the record goes with the person, not the screen."""
     if not FlaskForm().validate_on_submit():
         abort(400)
     client_session = signed_in_client()
     token = create_hand_off(db.session(), client_session)
     record(db.session(), "client.hand_off_created", personal_id=client_session.personal_id)
-    db.session().commit()
+    get_locale()  # this answer stays in the language read so far; the kiosk forgets it after
+    end_sessions_here("handed_off")
+    session.clear()
     link = url_for("access.hand_off_redeem", token=token, _external=True)
     return render_page(
         "client/phone_hand_off.html",
         qr=qr_svg(link, _("QR code that opens your record on your phone")),
+        typed_link=link.split("://", 1)[-1],
         minutes=int(HAND_OFF_LIFETIME.total_seconds() // 60),
     )
 

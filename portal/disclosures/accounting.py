@@ -30,6 +30,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "request.decided": _l("Decided on one of your requests"),
     "request.submitted": _l("Made a request for you"),
     "access_code.issued": _l("Gave you an access code"),
+    "access_code.replaced": _l("Gave you a new access code in place of the old one"),
     "access_code.revoked": _l("Stopped your access code"),
     "notice.acknowledged": _l("Noted that you read the privacy notice"),
 }

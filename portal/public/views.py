@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, session, url_for
+from flask import Blueprint, Response, abort, redirect, request, session, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -8,6 +9,7 @@ from portal import db
 from portal.access import device
 from portal.audience import PUBLIC, audience
 from portal.htmx import render_page
+from portal.sessions import forget_in_browser
 
 bp = Blueprint("public", __name__)
 
@@ -28,12 +30,27 @@ def keep_alive() -> tuple[str, int]:
     return "", 204
 
 
-@bp.get("/start-over")
+@bp.route("/start-over", methods=["GET", "POST"])
 @audience(PUBLIC)
 def start_over() -> Response:
-    """Where an idle kiosk goes when nobody is signed in: forget the language, start again."""
+    """Start again on this device: the POST ends every session this browser holds on the
+    server (client and staff), so the old cookie, sent again, opens nothing.
+
+    A GET with somebody signed in only shows the button; with nobody signed in (an idle kiosk
+    going back to its first question) there is nothing to end and it starts over at once."""
+    from portal.access.current import current_client_session, end_sessions_here
+    from portal.accounts.current import current_staff
+
+    signed_in = current_client_session() is not None or current_staff() is not None
+    if request.method == "GET" and signed_in:
+        return render_page("public/start_over.html")
+    if request.method == "POST":
+        if not FlaskForm().validate_on_submit():
+            abort(400)
+        end_sessions_here("started_over")
     session.clear()
-    return redirect(url_for("public.home"), 303)  # type: ignore[return-value]
+    response = redirect(url_for("public.home"), 303)
+    return forget_in_browser(response)  # type: ignore[arg-type]
 
 
 @bp.get("/healthz")

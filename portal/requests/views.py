@@ -22,7 +22,7 @@ from portal.audit.services import record
 from portal.client.record import Item, client_record
 from portal.hmis.models import Enrollment
 from portal.htmx import render_page
-from portal.ratelimit import FailureLimiter
+from portal.ratelimit import FailureLimiter, retry_after
 from portal.requests import corrections
 from portal.requests.forms import (
     CATEGORY_LABELS,
@@ -382,8 +382,7 @@ def complaint_send() -> Response:
     if limited:
         form.description.errors = [limited]
         response = render_page("requests/complaint_form.html", form=form)
-        response.status_code = 429
-        return response
+        return retry_after(response, _complaint_limiter().blocked_for(_complaint_keys()))
     try:
         created = open_request(
             db.session(),

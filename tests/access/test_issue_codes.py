@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 from portal.access.models import AccessCode
 from portal.access.services import live_code_for
 from portal.accounts.models import Role
+from portal.crypto import cipher
 from tests.accounts.test_staff_sign_in import post_form, sign_in, staff_user
 
 PERSON = "2f4b963171644a8b9902bdfe79a4b403"  # enrolled at organization 109 in edge-fy2024-bom
@@ -36,10 +39,11 @@ def test_staff_issue_a_code_and_print_a_slip_in_the_clients_language(
     token = confirm.page.select_one("form[action='/staff/access-codes'] input[name=csrf_token]")[
         "value"
     ]
-    issued = client.post(
+    created = client.post(
         "/staff/access-codes", data={"csrf_token": token, "personal_id": PERSON, "language": "es"}
     )
-    assert issued.status_code == 200
+    assert created.headers["Location"] == "/staff/access-codes/slip"
+    issued = client.get("/staff/access-codes/slip")
     slip = issued.page.select_one("section.slip")
     assert slip["lang"] == "es"
     assert slip.find("h2").get_text(strip=True) == "Su código de acceso"
@@ -167,3 +171,43 @@ def test_staff_record_that_the_client_read_the_notice_with_them(
     assert (record.personal_id, record.channel) == (PERSON, "staff_assisted")
     again = post_form(client, "/staff/access-codes/new", {"personal_id": PERSON})
     assert again.page.select_one("form[action='/staff/notice-acknowledgements']") is None
+
+
+def test_reloading_the_slip_shows_the_same_code_and_revokes_nothing(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    _signed_in_staff(client, db_session)
+    confirm = post_form(client, "/staff/access-codes/new", {"personal_id": PERSON})
+    token = confirm.page.select_one("form[action='/staff/access-codes'] input[name=csrf_token]")
+    data = {"csrf_token": token["value"], "personal_id": PERSON, "language": "en"}
+    assert client.post("/staff/access-codes", data=data).status_code == 303
+    first = client.get("/staff/access-codes/slip").page.select_one(".slip__code").get_text()
+    again = client.get("/staff/access-codes/slip").page.select_one(".slip__code").get_text()
+    assert first == again
+    assert live_code_for(db_session, first, app.secret_key) is not None
+    # An hour later the slip is not shown again (the code still works).
+    with client.session_transaction() as browser_session:
+        slip = json.loads(cipher().decrypt(browser_session["code_slip"].encode()))
+        slip["at"] = int(time.time()) - 3601
+        browser_session["code_slip"] = cipher().encrypt(json.dumps(slip).encode()).decode()
+    shown = client.get("/staff/access-codes/slip").page
+    assert shown.find("h1").get_text(strip=True) == "The slip was already shown"
+    assert shown.select_one(".slip__code") is None
+    assert live_code_for(db_session, first, app.secret_key) is not None
+    # Sending the issuing form again (a reload of the POST) does not replace the code unasked.
+    resent = client.post("/staff/access-codes", data=data)
+    assert resent.status_code == 200
+    assert "already has a working code" in resent.page.get_text()
+    assert live_code_for(db_session, first, app.secret_key) is not None
+    assert len(db_session.scalars(select(AccessCode)).all()) == 1
+    # Replacing is its own explicit, audited action.
+    replaced = client.post("/staff/access-codes", data={**data, "replace": "1"})
+    assert replaced.headers["Location"] == "/staff/access-codes/slip"
+    second = client.get("/staff/access-codes/slip").page.select_one(".slip__code").get_text()
+    assert second != first
+    assert live_code_for(db_session, first, app.secret_key) is None
+    from portal.audit.models import AuditEntry
+
+    actions = list(db_session.scalars(select(AuditEntry.action)))
+    assert actions.count("access_code.issued") == 1
+    assert actions.count("access_code.replaced") == 1

@@ -26,7 +26,14 @@ from tests.accounts.staff import (
 )
 
 POLICY_PAGE = "/staff/policy"
-OPEN_BEFORE_ACCEPTING = {"accounts.policy_accept", "accounts.sign_out"}
+OPEN_BEFORE_ACCEPTING = {
+    "accounts.policy_accept",
+    "accounts.sign_out",
+    # The recovery codes are shown right after two-step set-up, before anything else.
+    "accounts.recovery_codes",
+    "accounts.recovery_codes_download",
+    "accounts.recovery_codes_action",
+}
 
 
 def _staff_routes(app: Flask) -> list[tuple[Rule, frozenset[str]]]:

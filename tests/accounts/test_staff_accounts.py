@@ -373,7 +373,7 @@ def test_reset_clears_password_and_two_step_and_gives_a_working_set_up_link(
     secret = browser.get("/staff/two-step/set-up").page.select_one("code.secret").get_text()
     code = pyotp.TOTP(secret.replace(" ", "")).now()
     assert post_form(browser, "/staff/two-step/set-up", {"code": code}).headers["Location"] == (
-        "/staff"
+        "/staff/two-step/recovery-codes"
     )
 
 

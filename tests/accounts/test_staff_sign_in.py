@@ -96,7 +96,7 @@ def test_hmis_lead_must_set_up_two_step_then_use_it(app: Flask, db_session: Sess
     bad = post_form(client, "/staff/two-step/set-up", {"code": "000000"})
     assert "not right" in bad.page.select_one(".error-summary a").get_text()
     done = post_form(client, "/staff/two-step/set-up", {"code": pyotp.TOTP(secret).now()})
-    assert done.headers["Location"] == "/staff"
+    assert done.headers["Location"] == "/staff/two-step/recovery-codes"
 
     second = app.test_client()
     assert sign_in(second, "lead@county.example").headers["Location"] == "/staff/sign-in/code"
@@ -152,7 +152,7 @@ def test_agency_staff_may_turn_on_two_step_sign_in(
     wrong = post_form(client, "/staff/two-step", {"code": "000000"})
     assert "That code is not right" in wrong.page.get_text()
     done = post_form(client, "/staff/two-step", {"code": pyotp.TOTP(secret).now()})
-    assert done.headers["Location"] == "/staff"
+    assert done.headers["Location"] == "/staff/two-step/recovery-codes"
     fresh = app.test_client()
     response = sign_in(fresh, "cm@agency.example")
     assert response.headers["Location"] == "/staff/sign-in/code"  # the second step is asked now

@@ -92,6 +92,8 @@ NOT_SCANNED = {
     **dict.fromkeys(ENDS_SESSION, "ends the session the scan runs in"),
     "accounts.sign_in_code": "a step of signing in, only after the password step",
     "accounts.two_step_setup": "a step of signing in, only after the password step",
+    "accounts.sign_in_recovery": "a step of signing in, only after the password step",
+    "access.hold_lift": "shown only while a client's sign-in is on hold after wrong tries",
     # These four go to the signed-out run (_signed_out_targets).
     "access.sign_in_page": "signs a browser in: scanned signed out",
     "accounts.sign_in": "signs a browser in: scanned signed out",
@@ -105,6 +107,9 @@ TOKEN_ONLY = {
     "access.kiosk_stop": "the kiosk's stop button, and this browser is no kiosk",
     "notice.acknowledge": "shown once before the client's first page, already sent",
     "accounts.user_enable": "shown for a disabled user only",
+    "accounts.user_unlock": "shown for a locked user only",
+    "accounts.user_two_step_reset": "shown for a user with two-step sign-in only",
+    "accounts.recovery_codes_action": "shown after two-step set-up; reads which button only",
 }
 # A form posted to more than one route: its fields are tested where it is saved. The fields of
 # a first step that the step which sends also takes are tested there (the check page carries
