@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import Response
+from flask import Response, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -92,9 +92,30 @@ class SessionRecord:
 Record = TypeVar("Record", bound=SessionRecord)
 
 # A live session's last_seen_at is written at most once a minute (issue 22): reading a page
-# commits nothing. The idle limit is counted from that stamp, so a session may end up to this
-# much before its idle limit after the last request, never later.
+# commits nothing. Counted from that row alone, the idle limit would end a session up to a
+# minute early (a kiosk client pressing "I'm still here" late in the countdown would be
+# signed out), so the browser also carries the time of its last request in its signed session
+# cookie, rewritten at most every BROWSER_STAMP_EVERY seconds, and the idle limit counts from
+# the later of the two. The stamp is signed, so it cannot be moved forward by hand; an old
+# cookie replayed only carries an older stamp.
 TOUCH_EVERY = dt.timedelta(minutes=1)
+BROWSER_STAMP_EVERY = 5  # seconds
+
+
+def seen_in_browser(key: str) -> dt.datetime | None:
+    """When this browser last made a request in the session named by key, from its cookie."""
+    stamp = session.get(key)
+    if not isinstance(stamp, int):
+        return None
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).replace(tzinfo=None)
+
+
+def note_seen_in_browser(key: str, now: dt.datetime) -> None:
+    """Stamp this request's time in the browser's cookie, unless the stamp is only seconds old."""
+    stamp = int(now.replace(tzinfo=dt.UTC).timestamp())
+    earlier = session.get(key)
+    if not isinstance(earlier, int) or stamp - earlier >= BROWSER_STAMP_EVERY:
+        session[key] = stamp
 
 
 @dataclass(frozen=True)
@@ -115,21 +136,21 @@ def resume(
     idle: Callable[[Record], dt.timedelta],
     absolute: dt.timedelta,
     revoked: Callable[[Record], str | None],
+    seen: dt.datetime | None = None,
 ) -> Resumed[Record]:
     """The live session for a browser's token, touched when its stamp is a minute old; ended
     once it lapsed.
 
     revoked names a reason the session may no longer go on (its code was revoked, its user
-    disabled), or None."""
+    disabled), or None. seen is the browser's own stamp of its last request (seen_in_browser)."""
     found = db.scalar(select(model).where(model.token_hash == token_hash(token)))
     if found is None:
         return Resumed(None)
     if found.ended_at is not None:
         return Resumed(None, found.ended_reason)
     now = utcnow()
-    reason = revoked(found) or lapse_reason(
-        now, found.created_at, found.last_seen_at, idle(found), absolute
-    )
+    last_seen = max(found.last_seen_at, min(seen, now)) if seen else found.last_seen_at
+    reason = revoked(found) or lapse_reason(now, found.created_at, last_seen, idle(found), absolute)
     if reason is None:
         if now - found.last_seen_at < TOUCH_EVERY:
             return Resumed(found)

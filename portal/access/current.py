@@ -17,9 +17,11 @@ from portal.access.models import ClientSession
 from portal.access.services import resume_session
 from portal.errors import error_page
 from portal.htmx import redirect_to
-from portal.sessions import idle_policy, lapsed_message
+from portal.sessions import idle_policy, lapsed_message, note_seen_in_browser, seen_in_browser
+from portal.timeutil import utcnow
 
 SESSION_KEY = "client_token"
+SEEN_KEY = "client_seen"  # the browser's stamp of its last request (portal.sessions)
 # The notice version this session's client acknowledged (or found acknowledged): remembered so
 # that it is not asked again on every page (issue 22). Acknowledging is never undone.
 ACKNOWLEDGED_KEY = "client_notice"
@@ -43,12 +45,15 @@ def _load_client() -> None:
     token = session.get(SESSION_KEY)
     if not token:
         return
-    resumed = resume_session(db.session(), token)
+    resumed = resume_session(db.session(), token, seen_in_browser(SEEN_KEY))
     if resumed.changed:
         db.session().commit()  # the touch (or the ending) is its own small unit of work
     if resumed.record is None:
         session.pop(SESSION_KEY, None)
+        session.pop(SEEN_KEY, None)
         g.client_session_lapsed = resumed.reason or "ended"
+    else:
+        note_seen_in_browser(SEEN_KEY, utcnow())
     g.client_session = resumed.record
 
 

@@ -205,7 +205,9 @@ def idle_limit(device: str) -> dt.timedelta:
     return KIOSK_IDLE if device == "kiosk" else PERSONAL_IDLE
 
 
-def resume_session(session: Session, token: str) -> Resumed[ClientSession]:
+def resume_session(
+    session: Session, token: str, seen: dt.datetime | None = None
+) -> Resumed[ClientSession]:
     """The live session for a browser's token; a revoked or expired code ends it."""
 
     def code_revoked(found: ClientSession) -> str | None:
@@ -220,6 +222,7 @@ def resume_session(session: Session, token: str) -> Resumed[ClientSession]:
         idle=lambda found: idle_limit(found.device),
         absolute=ABSOLUTE_LIMIT,
         revoked=code_revoked,
+        seen=seen,
     )
 
 

@@ -16,13 +16,15 @@ from portal.accounts.models import Role, StaffSession, StaffUser
 from portal.accounts.policy import policy_to_accept
 from portal.accounts.signin import resume_staff_session, start_staff_session
 from portal.htmx import redirect_to
-from portal.sessions import lapsed_message
+from portal.sessions import lapsed_message, note_seen_in_browser, seen_in_browser
+from portal.timeutil import utcnow
 
 F = TypeVar("F", bound=Callable[..., object])
 ALL_STAFF = tuple(Role)
 # The policy version this session's user accepted (or was found to have accepted): remembered
 # so that it is not asked again on every page (issue 22). Accepting is never undone.
 POLICY_KEY = "staff_policy"
+SEEN_KEY = "staff_seen"  # the browser's stamp of its last request (portal.sessions)
 
 login_manager = LoginManager()
 login_manager.session_protection = None  # the server-side session row is the protection
@@ -32,13 +34,15 @@ login_manager.session_protection = None  # the server-side session row is the pr
 def _load_user(token: str) -> StaffUser | None:
     """The staff user of the live session this browser's token names, or None (and the
     reason kept for the sign-in page) when it lapsed, was replaced or revoked."""
-    resumed = resume_staff_session(db.session(), token)
+    resumed = resume_staff_session(db.session(), token, seen_in_browser(SEEN_KEY))
     if resumed.changed:
         db.session().commit()  # the touch (or the ending) is its own small unit of work
     if resumed.record is None:
         session.pop("_user_id", None)
+        session.pop(SEEN_KEY, None)
         g.staff_session_lapsed = resumed.reason or "ended"
         return None
+    note_seen_in_browser(SEEN_KEY, utcnow())
     user = db.session().get(StaffUser, resumed.record.staff_user_id)
     if user is not None:
         user.session_token = token

@@ -116,7 +116,9 @@ def start_staff_session(session: Session, user: StaffUser) -> str:
     return token
 
 
-def resume_staff_session(session: Session, token: str) -> Resumed[StaffSession]:
+def resume_staff_session(
+    session: Session, token: str, seen: dt.datetime | None = None
+) -> Resumed[StaffSession]:
     """The live session for a browser's token; a disabled account ends it."""
 
     def disabled(found: StaffSession) -> str | None:
@@ -130,4 +132,5 @@ def resume_staff_session(session: Session, token: str) -> Resumed[StaffSession]:
         idle=lambda _found: STAFF_IDLE,
         absolute=STAFF_ABSOLUTE,
         revoked=disabled,
+        seen=seen,
     )

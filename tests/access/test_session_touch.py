@@ -1,5 +1,6 @@
 """Issue 22: a session row is written at most once a minute and a request that changes nothing
-commits nothing; the idle limit still ends the session on time (within that minute)."""
+commits nothing; the idle limit still ends the session on time, counted from the last request
+(the browser's signed stamp), not from the row's older stamp."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.access.models import ClientSession
 from portal.timeutil import utcnow
-from tests.fixtures.clients import SignIn, signed_in_client
+from tests.fixtures.clients import SignIn, browser_last_seen, signed_in_client
 
 
 @contextmanager
@@ -71,9 +72,28 @@ def test_the_idle_limit_still_ends_the_session_on_time(
     # 59 seconds under the personal device's 15 minutes: requests in that last minute go on
     # (the stamp is not rewritten while under a minute old, and it is over a minute old here).
     _age(db_session, 15 * 60 - 59)
+    browser_last_seen(client, 15 * 60 - 59)
     assert client.get("/my-page").status_code == 200
     # One second past 15 minutes after the last stamp: ended as idle, as before.
     opened = _age(db_session, 15 * 60 + 1)
+    browser_last_seen(client, 15 * 60 + 1)
+    assert client.get("/my-page").headers["Location"] == "/sign-in"
+    db_session.refresh(opened)
+    assert opened.ended_reason == "idle"
+
+
+def test_a_request_the_row_did_not_record_still_counts_for_the_idle_limit(
+    client: FlaskClient, sign_in: SignIn, code: str, db_session: Session
+) -> None:
+    """A kiosk client pressing "I'm still here" late in the countdown is not signed out early:
+    the row's stamp may be up to a minute older than the browser's last request."""
+    signed_in_client(client, sign_in, code)
+    _age(db_session, 15 * 60 + 30)  # idle by the row alone
+    browser_last_seen(client, 15 * 60 - 30)  # the last request was 30 s inside the limit
+    assert client.get("/my-page").status_code == 200
+
+    opened = _age(db_session, 15 * 60 + 30)
+    browser_last_seen(client, 15 * 60 + 1)  # idle by both: ended, as before
     assert client.get("/my-page").headers["Location"] == "/sign-in"
     db_session.refresh(opened)
     assert opened.ended_reason == "idle"

@@ -13,7 +13,14 @@ from werkzeug.test import TestResponse
 
 from portal.access.models import AccessCode, ClientSession
 from portal.access.services import issue_access_code
-from tests.fixtures.clients import DOB, NOT_RIGHT, PERSON, SignIn, signed_in_client
+from tests.fixtures.clients import (
+    DOB,
+    NOT_RIGHT,
+    PERSON,
+    SignIn,
+    browser_last_seen,
+    signed_in_client,
+)
 
 
 def _error(response: TestResponse) -> str:
@@ -160,6 +167,7 @@ def test_idle_session_expires_on_the_server(
     opened = db_session.scalars(select(ClientSession)).one()
     opened.last_seen_at -= dt.timedelta(minutes=16)
     db_session.commit()
+    browser_last_seen(client, 16 * 60)
     response = client.get("/my-page")
     assert response.headers["Location"] == "/sign-in"
     db_session.refresh(opened)
