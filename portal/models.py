@@ -4,7 +4,16 @@ from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import PolicyAcceptance, StaffSession, StaffUser
 from portal.audit.models import AuditEntry, AuditHead
 from portal.db import Base
-from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
+from portal.hmis.models import (
+    Client,
+    Enrollment,
+    Exit,
+    HmisUser,
+    ImportOutcome,
+    ImportRun,
+    Organization,
+    Project,
+)
 from portal.notice.models import NoticeAcknowledgement, NoticeText, NoticeVersion
 from portal.requests.models import Request, RequestEvent, WithheldItem
 from portal.sharing.models import IdentityVersion, SharingChange
@@ -22,6 +31,7 @@ __all__ = [
     "HandOff",
     "HmisUser",
     "IdentityVersion",
+    "ImportOutcome",
     "ImportRun",
     "NoticeAcknowledgement",
     "NoticeText",
