@@ -74,7 +74,9 @@ def code(list_name: str, fy2026_list: str | None = None) -> Parser:
             ) from None
         if number not in codes(standards, name):
             kept = number if -INT32 <= number <= INT32 else None
-            raise ValueProblem(f"{number} is not a code on HUD list {name}", None, NOT_ON_LIST, kept)
+            raise ValueProblem(
+                f"{number} is not a code on HUD list {name}", None, NOT_ON_LIST, kept
+            )
         return number
 
     return parse
@@ -136,9 +138,7 @@ def _timestamp(value: str) -> dt.datetime:
         d, month_name, y, h, mi, s = match.groups()
         mo = str(_MONTHS[month_name.lower()])
     else:
-        raise ValueProblem(
-            "the value is not a date as YYYY-MM-DD or MM-DD-YYYY", value, BAD_DATE
-        )
+        raise ValueProblem("the value is not a date as YYYY-MM-DD or MM-DD-YYYY", value, BAD_DATE)
     try:
         return dt.datetime(_full_year(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))  # noqa: DTZ001 - HUD timestamps are local wall-clock times
     except ValueError:

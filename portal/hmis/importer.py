@@ -50,6 +50,10 @@ class Limits:
     max_deleted_percent: float = 10.0
     max_quarantined_percent: float = 5.0
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> Limits:
+        return cls(settings.import_max_deleted_percent, settings.import_max_quarantined_percent)
+
 
 def _live(session: Session, model: type) -> int:
     query = select(func.count()).select_from(model).where(model.date_deleted.is_(None))  # type: ignore[attr-defined]
@@ -157,11 +161,15 @@ def import_export(
         counts.flagged, counts.skipped = len(file.flags), skipped.get(name, 0)
         result.outcomes.extend(file.outcomes())
 
-    live_before = {name: _live(session, parsed[name].spec.model) for name in (CLIENT.name, ENROLLMENT.name)}
+    live_before = {
+        name: _live(session, parsed[name].spec.model) for name in (CLIENT.name, ENROLLMENT.name)
+    }
     deleted: dict[str, int] = {}
     with session.no_autoflush:
         for spec in FILES:
-            deleted[spec.name] = apply_file(session, parsed[spec.name], result.files[spec.name], tick)
+            deleted[spec.name] = apply_file(
+                session, parsed[spec.name], result.files[spec.name], tick
+            )
             session.flush()
         if info.directive == FULL_REFRESH:
             for spec in reversed(FILES):
@@ -174,4 +182,3 @@ def import_export(
     if result.stops and not accept:
         result.status = STOPPED
     return result
-

@@ -121,7 +121,9 @@ def csv_file(name: str, text: str, problems: list[Outcome]) -> CsvFile:
                 return
             except csv.Error as error:  # an unterminated quote at the end of the file
                 problems.append(
-                    Outcome(name, last_line + 1, header[0], "field_count", str(error), "quarantined")
+                    Outcome(
+                        name, last_line + 1, header[0], "field_count", str(error), "quarantined"
+                    )
                 )
                 return
             line, last_line = last_line + 1, reader.line_num

@@ -32,7 +32,9 @@ def existing_keys(session: Session, model: type, keys: Iterable[str]) -> set[str
 def check_relations(session: Session, parsed: dict[str, ParsedFile]) -> None:
     """Quarantine rows whose parent is missing, keep one exit per enrollment, and flag exits
     before entries, exits of another person, and households without one head."""
-    _parents(session, parsed, "Project.csv", "OrganizationID", "organization_id", "Organization.csv")
+    _parents(
+        session, parsed, "Project.csv", "OrganizationID", "organization_id", "Organization.csv"
+    )
     _parents(session, parsed, "Enrollment.csv", "PersonalID", "personal_id", "Client.csv")
     _parents(session, parsed, "Enrollment.csv", "ProjectID", "project_id", "Project.csv")
     _parents(session, parsed, "Exit.csv", "EnrollmentID", "enrollment_id", "Enrollment.csv")
@@ -58,12 +60,15 @@ def _parents(
     for key in orphans:
         value = child.rows[key][attribute]
         if value in parent.quarantined_keys:
-            message = f"{parent_name} line {parent.quarantined_keys[value]} ({value}) was quarantined"
+            message = (
+                f"{parent_name} line {parent.quarantined_keys[value]} ({value}) was quarantined"
+            )
         else:
             message = f"{value} is not in {parent_name} or the portal"
         line = child.lines[key]
         child.quarantine(
-            key, [Outcome(child_name, line, column, "missing_parent", message, QUARANTINED, value, key)]
+            key,
+            [Outcome(child_name, line, column, "missing_parent", message, QUARANTINED, value, key)],
         )
 
 
@@ -93,7 +98,19 @@ def _one_exit_each(session: Session, exits: ParsedFile) -> None:
             )
             line = exits.lines[key]
             exits.quarantine(
-                key, [Outcome(exits.name, line, "EnrollmentID", "second_exit", message, QUARANTINED, enrollment_id, key)]
+                key,
+                [
+                    Outcome(
+                        exits.name,
+                        line,
+                        "EnrollmentID",
+                        "second_exit",
+                        message,
+                        QUARANTINED,
+                        enrollment_id,
+                        key,
+                    )
+                ],
             )
     stored = set(session.scalars(select(Exit.exit_id)))
     new = {values["enrollment_id"]: key for key, values in exits.rows.items() if key not in stored}
@@ -104,13 +121,23 @@ def _one_exit_each(session: Session, exits: ParsedFile) -> None:
             message = f"enrollment {enrollment_id} already has exit {other} in the portal"
             line = exits.lines[key]
             exits.quarantine(
-                key, [Outcome(exits.name, line, "EnrollmentID", "second_exit", message, QUARANTINED, enrollment_id, key)]
+                key,
+                [
+                    Outcome(
+                        exits.name,
+                        line,
+                        "EnrollmentID",
+                        "second_exit",
+                        message,
+                        QUARANTINED,
+                        enrollment_id,
+                        key,
+                    )
+                ],
             )
 
 
-def _exits_match_enrollments(
-    session: Session, enrollments: ParsedFile, exits: ParsedFile
-) -> None:
+def _exits_match_enrollments(session: Session, enrollments: ParsedFile, exits: ParsedFile) -> None:
     facts = {k: (v["personal_id"], v["entry_date"]) for k, v in enrollments.rows.items()}
     outside = {v["enrollment_id"] for v in exits.rows.values()} - set(facts)
     for chunk in in_chunks(sorted(outside)):
@@ -127,11 +154,38 @@ def _exits_match_enrollments(
         line = exits.lines[key]
         if personal_id != values["personal_id"]:
             message = f"is not {personal_id}, the person of enrollment {values['enrollment_id']}"
-            exits.flag(key, Outcome(exits.name, line, "PersonalID", "exit_person", message, FLAGGED, values["personal_id"], key))
+            exits.flag(
+                key,
+                Outcome(
+                    exits.name,
+                    line,
+                    "PersonalID",
+                    "exit_person",
+                    message,
+                    FLAGGED,
+                    values["personal_id"],
+                    key,
+                ),
+            )
         exit_date = values["exit_date"]
         if exit_date < entry:
-            message = f"{exit_date.isoformat()} is before the enrollment's entry date ({entry.isoformat()})"
-            exits.flag(key, Outcome(exits.name, line, "ExitDate", "exit_before_entry", message, FLAGGED, exit_date.isoformat(), key))
+            message = (
+                f"{exit_date.isoformat()} is before the enrollment's entry date "
+                f"({entry.isoformat()})"
+            )
+            exits.flag(
+                key,
+                Outcome(
+                    exits.name,
+                    line,
+                    "ExitDate",
+                    "exit_before_entry",
+                    message,
+                    FLAGGED,
+                    exit_date.isoformat(),
+                    key,
+                ),
+            )
 
 
 def _households(session: Session, enrollments: ParsedFile) -> None:
@@ -169,7 +223,16 @@ def _households(session: Session, enrollments: ParsedFile) -> None:
             raw = enrollments.rows[key]["relationship_to_hoh"]
             enrollments.flag(
                 key,
-                Outcome(enrollments.name, enrollments.lines[key], "RelationshipToHoH", "household_head", message, FLAGGED, "" if raw is None else str(raw), key),
+                Outcome(
+                    enrollments.name,
+                    enrollments.lines[key],
+                    "RelationshipToHoH",
+                    "household_head",
+                    message,
+                    FLAGGED,
+                    "" if raw is None else str(raw),
+                    key,
+                ),
             )
 
 

@@ -15,7 +15,7 @@ from portal.hmis.reading import csv_file
 
 Progress = Callable[[int], None]
 EARLIEST_YEAR = 1900  # HUD's data standards: no date in an HMIS is earlier
-NEVER = dt.datetime.min
+NEVER = dt.datetime.min  # noqa: DTZ901 - HUD timestamps are local wall-clock times
 
 
 @dataclass
@@ -83,7 +83,9 @@ def parse_file(
     for column in columns:
         position = table.position(column.name)
         if position is None:
-            rule, outcome = ("no_column", REFUSED) if column.required else ("missing_column", FLAGGED)
+            rule, outcome = (
+                ("no_column", REFUSED) if column.required else ("missing_column", FLAGGED)
+            )
             message = "required column is missing" if column.required else "column is missing"
             parsed.file_outcomes.append(Outcome(spec.name, 1, column.name, rule, message, outcome))
         positions.append(position)
@@ -109,20 +111,44 @@ def parse_file(
             if not raw:
                 if column.required:
                     rule = "blank_key" if column.parse is HMIS_ID else "bad_date"
-                    message = "the row's id is blank" if column.name == spec.key else (
-                        "a value is required"
+                    message = (
+                        "the row's id is blank"
+                        if column.name == spec.key
+                        else ("a value is required")
                     )
-                    refusal.append(Outcome(name, line, column.name, rule, message, QUARANTINED, "", key or None))
+                    refusal.append(
+                        Outcome(
+                            name, line, column.name, rule, message, QUARANTINED, "", key or None
+                        )
+                    )
                 elif column.flag_blank:
                     flags.append(
-                        Outcome(name, line, column.name, "blank_value", "HUD requires a value", FLAGGED, "", key)
+                        Outcome(
+                            name,
+                            line,
+                            column.name,
+                            "blank_value",
+                            "HUD requires a value",
+                            FLAGGED,
+                            "",
+                            key,
+                        )
                     )
                 values[column.attribute] = column.blank
                 continue
             if "\x00" in raw:
                 # A NUL byte is never data (and PostgreSQL refuses it in text).
                 refusal.append(
-                    Outcome(name, line, column.name, "nul_character", "the value contains a NUL character", QUARANTINED, None, key or None)
+                    Outcome(
+                        name,
+                        line,
+                        column.name,
+                        "nul_character",
+                        "the value contains a NUL character",
+                        QUARANTINED,
+                        None,
+                        key or None,
+                    )
                 )
                 continue
             try:
@@ -132,14 +158,29 @@ def parse_file(
                 kept_raw = _raw(column.personal, raw)
                 if column.required or error.rule == TOO_LONG:
                     refusal.append(
-                        Outcome(name, line, column.name, error.rule, message, QUARANTINED, kept_raw, key or None)
+                        Outcome(
+                            name,
+                            line,
+                            column.name,
+                            error.rule,
+                            message,
+                            QUARANTINED,
+                            kept_raw,
+                            key or None,
+                        )
                     )
                 else:
-                    flags.append(Outcome(name, line, column.name, error.rule, message, FLAGGED, kept_raw, key))
+                    flags.append(
+                        Outcome(
+                            name, line, column.name, error.rule, message, FLAGGED, kept_raw, key
+                        )
+                    )
                     values[column.attribute] = error.kept
                 continue
             if column.dated:
-                _check_date(spec.name, line, column.name, column.personal, key, value, export_day, flags)
+                _check_date(
+                    spec.name, line, column.name, column.personal, key, value, export_day, flags
+                )
             values[column.attribute] = value
         if key:
             parsed.seen_keys.add(key)
@@ -176,15 +217,35 @@ def _check_date(
     shown = "the date" if personal else value.isoformat()
     if value > export_day:
         message = f"{shown} is after the export's date ({export_day.isoformat()})"
-        flags.append(Outcome(file, line, column, "future_date", message, FLAGGED, None if personal else shown, key))
+        flags.append(
+            Outcome(
+                file,
+                line,
+                column,
+                "future_date",
+                message,
+                FLAGGED,
+                None if personal else shown,
+                key,
+            )
+        )
     elif value.year < EARLIEST_YEAR:
         message = f"{shown} is before {EARLIEST_YEAR}"
-        flags.append(Outcome(file, line, column, "date_before_1900", message, FLAGGED, None if personal else shown, key))
+        flags.append(
+            Outcome(
+                file,
+                line,
+                column,
+                "date_before_1900",
+                message,
+                FLAGGED,
+                None if personal else shown,
+                key,
+            )
+        )
 
 
-def _duplicate(
-    parsed: ParsedFile, key: str, line: int, values: dict[str, Any]
-) -> list[Outcome]:
+def _duplicate(parsed: ParsedFile, key: str, line: int, values: dict[str, Any]) -> list[Outcome]:
     """The same id twice: the row with the latest DateUpdated stays (on a tie, the later
     one in the file); the other is quarantined. Returns this row's quarantine, if it loses."""
     if key not in parsed.rows:
@@ -196,7 +257,12 @@ def _duplicate(
     if mine >= theirs:
         message = f"{key} is also on line {line}, which is kept (updated last)"
         parsed.quarantine(
-            key, [Outcome(parsed.name, other_line, column, "duplicate_key", message, QUARANTINED, key, key)]
+            key,
+            [
+                Outcome(
+                    parsed.name, other_line, column, "duplicate_key", message, QUARANTINED, key, key
+                )
+            ],
         )
         return []
     message = f"{key} is also on line {other_line}, which is kept (updated last)"

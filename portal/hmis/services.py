@@ -170,7 +170,16 @@ def outcome_choices(session: Session, run_id: int) -> tuple[list[str], dict[str,
     return sorted(files), dict(sorted(counts.items()))
 
 
-OUTCOME_COLUMNS = ("file", "line", "column", "rule", "outcome", "raw_value", "message", "record_key")
+OUTCOME_COLUMNS = (
+    "file",
+    "line",
+    "column",
+    "rule",
+    "outcome",
+    "raw_value",
+    "message",
+    "record_key",
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -180,7 +189,9 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def outcomes_csv(session: Session, run_id: int, file: str | None, rule: str | None) -> Iterator[str]:
+def outcomes_csv(
+    session: Session, run_id: int, file: str | None, rule: str | None
+) -> Iterator[str]:
     """The run's outcomes (filtered) as CSV, for the agency data administrators who fix the
     source; personal data was never stored in them."""
     buffer = io.StringIO()

@@ -16,9 +16,7 @@ from portal.hmis.relations import key_column
 from portal.hmis.rows import ParsedFile, Progress
 
 
-def apply_file(
-    session: Session, parsed: ParsedFile, counts: FileCounts, progress: Progress
-) -> int:
+def apply_file(session: Session, parsed: ParsedFile, counts: FileCounts, progress: Progress) -> int:
     """Insert the rows the portal does not hold yet and update those that changed. Returns
     how many rows the portal held live that this export marks deleted."""
     model = parsed.spec.model
@@ -34,7 +32,9 @@ def apply_file(
             counts.inserted += 1
         else:
             counts.deleted += 1
-    deleted = _update_stored(session, parsed, [k for k in parsed.rows if k in stored], counts, progress)
+    deleted = _update_stored(
+        session, parsed, [k for k in parsed.rows if k in stored], counts, progress
+    )
     # The attribute names are the column names (tests/hmis/test_import.py checks).
     insert_many(session, model.__table__, new_rows)  # type: ignore[attr-defined]
     return deleted
