@@ -104,11 +104,11 @@ def describe_stop(stop: dict[str, Any]) -> str:
         noun = "clients" if stop["file"] == CLIENT.name else "enrollments"
         return (
             f"it would delete {stop['count']} of the {stop['of']} {noun} the portal holds "
-            f"({stop['percent']}%; the limit is {stop['limit']}%)"
+            f"({stop['percent']}%; the limit is {stop['limit']:g}%)"
         )
     return (
         f"it would quarantine {stop['count']} of its {stop['of']} rows "
-        f"({stop['percent']}%; the limit is {stop['limit']}%)"
+        f"({stop['percent']}%; the limit is {stop['limit']:g}%)"
     )
 
 

@@ -205,23 +205,53 @@ def test_month_day_year_export_date_is_understood(db_session: Session) -> None:
     assert result.csv_version == "2024 v1.3"
 
 
-def test_bad_export_is_refused_whole_with_a_line_by_line_report(db_session: Session) -> None:
+BAD_DATA_FLAGGED_SSN_LINES = [11, 20, 21, 24, 27, 34, 36, 37, 47, 61, 62, 68, 69, 70, 71, 72, 74]
+BAD_DATA_FLAGGED_SSN_LINES += [75, 79, 94, 106, 107, 108, 111, 114, 115, 116, 117]
+
+
+def test_bad_data_set_imports_with_its_problems_listed(db_session: Session) -> None:
+    """Issue 16 replaced "one bad row refuses the file": the bad rows are flagged or
+    quarantined, the rest is imported."""
     result = _import(db_session, BAD)
-    assert not result.succeeded
-    reported = [str(problem) for problem in result.problems]
-    assert "Client.csv:7:DOB: the value is not a date as YYYY-MM-DD or MM-DD-YYYY" in reported
-    assert (
-        "Client.csv:11:DateUpdated: '7/14/16 09:59:00' has a two-digit year; use four digits"
-        in reported
-    )
-    assert any(line.startswith("Client.csv:11:SSN: ") for line in reported)
-    assert result.files["Client.csv"].errors == len(reported)
-    # Nothing at all was written, not even the valid organization.
-    assert _count(db_session, Organization) == 0
-    assert _count(db_session, Client) == 0
+    assert result.succeeded
+    counts = {
+        name: (c.rows, c.imported, c.flagged, c.quarantined) for name, c in result.files.items()
+    }
+    assert counts == {
+        "Organization.csv": (1, 1, 0, 0),
+        "Project.csv": (1, 1, 0, 0),
+        "User.csv": (4, 4, 0, 0),
+        "Client.csv": (134, 134, 29, 0),
+        "Enrollment.csv": (4, 2, 2, 2),
+        "Exit.csv": (1, 0, 0, 1),
+    }
+    reported = [str(problem) for problem in result.outcomes]
+    ssn = "SSN: bad_value: an SSN must be 9 characters: digits, or x for an unknown digit"
+    assert reported == [
+        # 17-JUN-20: a two-digit year in this century, after the export's 2017 date.
+        "Client.csv:8:DOB: future_date: the date is after the export's date (2017-10-03)",
+        *(f"Client.csv:{line}:{ssn}" for line in BAD_DATA_FLAGGED_SSN_LINES),
+        "Enrollment.csv:2:RelationshipToHoH: blank_value: HUD requires a value",
+        "Enrollment.csv:3:RelationshipToHoH: blank_value: HUD requires a value",
+        "Enrollment.csv:4:PersonalID: missing_parent: 7b8c1279001142afac2fd0bde7a8f6bf is not "
+        "in Client.csv or the portal",
+        "Enrollment.csv:5:PersonalID: missing_parent: 2f4b963171644a8b9902bdfe79a4b403 is not "
+        "in Client.csv or the portal",
+        "Exit.csv:2:EnrollmentID: missing_parent: Enrollment.csv line 5 (622377) was quarantined",
+    ]
+    assert _count(db_session, Client) == 134
+    # Excel's and Oracle's dates are read: 08-MAY-67, 7/14/16 09:59:00, 04-28-19 05:17:00.
+    assert db_session.get(Client, "6798").dob == dt.date(1967, 5, 8)
+    assert db_session.get(Client, "6810").date_updated == dt.datetime(2016, 7, 14, 9, 59)
+    assert db_session.get(Client, "6812").date_updated == dt.datetime(2019, 4, 28, 5, 17)
+    assert db_session.get(Client, "6810").ssn == "888888"  # kept as given, flagged
     run = db_session.scalars(select(ImportRun)).one()
-    assert not run.succeeded
-    assert "Client.csv:7:DOB" in run.problems
+    assert run.succeeded
+    assert run.status == "imported"
+    assert run.problems.splitlines()[0] == reported[0]
+    second = _import(db_session, BAD)
+    assert [str(problem) for problem in second.outcomes] == reported
+    assert all(c.inserted == c.updated == c.deleted == 0 for c in second.files.values())
 
 
 def test_delta_deletes_what_carries_date_deleted(db_session: Session, tmp_path: Path) -> None:
@@ -272,11 +302,24 @@ def test_missing_column_and_missing_file_are_reported(db_session: Session, tmp_p
     (export / "User.csv").unlink()
     client_csv = export / "Client.csv"
     _edit(client_csv, "DOBDataQuality", "DOBQuality")
-    reported = [str(p) for p in _import(db_session, export).problems]
-    assert reported == ["User.csv:0:-: required file is missing"]
+    result = _import(db_session, export)
+    assert result.status == "refused"
+    assert [str(p) for p in result.outcomes] == [
+        "User.csv:0:-: missing_file: required file is missing"
+    ]
     (export / "User.csv").write_bytes((BOM / "User.csv").read_bytes())
-    reported = [str(p) for p in _import(db_session, export).problems]
-    assert "Client.csv:1:DOBDataQuality: required column is missing" in reported
+    result = _import(db_session, export)
+    # A column the portal can do without is read as blank; one it cannot refuses the export.
+    assert result.succeeded
+    assert "Client.csv:1:DOBDataQuality: missing_column: column is missing" in [
+        str(p) for p in result.outcomes
+    ]
+    _edit(client_csv, "PersonalID", "PersonID")
+    result = _import(db_session, export)
+    assert result.status == "refused"
+    assert [str(p) for p in result.refusals] == [
+        "Client.csv:1:PersonalID: no_column: required column is missing"
+    ]
 
 
 def test_unknown_references_and_codes_are_reported(db_session: Session, tmp_path: Path) -> None:
@@ -285,11 +328,14 @@ def test_unknown_references_and_codes_are_reported(db_session: Session, tmp_path
     _edit(enrollment_csv, "557890,4c9da990d51b4ed1a2e45b972aeaecee,", "557890,nobody,")
     exit_csv = export / "Exit.csv"
     _edit(exit_csv, '2015-11-07,""', "2015-11-07,4242")
-    reported = [str(p) for p in _import(db_session, export).problems]
-    assert reported == ["Exit.csv:2:Destination: 4242 is not a code on HUD list Destination"]
-    exit_csv.write_bytes((BOM / "Exit.csv").read_bytes())
-    reported = [str(p) for p in _import(db_session, export).problems]
-    assert reported == ["Enrollment.csv:3:PersonalID: nobody is not in Client.csv"]
+    result = _import(db_session, export)
+    reported = [str(p) for p in result.outcomes if p.rule != "blank_value"]
+    assert reported == [
+        "Enrollment.csv:3:PersonalID: missing_parent: nobody is not in Client.csv or the portal",
+        "Exit.csv:2:Destination: not_on_list: 4242 is not a code on HUD list Destination",
+    ]
+    assert result.files["Enrollment.csv"].quarantined == 1
+    assert result.files["Exit.csv"].flagged == 1
 
 
 def test_victim_service_provider_data_is_refused(db_session: Session, tmp_path: Path) -> None:
@@ -318,18 +364,50 @@ def test_cli_prints_a_summary_and_json(app: Flask) -> None:
         "unchanged": 0,
         "deleted": 0,
         "skipped": 0,
-        "errors": 0,
+        "flagged": 0,
+        "quarantined": 0,
+        "imported": 3,
+    }
+    assert summary["rules"] == {"blank_value": {"flagged": 4}}
+    assert summary["problems"][0] == {
+        "file": "Enrollment.csv",
+        "line": 2,
+        "column": "RelationshipToHoH",
+        "rule": "blank_value",
+        "message": "HUD requires a value",
+        "outcome": "flagged",
+        "raw": "",
+        "key": summary["problems"][0]["key"],
+        "text": "Enrollment.csv:2:RelationshipToHoH: blank_value: HUD requires a value",
     }
 
 
-def test_cli_exits_non_zero_and_prints_each_problem(app: Flask) -> None:
+def test_cli_prints_a_summary_per_file_and_the_first_20_problems(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["hmis", "import", str(BAD)])
-    assert result.exit_code == 1
-    assert "Client.csv:8:DOB: the value is not a date" in result.output
-    # A date of birth is personal data: the report names the fault, never the value.
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    problems = [line for line in lines if line.startswith(("Client.csv:", "Enrollment.csv:"))]
+    assert len(problems) == 20
+    assert problems[0] == (
+        "Client.csv:8:DOB: future_date: the date is after the export's date (2017-10-03)"
+    )
+    assert "... and 14 more (--json lists them all)." in lines
+    assert "file                  rows  imported  flagged  quarantined  deleted  skipped" in lines
+    assert "Client.csv             134       134       29            0        0        0" in lines
+    assert "Enrollment.csv           4         2        2            2        0        0" in lines
+    # A date of birth or an SSN is personal data: the report names the fault, never the value.
     assert "17-JUN-20" not in result.output
-    assert "Import refused: 32 problem(s); nothing was changed." in result.output
+    assert "888888" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_exits_non_zero_when_the_export_cannot_be_read(app: Flask, tmp_path: Path) -> None:
+    export = _copy_export(BOM, tmp_path)
+    (export / "Client.csv").unlink()
+    result = app.test_cli_runner().invoke(args=["hmis", "import", str(export)])
+    assert result.exit_code == 1
+    assert "Client.csv:0:-: missing_file: required file is missing" in result.output
+    assert "Import refused: the export cannot be read; nothing was changed." in result.output
 
 
 def test_import_never_prints_personal_values(app: Flask) -> None:
@@ -348,7 +426,7 @@ def test_a_database_refusal_is_reported_without_the_row(
         detail = Exception("Failing row contains (528656, Herringbone, 227930267)")
         raise IntegrityError("COPY client", {}, detail)
 
-    monkeypatch.setattr("portal.hmis.importer.insert_many", refuse)
+    monkeypatch.setattr("portal.hmis.writing.insert_many", refuse)
     result = app.test_cli_runner().invoke(args=["hmis", "import", str(ICOUNT_2026)])
     assert result.exit_code == 1
     assert "The database refused the import (Exception); nothing was changed." in result.output
