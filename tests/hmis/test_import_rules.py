@@ -71,8 +71,10 @@ def test_duplicate_key_keeps_the_row_updated_last_ties_the_later_line(
     result = _import_twice(db_session, folder)
     assert _counts(result, "Client.csv") == (5, 3, 0, 2)
     assert _problems(result) == [
-        "Client.csv:4:PersonalID: duplicate_key: C1 is also on line 2, which is kept (updated last)",
-        "Client.csv:5:PersonalID: duplicate_key: C3 is also on line 6, which is kept (updated last)",
+        "Client.csv:4:PersonalID: duplicate_key: C1 is also on line 2, which is kept "
+        "(updated last)",
+        "Client.csv:5:PersonalID: duplicate_key: C3 is also on line 6, which is kept "
+        "(updated last)",
     ]
     assert db_session.get(Client, "C1").first_name == "Newer"
     assert db_session.get(Client, "C3").first_name == "Second"
@@ -167,6 +169,9 @@ def test_codes_off_hud_lists_are_kept_flagged_and_shown_as_not_recorded(
     assert labelled["demographics.race"] == "Client doesn't know"
 
 
+HEAD = "RelationshipToHoH: household_head"
+
+
 def test_households_without_one_head_flag_each_enrollment(
     db_session: Session, tmp_path: Path, standards: str
 ) -> None:
@@ -188,12 +193,13 @@ def test_households_without_one_head_flag_each_enrollment(
     result = _import_twice(db_session, folder)
     assert _counts(result, "Enrollment.csv") == (7, 7, 5, 0)
     assert _problems(result) == [
-        "Enrollment.csv:2:RelationshipToHoH: household_head: household NOHEAD has no head of household",
-        "Enrollment.csv:3:RelationshipToHoH: household_head: household NOHEAD has no head of household",
-        "Enrollment.csv:4:RelationshipToHoH: household_head: household TWOHEADS has 2 heads of household",
-        "Enrollment.csv:5:RelationshipToHoH: household_head: household TWOHEADS has 2 heads of household",
-        "Enrollment.csv:8:RelationshipToHoH: not_on_list: 0 is not a code on HUD list RelationshipToHoH",
-        "Enrollment.csv:8:RelationshipToHoH: household_head: household BAD has no head of household",
+        f"Enrollment.csv:2:{HEAD}: household NOHEAD has no head of household",
+        f"Enrollment.csv:3:{HEAD}: household NOHEAD has no head of household",
+        f"Enrollment.csv:4:{HEAD}: household TWOHEADS has 2 heads of household",
+        f"Enrollment.csv:5:{HEAD}: household TWOHEADS has 2 heads of household",
+        "Enrollment.csv:8:RelationshipToHoH: not_on_list: 0 is not a code on HUD list "
+        "RelationshipToHoH",
+        f"Enrollment.csv:8:{HEAD}: household BAD has no head of household",
     ]
 
 
