@@ -60,7 +60,8 @@ def run_import(
         directive=result.directive,
         succeeded=result.succeeded,
         status=result.status,
-        accepted_by=accepted_by if accept else None,
+        # Recorded only when the acceptance mattered: the threshold would have stopped it.
+        accepted_by=accepted_by if accept and result.stops else None,
         summary=result.summary(with_outcomes=False),
         problems="\n".join(
             [str(o) for o in result.outcomes[:SHOWN_IN_SUMMARY]]
