@@ -67,7 +67,8 @@ def code(list_name: str, fy2026_list: str | None = None) -> Parser:
     def parse(value: str, standards: str) -> int:
         name = fy2026_list if (fy2026_list and standards == "FY2026") else list_name
         try:
-            number = int(value)
+            # A spreadsheet can save 1 as 1.0.
+            number = int(value[:-2] if value.endswith(".0") else value)
         except ValueError:
             raise ValueProblem(
                 f"the value is not a number from HUD list {name}", value, NOT_ON_LIST
@@ -99,12 +100,12 @@ def ssn(value: str, _standards: str) -> str:
     return value.lower()
 
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_US = re.compile(r"(\d{1,2})[-/](\d{1,2})[-/](\d{2}|\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+# A time of day: 7:05, 07:05:09, 07:05:09.123 (SQL Server), 7:05 PM (Excel in US English).
+_TIME = r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,7})?)?(?: ?([AaPp][Mm]))?)?"
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
+_US = re.compile(r"(\d{1,2})[-/](\d{1,2})[-/](\d{2}|\d{4})" + _TIME)
 # Oracle's and Excel's 08-MAY-1967 (or 08-May-67).
-_DAY_MONTH_NAME = re.compile(
-    r"(\d{1,2})[-/ ]([A-Za-z]{3})[-/ ](\d{2}|\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-)
+_DAY_MONTH_NAME = re.compile(r"(\d{1,2})[-/ ]([A-Za-z]{3})[-/ ](\d{2}|\d{4})" + _TIME)
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -131,16 +132,21 @@ def _timestamp(value: str) -> dt.datetime:
         except ValueError:
             pass  # not a real date: the message comes from below
     if match := _ISO.fullmatch(value):
-        y, mo, d, h, mi, s = match.groups()
+        y, mo, d, h, mi, s, half = match.groups()
     elif match := _US.fullmatch(value):
-        mo, d, y, h, mi, s = match.groups()
+        mo, d, y, h, mi, s, half = match.groups()
     elif (match := _DAY_MONTH_NAME.fullmatch(value)) and match.group(2).lower() in _MONTHS:
-        d, month_name, y, h, mi, s = match.groups()
+        d, month_name, y, h, mi, s, half = match.groups()
         mo = str(_MONTHS[month_name.lower()])
     else:
         raise ValueProblem("the value is not a date as YYYY-MM-DD or MM-DD-YYYY", value, BAD_DATE)
+    hour = int(h or 0)
+    if half:  # 12:30 AM is 00:30, 12:30 PM is 12:30
+        if not 1 <= hour <= 12:
+            raise ValueProblem("the value is not a real date", value, BAD_DATE)
+        hour = hour % 12 + (12 if half.lower() == "pm" else 0)
     try:
-        return dt.datetime(_full_year(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))  # noqa: DTZ001 - HUD timestamps are local wall-clock times
+        return dt.datetime(_full_year(y), int(mo), int(d), hour, int(mi or 0), int(s or 0))  # noqa: DTZ001 - HUD timestamps are local wall-clock times
     except ValueError:
         raise ValueProblem("the value is not a real date", value, BAD_DATE) from None
 

@@ -470,6 +470,12 @@ def test_demo_setup_imports_once_and_prints_working_accounts_and_codes(
         ("2024-2-9 7:05", dt.datetime(2024, 2, 9, 7, 5)),
         ("2024-02-29T23:59:58", dt.datetime(2024, 2, 29, 23, 59, 58)),
         ("02/29/2024", dt.datetime(2024, 2, 29)),
+        ("2024-02-29 23:59:58.123", dt.datetime(2024, 2, 29, 23, 59, 58)),
+        ("2/29/2024 12:05:00 AM", dt.datetime(2024, 2, 29, 0, 5)),
+        ("2/29/2024 1:05 PM", dt.datetime(2024, 2, 29, 13, 5)),
+        ("7/14/16 09:59", dt.datetime(2016, 7, 14, 9, 59)),
+        ("08-MAY-67", dt.datetime(1967, 5, 8)),
+        ("29-Feb-2024 10:00:00", dt.datetime(2024, 2, 29, 10)),
     ],
 )
 def test_timestamps_in_hud_and_other_shapes_are_read(value: str, parsed: dt.datetime) -> None:
@@ -485,9 +491,18 @@ def test_timestamps_in_hud_and_other_shapes_are_read(value: str, parsed: dt.date
         ("2024-01-05 1a:00:00", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
         ("2024-01-05 10:00:00+05:00", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
         ("20240105", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
+        ("2/29/2024 13:05 PM", "the value is not a real date"),
+        ("08-MAI-67", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
     ],
 )
 def test_timestamps_that_are_not_dates_are_reported(value: str, reason: str) -> None:
     with pytest.raises(csvspec.ValueProblem) as problem:
         csvspec.timestamp(value, "FY2026")
     assert problem.value.reason == reason
+
+
+def test_a_code_saved_by_a_spreadsheet_as_a_decimal_is_read() -> None:
+    assert csvspec.code("Destination")("435.0", "FY2026") == 435
+    with pytest.raises(csvspec.ValueProblem) as problem:
+        csvspec.code("Destination")("435.5", "FY2026")
+    assert problem.value.rule == "not_on_list"
