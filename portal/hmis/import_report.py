@@ -63,7 +63,12 @@ def import_view(run: ImportRun) -> ImportView:
         for rule, by_outcome in raw_rules.items():
             if isinstance(by_outcome, dict):
                 rules[str(rule)] = {str(k): _number(v) for k, v in by_outcome.items()}
-    stops = [stop for stop in summary.get("stops") or [] if isinstance(stop, dict)]
+    raw_stops = summary.get("stops")
+    stops = (
+        [stop for stop in raw_stops if isinstance(stop, dict)]
+        if isinstance(raw_stops, list)
+        else []
+    )
     refusals = (
         [line for line in (run.problems or "").splitlines() if line.strip()]
         if (run.status or "refused") == "refused" and not run.succeeded

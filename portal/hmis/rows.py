@@ -83,11 +83,9 @@ def parse_file(
     for column in columns:
         position = table.position(column.name)
         if position is None:
-            rule, outcome = (
-                ("no_column", REFUSED) if column.required else ("missing_column", FLAGGED)
-            )
+            rule, kind = ("no_column", REFUSED) if column.required else ("missing_column", FLAGGED)
             message = "required column is missing" if column.required else "column is missing"
-            parsed.file_outcomes.append(Outcome(spec.name, 1, column.name, rule, message, outcome))
+            parsed.file_outcomes.append(Outcome(spec.name, 1, column.name, rule, message, kind))
         positions.append(position)
     if parsed.refused:
         return parsed
@@ -178,6 +176,7 @@ def parse_file(
                     values[column.attribute] = error.kept
                 continue
             if column.dated:
+                assert isinstance(value, dt.date)
                 _check_date(
                     spec.name, line, column.name, column.personal, key, value, export_day, flags
                 )
