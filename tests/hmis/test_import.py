@@ -506,3 +506,37 @@ def test_a_code_saved_by_a_spreadsheet_as_a_decimal_is_read() -> None:
     with pytest.raises(csvspec.ValueProblem) as problem:
         csvspec.code("Destination")("435.5", "FY2026")
     assert problem.value.rule == "not_on_list"
+
+
+HOUSEHOLDS = "RelationshipToHoH: household_head: household"
+SHARED_SETS = {
+    "icount-fy2024": [
+        f"Enrollment.csv:97:{HOUSEHOLDS} h_842571 has 2 heads of household",
+        f"Enrollment.csv:98:{HOUSEHOLDS} h_842571 has 2 heads of household",
+        f"Enrollment.csv:305:{HOUSEHOLDS} h_849204 has no head of household",
+        f"Enrollment.csv:306:{HOUSEHOLDS} h_849204 has no head of household",
+    ],
+    "edge-fy2024-bom": [
+        f"Enrollment.csv:{line}:RelationshipToHoH: blank_value: HUD requires a value"
+        for line in (2, 3, 4, 5)
+    ],
+}
+SHARED_SETS["icount-fy2026"] = SHARED_SETS["icount-fy2024"]
+
+
+@pytest.mark.parametrize("name", [*SHARED_SETS, "edge-fy2024-bad-data"])
+def test_every_shared_set_imports_and_a_second_import_changes_nothing(
+    db_session: Session, name: str
+) -> None:
+    first = _import(db_session, HMIS_CSV / name)
+    assert first.succeeded
+    reported = [str(outcome) for outcome in first.outcomes]
+    if name in SHARED_SETS:
+        assert reported == SHARED_SETS[name]
+        assert all(counts.quarantined == 0 for counts in first.files.values())
+        assert all(counts.imported == counts.rows for counts in first.files.values())
+    second = _import(db_session, HMIS_CSV / name)
+    assert [str(outcome) for outcome in second.outcomes] == reported
+    for file_name, counts in second.files.items():
+        assert (counts.inserted, counts.updated, counts.deleted) == (0, 0, 0), file_name
+        assert counts.unchanged == first.files[file_name].imported, file_name
