@@ -125,6 +125,12 @@ def test_lead_accepts_a_stopped_import_and_it_is_audited(
     first_row = listing.select("main table tbody tr")[0]
     assert first_row.find_all("td")[3].get_text(strip=True) == "STOPPED"
     assert "stopped, waiting for you" in listing.select_one("main details summary").get_text()
+    details = listing.select_one("main details")
+    assert "It would delete 257 of the 514 clients the portal holds" in details.get_text()
+    button = details.select_one(
+        f"form[action='/staff/exchange/imports/{stopped.id}/accept'] button"
+    )
+    assert button.get_text(strip=True) == "Import it anyway"
 
     page = browser.get(f"/staff/exchange/imports/{stopped.id}").page
     region = page.select_one("[aria-labelledby=stopped-heading]")
