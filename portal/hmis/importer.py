@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from portal.hmis import csvspec
 from portal.hmis.csvspec import CLIENT, ENROLLMENT, FILES
 from portal.hmis.outcomes import (
+    FLAGGED,
     REFUSED,
     STOPPED,
     FileCounts,
@@ -38,6 +39,8 @@ from portal.timeutil import utcnow
 __all__ = ["ExportFiles", "ExportUnreadable", "ImportResult", "Limits", "import_export"]
 
 FULL_REFRESH = 2
+# Files an export can lack and still be imported: read as empty (never as "everything deleted").
+OPTIONAL_FILES = frozenset({csvspec.USER.name, csvspec.EXIT.name})
 
 
 @dataclass(frozen=True)
@@ -130,10 +133,16 @@ def import_export(
     result.warnings.extend(files.warnings)
     result.files = {spec.name: FileCounts() for spec in FILES}
     missing = [name for name in csvspec.USED_FILES if name not in files.texts]
+    absent = [name for name in missing if name in OPTIONAL_FILES]
     for name in missing:
-        message = "required file is missing"
-        result.outcomes.append(Outcome(name, 0, "-", "missing_file", message, REFUSED))
-    info = None if missing else read_export_info(files, result.outcomes)
+        if name in absent:
+            message = "file is missing: read as empty, and nothing it holds is deleted"
+            result.outcomes.append(Outcome(name, 0, "-", "missing_file", message, FLAGGED))
+        else:
+            message = "required file is missing"
+            result.outcomes.append(Outcome(name, 0, "-", "missing_file", message, REFUSED))
+    refused = len(missing) > len(absent)
+    info = None if refused else read_export_info(files, result.outcomes, result.warnings)
     if info is None:
         result.status = REFUSED
         return result
@@ -146,7 +155,9 @@ def import_export(
 
     export_day = info.export_date.date()
     parsed: dict[str, ParsedFile] = {
-        spec.name: parse_file(spec, files.texts[spec.name], info.standards, export_day, tick)
+        spec.name: parse_file(
+            spec, files.texts.get(spec.name, ""), info.standards, export_day, tick
+        )
         for spec in FILES
     }
     if any(file.refused for file in parsed.values()):
@@ -172,7 +183,7 @@ def import_export(
             )
             session.flush()
         if info.directive == FULL_REFRESH:
-            for spec in reversed(FILES):
+            for spec in (spec for spec in reversed(FILES) if spec.name not in absent):
                 deleted[spec.name] += mark_missing_deleted(
                     session, parsed[spec.name], result.files[spec.name], info.export_date
                 )

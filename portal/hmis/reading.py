@@ -5,6 +5,7 @@ order, columns the portal does not use."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -13,13 +14,13 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from portal.hmis import csvspec
 from portal.hmis.csvspec import ValueProblem
 from portal.hmis.outcomes import REFUSED, Outcome
 
 MAX_FILE_BYTES = 2 * 1024**3
+OTHER_DIRECTIVE = 3  # ExportDirective "other": neither full nor delta
 
 
 class ExportUnreadable(Exception):
@@ -41,6 +42,8 @@ class ExportFiles:
 
 
 def _decode(name: str, data: bytes, warnings: list[str]) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode Text"
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")  # drops a byte-order mark
     except UnicodeDecodeError:
@@ -176,9 +179,16 @@ def _refused(name: str, line: int, column: str, message: str, rule: str) -> Outc
     return Outcome(name, line, column, rule, message, REFUSED)
 
 
-def read_export_info(files: ExportFiles, refusals: list[Outcome]) -> ExportInfo | None:
-    """Export.csv's id, date, directive and the data standards; None (and why) when unusable."""
+def read_export_info(
+    files: ExportFiles, refusals: list[Outcome], warnings: list[str]
+) -> ExportInfo | None:
+    """Export.csv's id, date, directive and the data standards; None (and why) when unusable.
+
+    Only the ExportID is indispensable: a directive that cannot be read is taken as "other"
+    (it never deletes anything unmarked), a date that cannot be read as the import's own time,
+    a blank CSVVersion from Client.csv's columns; each with a warning."""
     name = csvspec.EXPORT_FILE
+    known = len(refusals)
     found: list[Outcome] = []
     table = csv_file(name, files.texts[name], found)
     records = list(table.rows)
@@ -190,26 +200,25 @@ def read_export_info(files: ExportFiles, refusals: list[Outcome]) -> ExportInfo 
     values: dict[str, str] = {}
     for column in ("ExportID", "ExportDate", "CSVVersion", "ExportDirective"):
         position = table.position(column)
-        if position is None:
-            refusals.append(_refused(name, 1, column, "required column is missing", "no_column"))
-        else:
-            values[column] = cells[position].strip()
-    if refusals:
+        values[column] = "" if position is None else cells[position].strip()
+    if not values["ExportID"]:
+        refusals.append(_refused(name, line, "ExportID", "the export's id is blank", "bad_export"))
+    if len(refusals) > known:
         return None
 
-    def field_value(column: str, parse: Callable[[str], Any]) -> Any:
-        try:
-            return parse(values[column])
-        except ValueProblem as error:
-            refusals.append(
-                _refused(name, line, column, error.describe(personal=False), "bad_export")
-            )
-        except ValueError:
-            refusals.append(_refused(name, line, column, "the value is not a number", "bad_export"))
-        return None
-
-    export_date = field_value("ExportDate", lambda v: csvspec.timestamp(v, ""))
-    directive = field_value("ExportDirective", int)
+    try:
+        export_date = csvspec.timestamp(values["ExportDate"], "")
+    except ValueProblem:
+        export_date = dt.datetime.now()  # noqa: DTZ005 - HUD timestamps are local wall-clock times
+        warnings.append("Export.csv: ExportDate cannot be read; the import's own time is used")
+    try:
+        directive = int(values["ExportDirective"])
+    except ValueError:
+        directive = OTHER_DIRECTIVE
+        warnings.append(
+            "Export.csv: ExportDirective cannot be read; taken as 3 (other), which deletes "
+            "nothing the export does not mark deleted"
+        )
     csv_version = values["CSVVersion"]
 
     client_header = csv_file("Client.csv", files.texts.get("Client.csv", ""), []).header
@@ -224,7 +233,5 @@ def read_export_info(files: ExportFiles, refusals: list[Outcome]) -> ExportInfo 
     if by_headers and by_headers != standards:
         message = f"says {standards} but Client.csv has {by_headers} columns"
         refusals.append(_refused(name, line, "CSVVersion", message, "bad_export"))
-        return None
-    if export_date is None or directive is None:
         return None
     return ExportInfo(values["ExportID"], export_date, csv_version, directive, standards)

@@ -76,6 +76,8 @@ def parse_file(
 ) -> ParsedFile:
     """Every row of one file: kept (perhaps with flags) or quarantined."""
     parsed = ParsedFile(spec)
+    if not text.strip():
+        return parsed  # a file that is missing (only a few may be) or empty: no rows
     structural: list[Outcome] = []
     table = csv_file(spec.name, text, structural)
     columns = spec.columns_for(standards)

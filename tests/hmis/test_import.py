@@ -303,10 +303,20 @@ def test_missing_column_and_missing_file_are_reported(db_session: Session, tmp_p
     client_csv = export / "Client.csv"
     _edit(client_csv, "DOBDataQuality", "DOBQuality")
     result = _import(db_session, export)
+    # A file the portal can do without is read as empty; one it cannot refuses the export.
+    assert result.succeeded
+    assert str(result.outcomes[0]) == (
+        "User.csv:0:-: missing_file: file is missing: read as empty, and nothing it holds is "
+        "deleted"
+    )
+    assert result.outcomes[0].outcome == "flagged"
+    (export / "Organization.csv").unlink()
+    result = _import(db_session, export)
     assert result.status == "refused"
-    assert [str(p) for p in result.outcomes] == [
-        "User.csv:0:-: missing_file: required file is missing"
+    assert [str(p) for p in result.refusals] == [
+        "Organization.csv:0:-: missing_file: required file is missing"
     ]
+    (export / "Organization.csv").write_bytes((BOM / "Organization.csv").read_bytes())
     (export / "User.csv").write_bytes((BOM / "User.csv").read_bytes())
     result = _import(db_session, export)
     # A column the portal can do without is read as blank; one it cannot refuses the export.
@@ -540,3 +550,40 @@ def test_every_shared_set_imports_and_a_second_import_changes_nothing(
     for file_name, counts in second.files.items():
         assert (counts.inserted, counts.updated, counts.deleted) == (0, 0, 0), file_name
         assert counts.unchanged == first.files[file_name].imported, file_name
+
+
+def test_a_full_export_without_exit_csv_deletes_no_exit(
+    db_session: Session, tmp_path: Path
+) -> None:
+    assert _import(db_session, ICOUNT_2026).succeeded
+    export = _copy_export(ICOUNT_2026, tmp_path)
+    (export / "Exit.csv").unlink()
+    result = _import(db_session, export)
+    assert result.succeeded
+    assert result.files["Exit.csv"].deleted == 0
+    assert _live(db_session, Exit) == 447
+
+
+def test_an_unreadable_directive_and_date_are_read_safely_with_warnings(
+    db_session: Session, tmp_path: Path
+) -> None:
+    export = _copy_export(ICOUNT_2026, tmp_path)
+    _edit(export / "Export.csv", "2026 v1.0,3,2,3,", "2026 v1.0,3,full,3,")  # ExportDirective
+    _edit(export / "Export.csv", "02-07-2023 12:00:00", "tomorrow")
+    result = _import(db_session, export)
+    assert result.succeeded
+    assert result.directive == "delta"  # "other": never deletes what is not marked deleted
+    assert result.warnings == [
+        "Export.csv: ExportDate cannot be read; the import's own time is used",
+        "Export.csv: ExportDirective cannot be read; taken as 3 (other), which deletes nothing "
+        "the export does not mark deleted",
+    ]
+
+
+def test_a_file_saved_as_utf16_is_read(db_session: Session, tmp_path: Path) -> None:
+    export = _copy_export(BOM, tmp_path)
+    text = (BOM / "Client.csv").read_text(encoding="utf-8-sig")
+    (export / "Client.csv").write_bytes(text.encode("utf-16"))  # with its byte-order mark
+    result = _import(db_session, export)
+    assert result.succeeded
+    assert result.files["Client.csv"].imported == 3
