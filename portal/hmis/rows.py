@@ -76,7 +76,7 @@ def parse_file(
 ) -> ParsedFile:
     """Every row of one file: kept (perhaps with flags) or quarantined."""
     parsed = ParsedFile(spec)
-    if not text.strip():
+    if not text or text.isspace():  # isspace stops at the first other character
         return parsed  # a file that is missing (only a few may be) or empty: no rows
     structural: list[Outcome] = []
     table = csv_file(spec.name, text, structural)
