@@ -165,6 +165,7 @@ def _print_import_report(result) -> None:  # type: ignore[no-untyped-def]
             "Nothing was changed. If the export is right, import it again with --accept.",
             err=True,
         )
+        click.echo("What it would have done:")
     else:
         accepted = " (accepted over the safety threshold)" if result.stops else ""
         click.echo(
