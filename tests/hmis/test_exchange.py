@@ -604,7 +604,7 @@ def test_round_trip_a_correction_reaches_the_hmis_and_comes_back_in_the_next_imp
     # The importer upserts by HMIS id whatever the ExportID or ExportDate: the administrator's
     # next export needs no change to Export.csv to be taken in.
     result = run_import(db_session, folder)
-    assert result.succeeded, result.problems
+    assert result.succeeded, result.outcomes
     assert result.files["Client.csv"].updated == 1
 
     db_session.expire_all()

@@ -62,7 +62,7 @@ def _import(session: Session, path: Path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("path", "standards"), [(ICOUNT_2024, "FY2024"), (ICOUNT_2026, "FY2026")])
 def test_icount_export_imports_every_row(db_session: Session, path: Path, standards: str) -> None:
     result = _import(db_session, path)
-    assert result.succeeded, result.problems[:5]
+    assert result.succeeded, result.outcomes[:5]
     assert result.standards == standards
     assert result.directive == "full"
     expected = {
@@ -135,7 +135,7 @@ def test_reimport_writes_what_changed_and_versions_the_identity(
     _edit(export / "Client.csv", "528656,Herringbone,,Contrivance,", "528656,Herringbone,,Renamed,")
     _edit(export / "Client.csv", "2015-01-06 10:19:36,2015-0", "2015-01-06 10:19:36,2016-0")
     result = _import(db_session, export)
-    assert result.succeeded, result.problems
+    assert result.succeeded, result.outcomes
     clients = result.files["Client.csv"]
     assert (clients.inserted, clients.updated, clients.unchanged) == (0, 1, clients.rows - 1)
     assert result.files["Enrollment.csv"].updated == 0
@@ -190,7 +190,7 @@ def test_insert_many_applies_python_defaults_and_column_types(db_session: Sessio
 
 def test_byte_order_mark_and_quoted_headers_are_read(db_session: Session) -> None:
     result = _import(db_session, BOM)
-    assert result.succeeded, result.problems[:5]
+    assert result.succeeded, result.outcomes[:5]
     user = db_session.get(HmisUser, "3")
     assert user is not None
     assert user.email == "freddie@example.com"
@@ -264,7 +264,7 @@ def test_delta_deletes_what_carries_date_deleted(db_session: Session, tmp_path: 
     cells[header.index("DateDeleted")] = "2017-10-01 00:00:00"
     exit_csv.write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
     result = _import(db_session, export)
-    assert result.succeeded, result.problems
+    assert result.succeeded, result.outcomes
     assert result.files["Exit.csv"].deleted == 1
     assert _count(db_session, Exit) == 1
     assert _live(db_session, Exit) == 0

@@ -290,3 +290,27 @@ def test_outcomes_are_stored_with_the_run(
         "C1",
     )
     assert _count(db_session, Client) == 1
+
+
+def test_the_record_never_shows_a_quarantined_row(
+    app: Flask, db_session: Session, tmp_path: Path, standards: str
+) -> None:
+    from portal.client.record import client_record
+
+    folder = write_export(
+        tmp_path,
+        standards,
+        clients=[client("C1")],
+        enrollments=[
+            enrollment("E1", "C1"),
+            enrollment("E2", "C1", EntryDate="2024-13-01"),  # quarantined: no such month
+        ],
+        exits=[exit_row("X2", "E2", "C1")],  # quarantined with its enrollment
+    )
+    result = run_import(db_session, folder, accept=True)  # 2 of 7 rows: over the threshold
+    assert _counts(result, "Enrollment.csv") == (2, 1, 0, 1)
+    assert _counts(result, "Exit.csv") == (1, 0, 0, 1)
+    with app.test_request_context():
+        record = client_record(db_session, "C1")
+        assert record is not None
+        assert [enrollment.enrollment_id for enrollment in record.enrollments] == ["E1"]
