@@ -61,6 +61,8 @@ def _other_verdicts(results: dict[str, Any]) -> list[Verdict]:
         )
     ]
     verdicts.append(_import_verdict(results["import"], results["knobs"]["clients"]))
+    if "import_bad_rows" in results:
+        verdicts.append(_bad_rows_verdict(results["import"], results["import_bad_rows"]))
     for path, weight in results["weights"].items():
         first, repeat = weight["first_visit_gzipped_bytes"], weight["repeat_visit_gzipped_bytes"]
         verdicts.append(
@@ -83,6 +85,16 @@ def _import_verdict(imported: dict[str, Any], clients: int) -> Verdict:
         imported["seconds"] < IMPORT_SECONDS if clients == IMPORT_CLIENTS else None,
         "" if clients == IMPORT_CLIENTS else "not judged: BENCH_CLIENTS is not 100,000",
     )
+
+
+def _bad_rows_verdict(clean: dict[str, Any], bad: dict[str, Any]) -> Verdict:
+    from bench.bad_rows import MAX_RATIO, ratio
+
+    target = f"import with 10% bad rows within {MAX_RATIO} x the clean import"
+    found = ratio(clean, bad)
+    if found is None:
+        return Verdict(target, "not run", None, "BENCH_REUSE_DATABASE=1 kept an imported database")
+    return Verdict(target, f"{bad['seconds']:.1f} s = {found:.2f} x", found <= MAX_RATIO)
 
 
 def verdicts(results: dict[str, Any]) -> list[Verdict]:
@@ -133,6 +145,9 @@ def table(results: dict[str, Any]) -> str:
     imported = results["import"]
     if not imported.get("skipped"):
         lines.append(f"import: {imported['seconds']:.1f} s, rows {imported['rows']}")
+    bad = results.get("import_bad_rows", {})
+    if bad and not bad.get("skipped"):
+        lines.append(f"import with 10% bad rows: {bad['seconds']:.1f} s, {bad['files']}")
     for path, weight in results["weights"].items():
         lines.append(
             f"weight {path}: HTML {weight['html_gzipped_bytes'] / 1000:.1f} KB gzipped "

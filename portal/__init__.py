@@ -66,6 +66,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.client.views import bp as client_bp
     from portal.consents.views import bp as consents_bp
     from portal.disclosures.views import bp as disclosures_bp
+    from portal.hmis.import_views import bp as imports_bp
     from portal.hmis.views import bp as exchange_bp
     from portal.notice.admin_views import bp as notice_admin_bp
     from portal.notice.partners_views import bp as partners_admin_bp
@@ -89,6 +90,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(sharing_bp)
     app.register_blueprint(clients_bp)
     app.register_blueprint(exchange_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(notice_admin_bp)
     app.register_blueprint(partners_admin_bp)
     app.register_blueprint(reports_bp)

@@ -19,7 +19,10 @@ from portal.audit.services import SYSTEM, record
 
 
 def _audit_import(session, run) -> None:  # type: ignore[no-untyped-def]
-    action = "hmis.imported" if run.succeeded else "hmis.import_refused"
+    action = {
+        "imported": "hmis.import_accepted" if run.accepted_by else "hmis.imported",
+        "stopped": "hmis.import_stopped",
+    }.get(run.status, "hmis.import_refused")
     record(session, action, object_type="import_run", object_id=run.id, actor=SYSTEM)
 
 
@@ -78,8 +81,13 @@ def hmis_group() -> None:
 @hmis_group.command("import", help="Import a HUD HMIS CSV export (folder or zip, FY2024/FY2026).")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
-def hmis_import(path: Path, as_json: bool) -> None:
-    from portal.hmis.importer import ExportUnreadable
+@click.option(
+    "--accept",
+    is_flag=True,
+    help="Import even if it would delete or quarantine more than the safety threshold allows.",
+)
+def hmis_import(path: Path, as_json: bool, accept: bool) -> None:
+    from portal.hmis.importer import ExportUnreadable, Limits
     from portal.hmis.services import run_import
 
     show_bar = sys.stdout.isatty() and not as_json
@@ -99,7 +107,14 @@ def hmis_import(path: Path, as_json: bool) -> None:
     try:
         session = db.session()
         result = run_import(
-            session, path, tick, on_read, on_recorded=lambda run: _audit_import(session, run)
+            session,
+            path,
+            tick,
+            on_read,
+            on_recorded=lambda run: _audit_import(session, run),
+            limits=Limits.from_settings(current_app.config["PORTAL"]),
+            accept=accept,
+            accepted_by="command line (--accept)" if accept else None,
         )
     except ExportUnreadable as error:
         raise click.ClickException(str(error)) from None
@@ -119,29 +134,51 @@ def hmis_import(path: Path, as_json: bool) -> None:
         click.echo(json.dumps(result.summary(), indent=2))
     else:
         _print_import_report(result)
-    if not result.succeeded:
+    if result.status == "refused":
         sys.exit(1)
+    if result.status == "stopped":
+        sys.exit(2)
+
+
+PROBLEMS_PRINTED = 20
 
 
 def _print_import_report(result) -> None:  # type: ignore[no-untyped-def]
-    for problem in result.problems:
+    from portal.hmis.importer import describe_stop
+
+    problems = result.outcomes
+    for problem in problems[:PROBLEMS_PRINTED]:
         click.echo(str(problem), err=True)
+    if len(problems) > PROBLEMS_PRINTED:
+        click.echo(
+            f"... and {len(problems) - PROBLEMS_PRINTED} more (--json lists them all).", err=True
+        )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    if not result.succeeded:
-        click.echo(
-            f"Import refused: {len(result.problems)} problem(s); nothing was changed.", err=True
-        )
+    if result.status == "refused":
+        click.echo("Import refused: the export cannot be read; nothing was changed.", err=True)
         return
-    click.echo(f"Imported {result.source} ({result.standards}, {result.directive} refresh).")
+    if result.status == "stopped":
+        for stop in result.stops:
+            click.echo(f"Import stopped: {describe_stop(stop)}.", err=True)
+        click.echo(
+            "Nothing was changed. If the export is right, import it again with --accept.",
+            err=True,
+        )
+        click.echo("What it would have done:")
+    else:
+        accepted = " (accepted over the safety threshold)" if result.stops else ""
+        click.echo(
+            f"Imported {result.source} ({result.standards}, {result.directive} refresh){accepted}."
+        )
     click.echo(
-        f"{'file':<18}{'rows':>8}{'inserted':>10}{'updated':>9}{'unchanged':>11}"
+        f"{'file':<18}{'rows':>8}{'imported':>10}{'flagged':>9}{'quarantined':>13}"
         f"{'deleted':>9}{'skipped':>9}"
     )
     for name, counts in result.files.items():
         click.echo(
-            f"{name:<18}{counts.rows:>8}{counts.inserted:>10}{counts.updated:>9}"
-            f"{counts.unchanged:>11}{counts.deleted:>9}{counts.skipped:>9}"
+            f"{name:<18}{counts.rows:>8}{counts.imported:>10}{counts.flagged:>9}"
+            f"{counts.quarantined:>13}{counts.deleted:>9}{counts.skipped:>9}"
         )
     if result.ignored_files:
         click.echo("Ignored (not used by the portal): " + ", ".join(result.ignored_files))
@@ -459,10 +496,13 @@ def demo_setup(clients: int) -> None:
         export_dir.mkdir(parents=True, exist_ok=True)
         write_demo_export(export_dir, clients)
         result = run_import(
-            session, export_dir, on_recorded=lambda run: _audit_import(session, run)
+            session,
+            export_dir,
+            on_recorded=lambda run: _audit_import(session, run),
+            accept=True,  # the generator's own data, into an empty database
         )
         if not result.succeeded:
-            for problem in result.problems[:20]:
+            for problem in result.outcomes[:20]:
                 click.echo(str(problem), err=True)
             raise click.ClickException("The demo export did not import.")
         click.echo(f"Imported demo data ({clients} synthetic clients).")

@@ -60,6 +60,11 @@ class Settings:
     # (docs/operations.md: instances x workers x both must stay under max_connections).
     db_pool_size: int = 5
     db_max_overflow: int = 5
+    # The import's safety threshold (docs/exchange.md): an export that would delete more than
+    # this share of the clients or enrollments held, or quarantine more than this share of its
+    # rows, commits nothing until the HMIS lead accepts it.
+    import_max_deleted_percent: int = 10
+    import_max_quarantined_percent: int = 5
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -127,4 +132,10 @@ def load_settings(instance_path: Path) -> Settings:
         timezone=_env("TIMEZONE", Settings.timezone) or Settings.timezone,
         help_desk_phone=_env("HELP_DESK_PHONE", Settings.help_desk_phone) or "",
         help_desk_email=_env("HELP_DESK_EMAIL", Settings.help_desk_email) or "",
+        import_max_deleted_percent=_whole_number(
+            "IMPORT_MAX_DELETED_PERCENT", Settings.import_max_deleted_percent, 0, 100
+        ),
+        import_max_quarantined_percent=_whole_number(
+            "IMPORT_MAX_QUARANTINED_PERCENT", Settings.import_max_quarantined_percent, 0, 100
+        ),
     )

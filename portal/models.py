@@ -6,7 +6,16 @@ from portal.audit.models import AuditEntry, AuditHead
 from portal.consents.models import Consent
 from portal.db import Base
 from portal.disclosures.models import DisclosureEntry, DisclosureHead, DisclosurePerson
-from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
+from portal.hmis.models import (
+    Client,
+    Enrollment,
+    Exit,
+    HmisUser,
+    ImportOutcome,
+    ImportRun,
+    Organization,
+    Project,
+)
 from portal.notice.models import NoticeAcknowledgement, NoticeText, NoticeVersion
 from portal.requests.models import Request, RequestEvent, WithheldItem
 from portal.retention.models import RetentionPurge, RetentionRule
@@ -29,6 +38,7 @@ __all__ = [
     "HandOff",
     "HmisUser",
     "IdentityVersion",
+    "ImportOutcome",
     "ImportRun",
     "NoticeAcknowledgement",
     "NoticeText",

@@ -122,10 +122,12 @@ def _label(standards: str, list_name: str, code: object) -> tuple[str, str]:
 
 
 def _english_label(standards: str, list_name: str, code: object) -> str:
+    """HUD's label; "" (shown as not recorded) for a code off HUD's list, which the import
+    keeps as the HMIS gave it, with a flag."""
     if list_name == "Race":  # keyed by column name, not by number
-        return race_labels(standards).get(str(code), str(code))
+        return race_labels(standards).get(str(code), "")
     number = int(str(code)) if str(code).isdigit() else None
-    return codes(standards, list_name).get(number, str(code)) if number is not None else str(code)
+    return codes(standards, list_name).get(number, "") if number is not None else ""
 
 
 def _date(value: dt.date | None) -> tuple[str, str]:

@@ -24,7 +24,7 @@ from portal.audit.services import Actor, record
 from portal.db import in_chunks
 from portal.hmis import csvspec
 from portal.hmis.codes import codes
-from portal.hmis.models import Client, ImportRun, Organization
+from portal.hmis.models import Client, Organization
 from portal.requests.models import Request, RequestEvent, RequestType, Status
 from portal.timeutil import utcnow
 
@@ -376,45 +376,3 @@ def pending_count(session: Session) -> int:
 
 def last_export_at(session: Session) -> dt.datetime | None:
     return session.scalar(select(func.max(Request.exported_at)))
-
-
-# ---------------------------------------------------------------- what came in
-
-COUNTS = ("rows", "inserted", "updated", "unchanged", "deleted", "skipped", "errors")
-
-
-@dataclass(frozen=True)
-class ImportView:
-    run: ImportRun
-    totals: dict[str, int]
-    files: dict[str, dict[str, int]]
-    problems: list[str]
-    warnings: list[str]
-    ignored_files: list[str]
-
-
-def import_view(run: ImportRun) -> ImportView:
-    """An import run's summary as the lead reads it: counts per file and in all, its report."""
-    summary = run.summary or {}
-    raw_files = summary.get("files")
-    files: dict[str, dict[str, int]] = {}
-    if isinstance(raw_files, dict):
-        for name, counts in raw_files.items():
-            if isinstance(counts, dict):
-                files[str(name)] = {key: int(counts.get(key) or 0) for key in COUNTS}
-    totals = {key: sum(counts[key] for counts in files.values()) for key in COUNTS}
-    problems = [line for line in (run.problems or "").splitlines() if line.strip()]
-    totals["problems"] = len(problems)
-
-    def strings(key: str) -> list[str]:
-        value = summary.get(key)
-        return [str(item) for item in value] if isinstance(value, list) else []
-
-    return ImportView(run, totals, files, problems, strings("warnings"), strings("ignored_files"))
-
-
-def recent_imports(session: Session, limit: int = 20) -> list[ImportView]:
-    runs = session.scalars(
-        select(ImportRun).order_by(ImportRun.started_at.desc(), ImportRun.id.desc()).limit(limit)
-    )
-    return [import_view(run) for run in runs]

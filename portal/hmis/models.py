@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedString
@@ -182,3 +193,32 @@ class ImportRun(Base):
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     problems: Mapped[str] = mapped_column(Text, default="")
+    # "imported", "refused" (not an export the portal can read) or "stopped" (the safety
+    # threshold: nothing committed until the HMIS lead accepts it).
+    status: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    # Where the export was read from, so that a stopped import can be accepted from the page.
+    source_path: Mapped[str | None] = mapped_column(String(1000))
+    # A stopped run accepted later: the run that imported it, and who accepted it.
+    accepted_run_id: Mapped[int | None] = mapped_column(Integer)
+    accepted_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class ImportOutcome(Base):
+    """A row of an export that was quarantined (not imported) or imported with a flag.
+
+    raw_value is the cell as the export had it, except in columns holding personal data
+    (names, SSN, date of birth), where it is never stored outside the record itself."""
+
+    __tablename__ = "import_outcome"
+    __table_args__ = (Index("ix_import_outcome_run_file_rule", "import_run_id", "file", "rule"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id", ondelete="CASCADE"))
+    file: Mapped[str] = mapped_column(String(40))
+    line: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(100))
+    raw_value: Mapped[str | None] = mapped_column(String(300))
+    rule: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(12))  # "quarantined", "flagged" or "refused"
+    message: Mapped[str] = mapped_column(String(300))
+    record_key: Mapped[str | None] = mapped_column(HMIS_ID)

@@ -1,4 +1,5 @@
-"""The HMIS lead's exchange with the HMIS of record: the last imports and the export of changes.
+"""The HMIS lead's exchange with the HMIS of record: the last imports and the export of changes
+(an import run's own page is in import_views.py).
 
 The export is a plain form POST answered with the CSV as an attachment (a download cannot be an
 htmx swap); a bad date re-renders the page with the error next to the field.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash
+from flask import Blueprint, Response, current_app, flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
@@ -21,15 +22,14 @@ from portal import db
 from portal.accounts.current import staff_required
 from portal.accounts.models import Role
 from portal.audit.services import record
-from portal.hmis import exchange
-from portal.hmis.models import ImportRun
+from portal.hmis import exchange, import_report
+from portal.hmis.import_views import RULE_LABELS
 from portal.htmx import render_page
 from portal.timeutil import utcnow
 
 bp = Blueprint("exchange", __name__)
 
 RECENT_IMPORTS = 20
-PROBLEMS_SHOWN = 1000  # a report longer than this is cut on the page (the command prints all)
 
 
 class DayField(DateField):
@@ -80,7 +80,8 @@ def _page(form: ExportForm) -> Response:
     return render_page(
         "exchange/exchange_show.html",
         form=form,
-        imports=exchange.recent_imports(session, RECENT_IMPORTS),
+        imports=import_report.recent_imports(session, RECENT_IMPORTS),
+        rule_labels=RULE_LABELS,
         pending=exchange.pending_count(session),
         last_export=exchange.last_export_at(session),
     )
@@ -115,18 +116,4 @@ def changes_export() -> Response:
         body,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.get("/staff/exchange/imports/<int:run_id>")
-@staff_required(Role.HMIS_LEAD)
-def import_show(run_id: int) -> Response:
-    session = db.session()
-    run = session.get(ImportRun, run_id)
-    if run is None:
-        abort(404)
-    record(session, "hmis.exchange_viewed", object_type="import_run", object_id=run.id)
-    session.commit()
-    return render_page(
-        "exchange/import_show.html", found=exchange.import_view(run), problems_shown=PROBLEMS_SHOWN
     )

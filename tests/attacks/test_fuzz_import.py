@@ -1,6 +1,6 @@
 """The HMIS CSV importer on a real export made messy at random: cells, headers, quotes, line
-breaks, truncation, bytes that are not text. It reports problems; it never raises (except its
-one documented refusal, ExportUnreadable: not an export at all)."""
+breaks, truncation, bytes that are not text. It imports what it can and reports the rest; it
+never raises (except its one documented refusal, ExportUnreadable: not an export at all)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from portal.hmis.importer import ExportUnreadable, ImportResult
+from portal.hmis.outcomes import RULES
 from portal.hmis.services import run_import
 from tests.attacks.corpus import PAYLOADS
 from tests.conftest import HMIS_CSV
@@ -110,7 +111,7 @@ def test_a_messy_export_gets_a_report_never_a_crash(db_session: Session, tmp_pat
     shutil.copytree(SOURCE, folder)
     texts = {name: _read(SOURCE / name) for name in FUZZED}
     assert run_import(db_session, folder).succeeded  # the export as it came: clean
-    outcomes = {"succeeded": 0, "refused": 0, "unreadable": 0}
+    outcomes = {"imported": 0, "refused": 0, "stopped": 0, "unreadable": 0}
 
     @settings(
         max_examples=150,
@@ -128,16 +129,20 @@ def test_a_messy_export_gets_a_report_never_a_crash(db_session: Session, tmp_pat
             return
         assert isinstance(result, ImportResult)
         summary = result.summary()
-        if result.succeeded:
-            outcomes["succeeded"] += 1
-            return
-        outcomes["refused"] += 1
-        assert summary["problems"], "a refused export names its problems"
-        for problem in result.problems:
+        outcomes[result.status] += 1
+        if result.status == "refused":
+            assert result.refusals, "a refused export names its problems"
+        if result.status == "stopped":
+            assert result.stops, "a stopped export says why"
+        assert len(summary["problems"]) == len(result.outcomes)
+        for problem in result.outcomes:
             assert problem.file.endswith(".csv")
             assert problem.line >= 0
             assert problem.column
-            assert problem.reason
+            assert problem.message
+            assert problem.rule in RULES
 
     import_messy()
-    assert outcomes["refused"] > 20, outcomes
+    # Most messes leave the rest of the export importable: flagged or quarantined rows, not a
+    # refusal (issue 16); a mess in these three-row files quarantines more than 5%.
+    assert outcomes["stopped"] + outcomes["imported"] > 20, outcomes

@@ -16,8 +16,11 @@ its box (an element that scrolls or clips on purpose, such as a wide table's reg
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyotp
 from flask import Flask
@@ -226,8 +229,12 @@ def build_world(app: Flask, session: Session) -> World:
     and the lead."""
     from portal.cli import DEMO_NOTICE
 
-    assert run_import(session, HMIS_CSV / "edge-fy2024-bom").succeeded
-    assert not run_import(session, HMIS_CSV / "edge-fy2024-bad-data").succeeded
+    assert run_import(session, HMIS_CSV / "edge-fy2024-bom").succeeded  # with flagged rows
+    with tempfile.TemporaryDirectory() as folder:  # an export the portal cannot read
+        unreadable = Path(folder) / "no-clients"
+        shutil.copytree(HMIS_CSV / "edge-fy2024-bom", unreadable)
+        (unreadable / "Client.csv").unlink()
+        assert not run_import(session, unreadable).succeeded
     world.build_world(session)
     load_demo_notice(session, DEMO_NOTICE)
     for kind, folder in DEMO_SHARING_FORMS.items():

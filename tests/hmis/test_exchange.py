@@ -480,16 +480,20 @@ def test_a_bad_date_is_explained_next_to_the_field(
 
 
 def test_the_page_lists_imports_and_reports_a_failed_ones_problems_escaped(
-    app: Flask, db_session: Session, people: dict[str, StaffUser]
+    app: Flask, db_session: Session, people: dict[str, StaffUser], tmp_path: Path
 ) -> None:
     assert run_import(db_session, HMIS_CSV / "edge-fy2024-bom").succeeded
-    assert not run_import(db_session, HMIS_CSV / "edge-fy2024-bad-data").succeeded
+    unreadable = tmp_path / "no-clients"
+    shutil.copytree(HMIS_CSV / "edge-fy2024-bom", unreadable)
+    (unreadable / "Client.csv").unlink()
+    assert run_import(db_session, unreadable).status == "refused"
     hostile = ImportRun(
         started_at=utcnow(),
         finished_at=utcnow(),
         source_label="<b>export</b>.zip",
         succeeded=False,
-        summary={"files": {"Client.csv": {"rows": 1, "errors": 1}}},
+        status="refused",
+        summary={"files": {"Client.csv": {"rows": 1, "quarantined": 1}}},
         problems="Client.csv:2:FirstName: <script>alert(1)</script>",
     )
     db_session.add(hostile)
@@ -504,33 +508,34 @@ def test_the_page_lists_imports_and_reports_a_failed_ones_problems_escaped(
     assert results == ["FAILED", "FAILED", "Succeeded"]
     good_run = db_session.scalars(select(ImportRun).where(ImportRun.succeeded)).one()
     files = good_run.summary["files"].values()
-    clients = good_run.summary["files"]["Client.csv"]["inserted"]
-    counts = [cell.get_text(strip=True) for cell in rows[2].find_all("td")][4:11]
+    counts = [cell.get_text(strip=True) for cell in rows[2].find_all("td")][4:12]
     assert counts == [
         str(sum(f[key] for f in files))
         for key in ("rows", "inserted", "updated", "unchanged", "deleted", "skipped")
-    ] + ["0"]
-    assert clients == 3
+    ] + ["4", "0"]  # flagged: four enrollments without RelationshipToHoH; none quarantined
     reports = page.select("main details")
-    assert len(reports) == 2
+    assert len(reports) == 3
     assert "Client.csv:2:FirstName: <script>alert(1)</script>" in reports[0].get_text()
     assert page.select_one("main script") is None
     assert page.select_one("main b") is None
-    assert "Client.csv:" in reports[1].get_text()
+    assert "Client.csv:0:-: missing_file: required file is missing" in reports[1].get_text()
+    assert "blank_value: A blank value where HUD requires one. 4 flagged" in " ".join(
+        reports[2].get_text().split()
+    )
     assert _audit(db_session, "hmis.exchange_viewed")
 
-    assert rows[0].find_all("td")[10].get_text(strip=True) == "1"  # problems
     link = reports[1].select_one("a[href$='#problems']")["href"]
     assert link == rows[1].find_all("td")[2].find("a")["href"] + "#problems"
     report = lead.get(link.split("#")[0]).page
-    assert report.find("h1").get_text(strip=True).startswith("Import of edge-fy2024-bad-data")
-    bad_run = db_session.scalars(
-        select(ImportRun).where(ImportRun.source_label == "edge-fy2024-bad-data")
+    assert report.find("h1").get_text(strip=True).startswith("Import of no-clients")
+    refused_run = db_session.scalars(
+        select(ImportRun).where(ImportRun.source_label == "no-clients")
     ).one()
-    problems = [li.get_text() for li in report.select("#problems + p + ul li")]
-    assert problems == bad_run.problems.splitlines()
+    cells = [td.get_text(strip=True) for td in report.select("main table")[-1].select("td")]
+    assert cells[:3] == ["Client.csv:0:-", "missing_file", "Refused the export"]
+    assert refused_run.problems == "Client.csv:0:-: missing_file: required file is missing"
     entries = _audit(db_session, "hmis.exchange_viewed")
-    assert ("import_run", str(bad_run.id)) in [(e.object_type, e.object_id) for e in entries]
+    assert ("import_run", str(refused_run.id)) in [(e.object_type, e.object_id) for e in entries]
 
 
 # ---------------------------------------------------------------- the round trip
@@ -599,7 +604,7 @@ def test_round_trip_a_correction_reaches_the_hmis_and_comes_back_in_the_next_imp
     # The importer upserts by HMIS id whatever the ExportID or ExportDate: the administrator's
     # next export needs no change to Export.csv to be taken in.
     result = run_import(db_session, folder)
-    assert result.succeeded, result.problems
+    assert result.succeeded, result.outcomes
     assert result.files["Client.csv"].updated == 1
 
     db_session.expire_all()

@@ -62,7 +62,7 @@ def _import(session: Session, path: Path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("path", "standards"), [(ICOUNT_2024, "FY2024"), (ICOUNT_2026, "FY2026")])
 def test_icount_export_imports_every_row(db_session: Session, path: Path, standards: str) -> None:
     result = _import(db_session, path)
-    assert result.succeeded, result.problems[:5]
+    assert result.succeeded, result.outcomes[:5]
     assert result.standards == standards
     assert result.directive == "full"
     expected = {
@@ -135,7 +135,7 @@ def test_reimport_writes_what_changed_and_versions_the_identity(
     _edit(export / "Client.csv", "528656,Herringbone,,Contrivance,", "528656,Herringbone,,Renamed,")
     _edit(export / "Client.csv", "2015-01-06 10:19:36,2015-0", "2015-01-06 10:19:36,2016-0")
     result = _import(db_session, export)
-    assert result.succeeded, result.problems
+    assert result.succeeded, result.outcomes
     clients = result.files["Client.csv"]
     assert (clients.inserted, clients.updated, clients.unchanged) == (0, 1, clients.rows - 1)
     assert result.files["Enrollment.csv"].updated == 0
@@ -190,7 +190,7 @@ def test_insert_many_applies_python_defaults_and_column_types(db_session: Sessio
 
 def test_byte_order_mark_and_quoted_headers_are_read(db_session: Session) -> None:
     result = _import(db_session, BOM)
-    assert result.succeeded, result.problems[:5]
+    assert result.succeeded, result.outcomes[:5]
     user = db_session.get(HmisUser, "3")
     assert user is not None
     assert user.email == "freddie@example.com"
@@ -205,23 +205,53 @@ def test_month_day_year_export_date_is_understood(db_session: Session) -> None:
     assert result.csv_version == "2024 v1.3"
 
 
-def test_bad_export_is_refused_whole_with_a_line_by_line_report(db_session: Session) -> None:
+BAD_DATA_FLAGGED_SSN_LINES = [11, 20, 21, 24, 27, 34, 36, 37, 47, 61, 62, 68, 69, 70, 71, 72, 74]
+BAD_DATA_FLAGGED_SSN_LINES += [75, 79, 94, 106, 107, 108, 111, 114, 115, 116, 117]
+
+
+def test_bad_data_set_imports_with_its_problems_listed(db_session: Session) -> None:
+    """Issue 16 replaced "one bad row refuses the file": the bad rows are flagged or
+    quarantined, the rest is imported."""
     result = _import(db_session, BAD)
-    assert not result.succeeded
-    reported = [str(problem) for problem in result.problems]
-    assert "Client.csv:7:DOB: the value is not a date as YYYY-MM-DD or MM-DD-YYYY" in reported
-    assert (
-        "Client.csv:11:DateUpdated: '7/14/16 09:59:00' has a two-digit year; use four digits"
-        in reported
-    )
-    assert any(line.startswith("Client.csv:11:SSN: ") for line in reported)
-    assert result.files["Client.csv"].errors == len(reported)
-    # Nothing at all was written, not even the valid organization.
-    assert _count(db_session, Organization) == 0
-    assert _count(db_session, Client) == 0
+    assert result.succeeded
+    counts = {
+        name: (c.rows, c.imported, c.flagged, c.quarantined) for name, c in result.files.items()
+    }
+    assert counts == {
+        "Organization.csv": (1, 1, 0, 0),
+        "Project.csv": (1, 1, 0, 0),
+        "User.csv": (4, 4, 0, 0),
+        "Client.csv": (134, 134, 29, 0),
+        "Enrollment.csv": (4, 2, 2, 2),
+        "Exit.csv": (1, 0, 0, 1),
+    }
+    reported = [str(problem) for problem in result.outcomes]
+    ssn = "SSN: bad_value: an SSN must be 9 characters: digits, or x for an unknown digit"
+    assert reported == [
+        # 17-JUN-20: a two-digit year in this century, after the export's 2017 date.
+        "Client.csv:8:DOB: future_date: the date is after the export's date (2017-10-03)",
+        *(f"Client.csv:{line}:{ssn}" for line in BAD_DATA_FLAGGED_SSN_LINES),
+        "Enrollment.csv:2:RelationshipToHoH: blank_value: HUD requires a value",
+        "Enrollment.csv:3:RelationshipToHoH: blank_value: HUD requires a value",
+        "Enrollment.csv:4:PersonalID: missing_parent: 7b8c1279001142afac2fd0bde7a8f6bf is not "
+        "in Client.csv or the portal",
+        "Enrollment.csv:5:PersonalID: missing_parent: 2f4b963171644a8b9902bdfe79a4b403 is not "
+        "in Client.csv or the portal",
+        "Exit.csv:2:EnrollmentID: missing_parent: Enrollment.csv line 5 (622377) was quarantined",
+    ]
+    assert _count(db_session, Client) == 134
+    # Excel's and Oracle's dates are read: 08-MAY-67, 7/14/16 09:59:00, 04-28-19 05:17:00.
+    assert db_session.get(Client, "6798").dob == dt.date(1967, 5, 8)
+    assert db_session.get(Client, "6810").date_updated == dt.datetime(2016, 7, 14, 9, 59)
+    assert db_session.get(Client, "6812").date_updated == dt.datetime(2019, 4, 28, 5, 17)
+    assert db_session.get(Client, "6810").ssn == "888888"  # kept as given, flagged
     run = db_session.scalars(select(ImportRun)).one()
-    assert not run.succeeded
-    assert "Client.csv:7:DOB" in run.problems
+    assert run.succeeded
+    assert run.status == "imported"
+    assert run.problems.splitlines()[0] == reported[0]
+    second = _import(db_session, BAD)
+    assert [str(problem) for problem in second.outcomes] == reported
+    assert all(c.inserted == c.updated == c.deleted == 0 for c in second.files.values())
 
 
 def test_delta_deletes_what_carries_date_deleted(db_session: Session, tmp_path: Path) -> None:
@@ -234,7 +264,7 @@ def test_delta_deletes_what_carries_date_deleted(db_session: Session, tmp_path: 
     cells[header.index("DateDeleted")] = "2017-10-01 00:00:00"
     exit_csv.write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
     result = _import(db_session, export)
-    assert result.succeeded, result.problems
+    assert result.succeeded, result.outcomes
     assert result.files["Exit.csv"].deleted == 1
     assert _count(db_session, Exit) == 1
     assert _live(db_session, Exit) == 0
@@ -272,11 +302,34 @@ def test_missing_column_and_missing_file_are_reported(db_session: Session, tmp_p
     (export / "User.csv").unlink()
     client_csv = export / "Client.csv"
     _edit(client_csv, "DOBDataQuality", "DOBQuality")
-    reported = [str(p) for p in _import(db_session, export).problems]
-    assert reported == ["User.csv:0:-: required file is missing"]
+    result = _import(db_session, export)
+    # A file the portal can do without is read as empty; one it cannot refuses the export.
+    assert result.succeeded
+    assert str(result.outcomes[0]) == (
+        "User.csv:0:-: missing_file: file is missing: read as empty, and nothing it holds is "
+        "deleted"
+    )
+    assert result.outcomes[0].outcome == "flagged"
+    (export / "Organization.csv").unlink()
+    result = _import(db_session, export)
+    assert result.status == "refused"
+    assert [str(p) for p in result.refusals] == [
+        "Organization.csv:0:-: missing_file: required file is missing"
+    ]
+    (export / "Organization.csv").write_bytes((BOM / "Organization.csv").read_bytes())
     (export / "User.csv").write_bytes((BOM / "User.csv").read_bytes())
-    reported = [str(p) for p in _import(db_session, export).problems]
-    assert "Client.csv:1:DOBDataQuality: required column is missing" in reported
+    result = _import(db_session, export)
+    # A column the portal can do without is read as blank; one it cannot refuses the export.
+    assert result.succeeded
+    assert "Client.csv:1:DOBDataQuality: missing_column: column is missing" in [
+        str(p) for p in result.outcomes
+    ]
+    _edit(client_csv, "PersonalID", "PersonID")
+    result = _import(db_session, export)
+    assert result.status == "refused"
+    assert [str(p) for p in result.refusals] == [
+        "Client.csv:1:PersonalID: no_column: required column is missing"
+    ]
 
 
 def test_unknown_references_and_codes_are_reported(db_session: Session, tmp_path: Path) -> None:
@@ -285,11 +338,14 @@ def test_unknown_references_and_codes_are_reported(db_session: Session, tmp_path
     _edit(enrollment_csv, "557890,4c9da990d51b4ed1a2e45b972aeaecee,", "557890,nobody,")
     exit_csv = export / "Exit.csv"
     _edit(exit_csv, '2015-11-07,""', "2015-11-07,4242")
-    reported = [str(p) for p in _import(db_session, export).problems]
-    assert reported == ["Exit.csv:2:Destination: 4242 is not a code on HUD list Destination"]
-    exit_csv.write_bytes((BOM / "Exit.csv").read_bytes())
-    reported = [str(p) for p in _import(db_session, export).problems]
-    assert reported == ["Enrollment.csv:3:PersonalID: nobody is not in Client.csv"]
+    result = _import(db_session, export)
+    reported = [str(p) for p in result.outcomes if p.rule != "blank_value"]
+    assert reported == [
+        "Enrollment.csv:3:PersonalID: missing_parent: nobody is not in Client.csv or the portal",
+        "Exit.csv:2:Destination: not_on_list: 4242 is not a code on HUD list Destination",
+    ]
+    assert result.files["Enrollment.csv"].quarantined == 1
+    assert result.files["Exit.csv"].flagged == 1
 
 
 def test_victim_service_provider_data_is_refused(db_session: Session, tmp_path: Path) -> None:
@@ -318,18 +374,50 @@ def test_cli_prints_a_summary_and_json(app: Flask) -> None:
         "unchanged": 0,
         "deleted": 0,
         "skipped": 0,
-        "errors": 0,
+        "flagged": 0,
+        "quarantined": 0,
+        "imported": 3,
+    }
+    assert summary["rules"] == {"blank_value": {"flagged": 4}}
+    assert summary["problems"][0] == {
+        "file": "Enrollment.csv",
+        "line": 2,
+        "column": "RelationshipToHoH",
+        "rule": "blank_value",
+        "message": "HUD requires a value",
+        "outcome": "flagged",
+        "raw": "",
+        "key": summary["problems"][0]["key"],
+        "text": "Enrollment.csv:2:RelationshipToHoH: blank_value: HUD requires a value",
     }
 
 
-def test_cli_exits_non_zero_and_prints_each_problem(app: Flask) -> None:
+def test_cli_prints_a_summary_per_file_and_the_first_20_problems(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["hmis", "import", str(BAD)])
-    assert result.exit_code == 1
-    assert "Client.csv:8:DOB: the value is not a date" in result.output
-    # A date of birth is personal data: the report names the fault, never the value.
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    problems = [line for line in lines if line.startswith(("Client.csv:", "Enrollment.csv:"))]
+    assert len(problems) == 20
+    assert problems[0] == (
+        "Client.csv:8:DOB: future_date: the date is after the export's date (2017-10-03)"
+    )
+    assert "... and 14 more (--json lists them all)." in lines
+    assert "file                  rows  imported  flagged  quarantined  deleted  skipped" in lines
+    assert "Client.csv             134       134       29            0        0        0" in lines
+    assert "Enrollment.csv           4         2        2            2        0        0" in lines
+    # A date of birth or an SSN is personal data: the report names the fault, never the value.
     assert "17-JUN-20" not in result.output
-    assert "Import refused: 32 problem(s); nothing was changed." in result.output
+    assert "888888" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_exits_non_zero_when_the_export_cannot_be_read(app: Flask, tmp_path: Path) -> None:
+    export = _copy_export(BOM, tmp_path)
+    (export / "Client.csv").unlink()
+    result = app.test_cli_runner().invoke(args=["hmis", "import", str(export)])
+    assert result.exit_code == 1
+    assert "Client.csv:0:-: missing_file: required file is missing" in result.output
+    assert "Import refused: the export cannot be read; nothing was changed." in result.output
 
 
 def test_import_never_prints_personal_values(app: Flask) -> None:
@@ -348,7 +436,7 @@ def test_a_database_refusal_is_reported_without_the_row(
         detail = Exception("Failing row contains (528656, Herringbone, 227930267)")
         raise IntegrityError("COPY client", {}, detail)
 
-    monkeypatch.setattr("portal.hmis.importer.insert_many", refuse)
+    monkeypatch.setattr("portal.hmis.writing.insert_many", refuse)
     result = app.test_cli_runner().invoke(args=["hmis", "import", str(ICOUNT_2026)])
     assert result.exit_code == 1
     assert "The database refused the import (Exception); nothing was changed." in result.output
@@ -392,6 +480,12 @@ def test_demo_setup_imports_once_and_prints_working_accounts_and_codes(
         ("2024-2-9 7:05", dt.datetime(2024, 2, 9, 7, 5)),
         ("2024-02-29T23:59:58", dt.datetime(2024, 2, 29, 23, 59, 58)),
         ("02/29/2024", dt.datetime(2024, 2, 29)),
+        ("2024-02-29 23:59:58.123", dt.datetime(2024, 2, 29, 23, 59, 58)),
+        ("2/29/2024 12:05:00 AM", dt.datetime(2024, 2, 29, 0, 5)),
+        ("2/29/2024 1:05 PM", dt.datetime(2024, 2, 29, 13, 5)),
+        ("7/14/16 09:59", dt.datetime(2016, 7, 14, 9, 59)),
+        ("08-MAY-67", dt.datetime(1967, 5, 8)),
+        ("29-Feb-2024 10:00:00", dt.datetime(2024, 2, 29, 10)),
     ],
 )
 def test_timestamps_in_hud_and_other_shapes_are_read(value: str, parsed: dt.datetime) -> None:
@@ -407,9 +501,89 @@ def test_timestamps_in_hud_and_other_shapes_are_read(value: str, parsed: dt.date
         ("2024-01-05 1a:00:00", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
         ("2024-01-05 10:00:00+05:00", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
         ("20240105", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
+        ("2/29/2024 13:05 PM", "the value is not a real date"),
+        ("08-MAI-67", "the value is not a date as YYYY-MM-DD or MM-DD-YYYY"),
     ],
 )
 def test_timestamps_that_are_not_dates_are_reported(value: str, reason: str) -> None:
     with pytest.raises(csvspec.ValueProblem) as problem:
         csvspec.timestamp(value, "FY2026")
     assert problem.value.reason == reason
+
+
+def test_a_code_saved_by_a_spreadsheet_as_a_decimal_is_read() -> None:
+    assert csvspec.code("Destination")("435.0", "FY2026") == 435
+    with pytest.raises(csvspec.ValueProblem) as problem:
+        csvspec.code("Destination")("435.5", "FY2026")
+    assert problem.value.rule == "not_on_list"
+
+
+HOUSEHOLDS = "RelationshipToHoH: household_head: household"
+SHARED_SETS = {
+    "icount-fy2024": [
+        f"Enrollment.csv:97:{HOUSEHOLDS} h_842571 has 2 heads of household",
+        f"Enrollment.csv:98:{HOUSEHOLDS} h_842571 has 2 heads of household",
+        f"Enrollment.csv:305:{HOUSEHOLDS} h_849204 has no head of household",
+        f"Enrollment.csv:306:{HOUSEHOLDS} h_849204 has no head of household",
+    ],
+    "edge-fy2024-bom": [
+        f"Enrollment.csv:{line}:RelationshipToHoH: blank_value: HUD requires a value"
+        for line in (2, 3, 4, 5)
+    ],
+}
+SHARED_SETS["icount-fy2026"] = SHARED_SETS["icount-fy2024"]
+
+
+@pytest.mark.parametrize("name", [*SHARED_SETS, "edge-fy2024-bad-data"])
+def test_every_shared_set_imports_and_a_second_import_changes_nothing(
+    db_session: Session, name: str
+) -> None:
+    first = _import(db_session, HMIS_CSV / name)
+    assert first.succeeded
+    reported = [str(outcome) for outcome in first.outcomes]
+    if name in SHARED_SETS:
+        assert reported == SHARED_SETS[name]
+        assert all(counts.quarantined == 0 for counts in first.files.values())
+        assert all(counts.imported == counts.rows for counts in first.files.values())
+    second = _import(db_session, HMIS_CSV / name)
+    assert [str(outcome) for outcome in second.outcomes] == reported
+    for file_name, counts in second.files.items():
+        assert (counts.inserted, counts.updated, counts.deleted) == (0, 0, 0), file_name
+        assert counts.unchanged == first.files[file_name].imported, file_name
+
+
+def test_a_full_export_without_exit_csv_deletes_no_exit(
+    db_session: Session, tmp_path: Path
+) -> None:
+    assert _import(db_session, ICOUNT_2026).succeeded
+    export = _copy_export(ICOUNT_2026, tmp_path)
+    (export / "Exit.csv").unlink()
+    result = _import(db_session, export)
+    assert result.succeeded
+    assert result.files["Exit.csv"].deleted == 0
+    assert _live(db_session, Exit) == 447
+
+
+def test_an_unreadable_directive_and_date_are_read_safely_with_warnings(
+    db_session: Session, tmp_path: Path
+) -> None:
+    export = _copy_export(ICOUNT_2026, tmp_path)
+    _edit(export / "Export.csv", "2026 v1.0,3,2,3,", "2026 v1.0,3,full,3,")  # ExportDirective
+    _edit(export / "Export.csv", "02-07-2023 12:00:00", "tomorrow")
+    result = _import(db_session, export)
+    assert result.succeeded
+    assert result.directive == "delta"  # "other": never deletes what is not marked deleted
+    assert result.warnings == [
+        "Export.csv: ExportDate cannot be read; the import's own time is used",
+        "Export.csv: ExportDirective cannot be read; taken as 3 (other), which deletes nothing "
+        "the export does not mark deleted",
+    ]
+
+
+def test_a_file_saved_as_utf16_is_read(db_session: Session, tmp_path: Path) -> None:
+    export = _copy_export(BOM, tmp_path)
+    text = (BOM / "Client.csv").read_text(encoding="utf-8-sig")
+    (export / "Client.csv").write_bytes(text.encode("utf-16"))  # with its byte-order mark
+    result = _import(db_session, export)
+    assert result.succeeded
+    assert result.files["Client.csv"].imported == 3
