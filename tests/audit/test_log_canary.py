@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.access.services import issue_access_code
-from portal.hmis.models import ImportRun
+from portal.hmis.models import ImportOutcome, ImportRun
 from tests.accounts.test_staff_sign_in import post_form, staff_user
 from tests.accounts.test_staff_sign_in import sign_in as staff_sign_in
 from tests.conftest import HMIS_CSV
@@ -24,7 +24,7 @@ CANARY_SSN = "987654329"
 CANARY_FIRST = "Kanarekcanary"
 CANARY_LAST = "Zzyzxcanary"
 CANARY_DOB = "1971-03-29"
-CANARY_BAD_DOB = "29-MAR-71"  # the canary date of birth, mistyped in a later export
+CANARY_BAD_DOB = "1971-13-29"  # the canary date of birth, mistyped in a later export
 CANARIES = (CANARY_SSN, "987-65-4329", CANARY_FIRST, CANARY_LAST, CANARY_DOB, CANARY_BAD_DOB)
 
 
@@ -97,10 +97,18 @@ def test_no_log_line_carries_the_canary(
     broken.write_text(
         broken.read_text(encoding="utf-8").replace(CANARY_DOB, CANARY_BAD_DOB), "utf-8"
     )
+    # Issue 16: a date of birth that is no date is imported blank and flagged, the raw value
+    # kept nowhere: not in the report printed, the run's problems, or the stored outcomes.
     refused = runner.invoke(args=["hmis", "import", str(broken.parent)])
-    assert refused.exit_code == 1
-    assert "Client.csv:2:DOB: the value is not a date" in refused.output
-    stored_reports = " ".join(db_session.scalars(select(ImportRun.problems)))
+    assert refused.exit_code == 0
+    assert "Client.csv:2:DOB: bad_date" in refused.output
+    stored_reports = " ".join(
+        [
+            *db_session.scalars(select(ImportRun.problems)),
+            *(value or "" for value in db_session.scalars(select(ImportOutcome.raw_value))),
+            *db_session.scalars(select(ImportOutcome.message)),
+        ]
+    )
 
     def crash() -> str:
         raise ValueError(f"{CANARY_FIRST} {CANARY_SSN}")
