@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -80,6 +80,21 @@ def record(
     )
 
 
+def init_app(app: Flask) -> None:
+    """On PostgreSQL, each server process runs the chainer's short loop (chain.start_chainer),
+    started at its first request, after gunicorn forked it. Off in tests (they chain when they
+    mean to) and where AUDIT_CHAINER is False (a `flask audit chain --follow` does it)."""
+    app.config.setdefault("AUDIT_CHAINER", not app.testing)
+    engine = app.extensions["portal.engine"]
+    if not app.config["AUDIT_CHAINER"] or engine.dialect.name == "sqlite":
+        return
+    key = app.config["PORTAL"].audit_key.encode()
+
+    @app.before_request
+    def _start_chainer() -> None:
+        chain.start_chainer(engine, key)
+
+
 @dataclass(frozen=True)
 class AccessEvent:
     at: object
@@ -112,7 +127,7 @@ def staff_access_to(session: Session, personal_id: str, limit: int = 200) -> lis
             AuditEntry.actor_kind == "staff",
             AuditEntry.action.in_(CLIENT_VISIBLE_ACTIONS),
         )
-        .order_by(AuditEntry.seq.desc())
+        .order_by(AuditEntry.id.desc())
         .limit(limit)
     )
     return [AccessEvent(at, agency, role, action) for at, agency, role, action in rows]
@@ -154,20 +169,21 @@ def _filtered(filters: AuditFilter):  # type: ignore[no-untyped-def]
 def audit_page(
     session: Session, filters: AuditFilter, before: int | None = None
 ) -> tuple[list[AuditEntry], int | None]:
-    """Newest first, PAGE_SIZE at a time (keyset on seq: as fast on page 1,000 as on page 1);
-    returns the entries and the seq to continue before, if there are more."""
-    statement = _filtered(filters).order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE + 1)
+    """Newest first, PAGE_SIZE at a time (keyset on id, the order entries were written in, so
+    an entry shows before the chainer gives it its place; as fast on page 1,000 as on page 1);
+    returns the entries and the id to continue before, if there are more."""
+    statement = _filtered(filters).order_by(AuditEntry.id.desc()).limit(PAGE_SIZE + 1)
     if before is not None:
-        statement = statement.where(AuditEntry.seq < before)
+        statement = statement.where(AuditEntry.id < before)
     entries = list(session.scalars(statement))
     more = len(entries) > PAGE_SIZE
     entries = entries[:PAGE_SIZE]
-    return entries, (entries[-1].seq if more and entries else None)
+    return entries, (entries[-1].id if more and entries else None)
 
 
 def audit_rows(session: Session, filters: AuditFilter) -> Iterator[AuditEntry]:
     """Every matching entry, oldest first, streamed (for the CSV export)."""
-    statement = _filtered(filters).order_by(AuditEntry.seq).execution_options(yield_per=2000)
+    statement = _filtered(filters).order_by(AuditEntry.id).execution_options(yield_per=2000)
     result = session.scalars(statement)
     try:
         yield from result
