@@ -96,6 +96,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.audit import services as audit_services
 
     audit_services.init_app(app)
+    from portal.notice import published
+
+    published.init_app(app)
     return app
 
 
