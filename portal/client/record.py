@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.hmis.code_labels import translated
 from portal.hmis.codes import codes, race_labels
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, Project
-from portal.i18n import format_list
+from portal.i18n import format_date, format_list
 from portal.requests.models import Request, RequestType, Status, WithheldItem
 from portal.requests.services import client_requests
 from portal.sharing.models import SharingChange
