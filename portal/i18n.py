@@ -16,7 +16,7 @@ from functools import cache
 from babel import Locale
 from babel import dates as babel_dates
 from babel.lists import format_list as babel_format_list
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 
 from portal import PROJECT_ROOT
@@ -122,7 +122,13 @@ def format_date(value: dt.date | None, format: str = "medium") -> str:
     format table and the timezone first, on every call; a date has no timezone)."""
     if value is None:
         return ""
+    if isinstance(value, dt.datetime):  # a moment (naive UTC): its day where the portal is
+        value = value.replace(tzinfo=dt.UTC).astimezone(_timezone(_portal_timezone()))
     return babel_dates.format_date(value, format, locale=get_locale() or "en")
+
+
+def _portal_timezone() -> str:
+    return str(current_app.config["PORTAL"].timezone) if has_app_context() else "UTC"
 
 
 def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
@@ -132,7 +138,7 @@ def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
     return babel_dates.format_datetime(
         value,
         format,
-        tzinfo=_timezone(current_app.config["PORTAL"].timezone),
+        tzinfo=_timezone(_portal_timezone()),
         locale=get_locale() or "en",
     )
 

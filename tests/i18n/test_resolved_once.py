@@ -24,6 +24,8 @@ def test_dates_read_as_flask_babel_wrote_them(app: Flask, language: str) -> None
                     moment.date(), style
                 )
                 assert format_datetime(moment, style) == flask_babel.format_datetime(moment, style)
+                # A moment's day is the day where the portal is (New Year's Eve in Chicago).
+                assert format_date(moment, style) == flask_babel.format_date(moment, style)
         template = "{{ day|dateformat('long') }} {{ moment|datetimeformat('medium') }}"
         shown = render_template_string(template, day=MOMENTS[1].date(), moment=MOMENTS[0])
         assert shown == (
