@@ -68,17 +68,20 @@ def _values(entry: AuditEntry) -> tuple[object, ...]:
     return tuple(getattr(entry, name) for name in FIELDS)
 
 
-def append(session: Session, key: bytes, **fields: str | None) -> AuditEntry:
+_INSERT = AuditEntry.__table__.insert()
+
+
+def append(session: Session, key: bytes, **fields: str | None) -> None:
     """Add an entry in the caller's transaction; it commits (or rolls back) with the action.
 
-    No lock: the entry is chained after its transaction commits (on SQLite, right away)."""
-    entry = AuditEntry(at=utcnow(), **fields)
-    entry.writer_hmac = _mac(key, WRITER, tuple(getattr(entry, name) for name in OWN_FIELDS))
-    session.add(entry)
+    No lock: the entry is chained after its transaction commits (on SQLite, right away). A plain
+    INSERT, not an ORM object: nothing to flush, nothing to read back."""
+    row: dict[str, object] = dict.fromkeys(OWN_FIELDS)
+    row.update(fields, at=utcnow())
+    row["writer_hmac"] = _mac(key, WRITER, tuple(row[name] for name in OWN_FIELDS))
+    session.execute(_INSERT, row)
     if session.get_bind().dialect.name == "sqlite":
-        session.flush()
         chain_pending(session, key)
-    return entry
 
 
 def _lock_head(session: Session, *, wait: bool) -> AuditHead | None:

@@ -4,6 +4,7 @@ from the request (or is the system, for commands)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -61,11 +62,11 @@ def record(
     object_type: str | None = None,
     object_id: object = None,
     actor: Actor | None = None,
-) -> AuditEntry:
+) -> None:
     """Append an entry in the caller's transaction (it commits with the action it records)."""
     who = actor or current_actor()
     key = current_app.config["PORTAL"].audit_key.encode()
-    return chain.append(
+    chain.append(
         session,
         key,
         actor_kind=who.kind,
@@ -83,8 +84,9 @@ def record(
 def init_app(app: Flask) -> None:
     """On PostgreSQL, each server process runs the chainer's short loop (chain.start_chainer),
     started at its first request, after gunicorn forked it. Off in tests (they chain when they
-    mean to) and where AUDIT_CHAINER is False (a `flask audit chain --follow` does it)."""
-    app.config.setdefault("AUDIT_CHAINER", not app.testing)
+    mean to) and with PORTAL_AUDIT_CHAINER=0 (where `flask audit chain --follow` does it)."""
+    wanted = os.environ.get("PORTAL_AUDIT_CHAINER", "1") != "0"
+    app.config.setdefault("AUDIT_CHAINER", wanted and not app.testing)
     engine = app.extensions["portal.engine"]
     if not app.config["AUDIT_CHAINER"] or engine.dialect.name == "sqlite":
         return
