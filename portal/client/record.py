@@ -285,8 +285,8 @@ def _apply_corrections(record: ClientRecord, requests: list[Request]) -> None:
 
 
 def _apply_withholdings(session: Session, record: ClientRecord) -> None:
-    for withheld in session.scalars(
-        select(WithheldItem).where(
+    for withheld in session.execute(  # rows of three columns, not objects to track
+        select(WithheldItem.item_key, WithheldItem.reason, WithheldItem.explanation).where(
             WithheldItem.personal_id == record.personal_id, WithheldItem.lifted_at.is_(None)
         )
     ):
@@ -299,20 +299,20 @@ def _apply_withholdings(session: Session, record: ClientRecord) -> None:
 
 
 def sharing_events(session: Session, personal_id: str) -> list[SharingEvent]:
-    rows = session.scalars(
-        select(SharingChange)
+    rows = session.execute(  # rows of four columns, not objects to track
+        select(
+            SharingChange.effective_at,
+            SharingChange.refused,
+            Request.reference,
+            Request.personal_id,
+        )
+        .join(Request, Request.id == SharingChange.request_id)
         .where(SharingChange.personal_id == personal_id)
-        .options(joinedload(SharingChange.request, innerjoin=True))
         .order_by(SharingChange.effective_at, SharingChange.id)
     )
     return [
-        SharingEvent(
-            change.effective_at,
-            change.refused,
-            change.request.reference,
-            change.request.personal_id != personal_id,
-        )
-        for change in rows
+        SharingEvent(at, refused, reference, signer != personal_id)
+        for at, refused, reference, signer in rows
     ]
 
 
