@@ -28,6 +28,7 @@ from bench.settings import load
 from bench.visitors import csrf_token
 
 PAGES = ("notice", "record", "queue", "correction_send")
+SENDERS = 48  # signed-in clients whose items the correction sends go through, each once
 
 
 @dataclass
@@ -72,17 +73,19 @@ def _staff_browser(app: Flask, email: str) -> FlaskClient:
     return browser
 
 
-def _sends(app: Flask, browser: FlaskClient, personal_id: str) -> Callable[[], object]:
-    """Each call sends a new correction of one of the client's items, in turn."""
+def _sends(app: Flask, browsers: list[tuple[FlaskClient, str]]) -> Callable[[], object]:
+    """Each call sends a new correction (of an item not asked about yet, as in the bench)."""
     from bench.pages import correctable_items
 
-    items = correctable_items(app, [personal_id])[personal_id]
-    token = csrf_token(browser.get("/my-record").get_data(as_text=True))
-    turn = [0]
+    found = correctable_items(app, [personal_id for _, personal_id in browsers])
+    queue = []
+    for browser, personal_id in browsers:
+        token = csrf_token(browser.get("/my-record").get_data(as_text=True))
+        queue += [(browser, token, key, seen) for key, seen in found[personal_id]]
+    queue.reverse()
 
     def send() -> object:
-        key, fingerprint = items[turn[0] % len(items)]
-        turn[0] += 1
+        browser, token, key, fingerprint = queue.pop()
         data = {
             "csrf_token": token,
             "submission_key": os.urandom(16).hex(),
@@ -93,6 +96,7 @@ def _sends(app: Flask, browser: FlaskClient, personal_id: str) -> Callable[[], o
         }
         response = browser.post(f"/my-record/correct/{quote(key)}/send", data=data)
         assert response.status_code == 303, response.status_code
+        assert response.headers["Location"].endswith("/sent"), "the request was refused"
         return response
 
     return send
@@ -127,6 +131,7 @@ def main() -> None:
     event.listen(engine, "commit", lambda *a: setattr(counts, "commits", counts.commits + 1))
 
     client = _client_browser(app, seeded.pool[0])
+    senders = [(_client_browser(app, c), c.personal_id) for c in seeded.pool[1:SENDERS]]
     staff = _staff_browser(app, seeded.staff_emails[0])
     anonymous = app.test_client()
     from bench.pages import QUEUE_PATH, RECORD_PATH
@@ -135,7 +140,7 @@ def main() -> None:
         "notice": lambda: anonymous.get("/privacy-notice"),
         "record": lambda: client.get(RECORD_PATH),
         "queue": lambda: staff.get(QUEUE_PATH),
-        "correction_send": _sends(app, client, seeded.pool[0].personal_id),
+        "correction_send": _sends(app, senders),
     }
     requests = int(os.environ.get("BENCH_PROFILE_REQUESTS", "200"))
     print(f"database {knobs.database}: {knobs.clients:,} clients; {requests} requests a page")

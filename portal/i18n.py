@@ -168,6 +168,16 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "translations"),
         default_timezone=app.config["PORTAL"].timezone,
     )
+    # Templates ask for the request's catalogue straight from the domain (Flask-Babel's own
+    # callables go through get_translations() and get_domain() on every string first).
+    domain = babel.domain_instance
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["format_list"] = format_list
     app.jinja_env.filters["dateformat"] = format_date
     app.jinja_env.filters["datetimeformat"] = format_datetime
