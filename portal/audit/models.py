@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
@@ -26,8 +26,8 @@ class AuditEntry(Base):
         Index(
             "ix_audit_entry_unchained",
             "id",
-            postgresql_where="seq IS NULL",
-            sqlite_where="seq IS NULL",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
         ),
     )
 
