@@ -146,8 +146,13 @@ def chain_all(session: Session, key: bytes) -> int:
     return total
 
 
+OUTAGE_PAUSE_SECONDS = 5.0
+
+
 def _chain_loop(engine: Engine, key: bytes, interval: float, stop: threading.Event) -> None:
-    while not stop.wait(interval):
+    pause = interval
+    while not stop.wait(pause):
+        pause = interval
         try:
             with Session(engine) as session:
                 while chain_pending(session, key, wait=False):
@@ -155,8 +160,10 @@ def _chain_loop(engine: Engine, key: bytes, interval: float, stop: threading.Eve
                 session.commit()
         except OperationalError:
             log.warning("the audit chainer could not reach the database; trying again")
+            pause = OUTAGE_PAUSE_SECONDS
         except Exception:  # the loop must outlive any one failure; the next round retries
             log.exception("the audit chainer failed; trying again")
+            pause = OUTAGE_PAUSE_SECONDS
 
 
 _chainers: dict[int, threading.Event] = {}
