@@ -32,12 +32,12 @@ def _language() -> str:
 
 
 def _render_version(template: str, number: int | None) -> Response:
-    session = db.session()
-    current = services.current_published(session)
+    db_session = db.session()
+    current = services.current_published(db_session)
     if number is None or (current is not None and current.number == number):
         version: NoticeVersion | PublishedVersion | None = current
     else:
-        version = services.version_by_number(session, number)
+        version = services.version_by_number(db_session, number)
     if version is None:
         abort(404)
     notice = services.in_language(version, _language())
