@@ -68,7 +68,7 @@ def _values(entry: AuditEntry) -> tuple[object, ...]:
     return tuple(getattr(entry, name) for name in FIELDS)
 
 
-_INSERT = AuditEntry.__table__.insert()
+_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]
 
 
 def append(session: Session, key: bytes, **fields: str | None) -> None:

@@ -83,7 +83,7 @@ def _public(page: published.Page) -> Response:
     g.cache_publicly = not session.modified
     response.cache_control.public = g.cache_publicly
     response.cache_control.max_age = PUBLIC_MAX_AGE
-    return response.make_conditional(request)
+    return response.make_conditional(request)  # type: ignore[return-value]
 
 
 @bp.get("/privacy-notice")
@@ -131,7 +131,7 @@ def partners_list() -> Response:
     )
 
 
-def _acknowledge(personal_id: str, version: NoticeVersion, channel: str) -> None:
+def _acknowledge(personal_id: str, version: NoticeVersion | PublishedVersion, channel: str) -> None:
     """Keep the acknowledgement and its audit entry, in one commit."""
     session = db.session()
     services.acknowledge(session, personal_id, version, channel)
