@@ -29,6 +29,7 @@ def build(session: Session, count: int) -> None:
     batch: list[dict[str, object]] = []
     for seq in range(1, count + 1):
         entry = AuditEntry(
+            id=seq,  # written in chain order: the chainer's work done already
             seq=seq,
             at=start + dt.timedelta(seconds=seq),
             actor_kind="staff",

@@ -7,6 +7,7 @@ and the audit chain, into bench/results/latest.json and a table on stdout.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import subprocess
@@ -206,6 +207,7 @@ def postgres_version(app: Flask) -> str:
 
 
 def main() -> None:
+    started = time.perf_counter()
     knobs = load()
     check_port(knobs.port)  # before minutes of preparation, not after
     results: dict[str, Any] = {
@@ -233,7 +235,9 @@ def main() -> None:
         results |= portal_pages(app, knobs, seeded, url)
     for page in results["pages"].values():
         page["ratio_to_ceiling"] = round(page["rps"] / results["ceiling"]["rps"], 4)
-    results["targets"] = [verdict.as_dict() for verdict in report.verdicts(results)]
+    results["run_seconds"] = round(time.perf_counter() - started, 1)
+    base = json.loads(knobs.scale_base.read_text()) if knobs.scale_base else None
+    results["targets"] = [verdict.as_dict() for verdict in report.verdicts(results, base)]
     results["machine"]["load_average_end"] = os.getloadavg()
     report.write(results, knobs.out)
     print(report.table(results))

@@ -51,6 +51,9 @@ class Knobs:
     # Keep the database an earlier run (or `flask hmis import`) made, seeding it if no run did
     # yet; no import figure then. For working on page speed without an import each time.
     reuse_database: bool
+    # The scale row (make bench-scale): the 100,000-client run's JSON to compare the record
+    # and the queue with.
+    scale_base: Path | None = None
 
     @property
     def database_url(self) -> str:
@@ -81,4 +84,7 @@ def load() -> Knobs:
         out=Path(os.environ.get("BENCH_OUT") or BENCH_DIR / "results" / "latest.json"),
         cache=Path(os.environ.get("BENCH_CACHE") or BENCH_DIR / "results" / "cache"),
         reuse_database=os.environ.get("BENCH_REUSE_DATABASE") == "1",
+        scale_base=Path(os.environ["BENCH_SCALE_BASE"])
+        if os.environ.get("BENCH_SCALE_BASE")
+        else None,
     )

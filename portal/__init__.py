@@ -109,6 +109,12 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         settings.rate_limit_storage, TWO_STEP_LIMITS
     )
     staff_current.init_app(app)
+    from portal.audit import services as audit_services
+
+    audit_services.init_app(app)
+    from portal.notice import published
+
+    published.init_app(app)
     return app
 
 

@@ -8,14 +8,16 @@ the language chooser, and the portal refuses them outside tests.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
+from babel import dates as babel_dates
 from babel.lists import format_list as babel_format_list
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, Domain, get_locale
 
 from portal import PROJECT_ROOT
 
@@ -48,7 +50,27 @@ LANGUAGES = (
     Language("pl", "Polski"),
 )
 
+
+class _ResolvedOnce(Domain):
+    """Flask-Babel finds the catalogue anew for every string (context, locale, directories,
+    cache key: 7.6 µs a call, 246 calls on the queue page). The catalogue of each language is
+    loaded once per process (Flask-Babel's cache); this keeps the one in use for the request,
+    found again only when the locale changes (force_locale)."""
+
+    def get_translations(self):  # type: ignore[no-untyped-def]
+        if not g:
+            return super().get_translations()
+        locale = get_locale()
+        kept = g.get("_portal_translations")
+        if kept is not None and kept[0] is locale:
+            return kept[1]
+        translations = super().get_translations()
+        g._portal_translations = (locale, translations)
+        return translations
+
+
 babel = Babel()
+babel.domain_instance = _ResolvedOnce()  # type: ignore[misc]  # replaces the cached_property
 
 
 _BY_CODE = {language.code: language for language in LANGUAGES}
@@ -95,6 +117,37 @@ def format_list(items: Iterable[object]) -> str:
     return babel_format_list(words, locale=get_locale() or "en") if words else ""
 
 
+def format_date(value: dt.date | None, format: str = "medium") -> str:
+    """A date in the reader's language, by Babel itself (Flask-Babel's wrapper looks up its
+    format table and the timezone first, on every call; a date has no timezone)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):  # a moment (naive UTC): its day where the portal is
+        value = value.replace(tzinfo=dt.UTC).astimezone(_timezone(_portal_timezone()))
+    return babel_dates.format_date(value, format, locale=get_locale() or "en")
+
+
+def _portal_timezone() -> str:
+    return str(current_app.config["PORTAL"].timezone) if has_app_context() else "UTC"
+
+
+def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
+    """A moment (stored as naive UTC) in the reader's language and the portal's timezone."""
+    if value is None:
+        return ""
+    return babel_dates.format_datetime(
+        value,
+        format,
+        tzinfo=_timezone(_portal_timezone()),
+        locale=get_locale() or "en",
+    )
+
+
+@cache
+def _timezone(name: str) -> dt.tzinfo:
+    return babel_dates.get_timezone(name)
+
+
 def _check_pseudo_locales(app: Flask) -> None:
     """Pseudo-locales are test tools: a production portal must never speak them."""
     pseudo = app.config.get("PSEUDO_LOCALES", ())
@@ -115,7 +168,19 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "translations"),
         default_timezone=app.config["PORTAL"].timezone,
     )
+    # Templates ask for the request's catalogue straight from the domain (Flask-Babel's own
+    # callables go through get_translations() and get_domain() on every string first).
+    domain = babel.domain_instance
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["format_list"] = format_list
+    app.jinja_env.filters["dateformat"] = format_date
+    app.jinja_env.filters["datetimeformat"] = format_datetime
     app.jinja_env.filters["endonym"] = endonym
 
     @app.context_processor

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -38,8 +38,10 @@ def init_app(app: Flask) -> None:
     def _security_headers(response: Response) -> Response:
         for name, value in response_headers(production=production).items():
             response.headers.setdefault(name, value)
-        # Only versioned static files may be cached; every page may carry personal data.
-        if request.endpoint != "static":
+        # Only versioned static files may be cached; every page may carry personal data, but
+        # for a page the view marked as the same for everyone (g.cache_publicly: the public
+        # notice for a visitor not signed in, portal/notice/views.py).
+        if request.endpoint != "static" and not g.get("cache_publicly"):
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -15,26 +15,20 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import PolicyAcceptance, StaffUser
 from portal.audit.services import record
 from portal.notice.models import NoticeVersion
+from portal.notice.published import PublishedVersion
 from portal.timeutil import utcnow
 
 POLICY = "end_user_policy"
 DEMO_POLICY = Path(__file__).parent / "policy_demo"
 
 
-def current_policy(session: Session) -> NoticeVersion | None:
+def current_policy(session: Session) -> PublishedVersion | None:
     """The published version in force, or None where no policy is published.
 
-    Asked on every staff request, so its texts are not loaded until a page reads them."""
-    return session.scalars(
-        select(NoticeVersion)
-        .where(
-            NoticeVersion.kind == POLICY,
-            NoticeVersion.published_at.is_not(None),
-            NoticeVersion.effective_date <= utcnow().date(),
-        )
-        .order_by(NoticeVersion.effective_date.desc(), NoticeVersion.number.desc())
-        .limit(1)
-    ).first()
+    Asked on every staff request: kept per process until a publication (notice/published.py)."""
+    from portal.notice.services import current_published
+
+    return current_published(session, POLICY)
 
 
 def latest_acceptance(session: Session, user: StaffUser) -> PolicyAcceptance | None:
@@ -48,7 +42,7 @@ def latest_acceptance(session: Session, user: StaffUser) -> PolicyAcceptance | N
     ).first()
 
 
-def policy_to_accept(session: Session, user: StaffUser) -> NoticeVersion | None:
+def policy_to_accept(session: Session, user: StaffUser) -> PublishedVersion | None:
     """The current version, if this user has not accepted it (or a newer one) yet."""
     current = current_policy(session)
     if current is None:
@@ -66,7 +60,9 @@ def policy_to_accept(session: Session, user: StaffUser) -> NoticeVersion | None:
     return None if accepted else current
 
 
-def accept(session: Session, user: StaffUser, version: NoticeVersion) -> PolicyAcceptance:
+def accept(
+    session: Session, user: StaffUser, version: NoticeVersion | PublishedVersion
+) -> PolicyAcceptance:
     """Record and audit that the user accepted this version (a second click changes nothing)."""
     if version.kind != POLICY:
         raise ValueError(f"not a policy version: {version.kind!r}")

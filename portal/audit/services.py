@@ -4,10 +4,11 @@ from the request (or is the system, for commands)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -62,11 +63,11 @@ def record(
     object_type: str | None = None,
     object_id: object = None,
     actor: Actor | None = None,
-) -> AuditEntry:
+) -> None:
     """Append an entry in the caller's transaction (it commits with the action it records)."""
     who = actor or current_actor()
     key = current_app.config["PORTAL"].audit_key.encode()
-    return chain.append(
+    chain.append(
         session,
         key,
         actor_kind=who.kind,
@@ -79,6 +80,22 @@ def record(
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
     )
+
+
+def init_app(app: Flask) -> None:
+    """On PostgreSQL, each server process runs the chainer's short loop (chain.start_chainer),
+    started at its first request, after gunicorn forked it. Off in tests (they chain when they
+    mean to) and with PORTAL_AUDIT_CHAINER=0 (where `flask audit chain --follow` does it)."""
+    wanted = os.environ.get("PORTAL_AUDIT_CHAINER", "1") != "0"
+    app.config.setdefault("AUDIT_CHAINER", wanted and not app.testing)
+    engine = app.extensions["portal.engine"]
+    if not app.config["AUDIT_CHAINER"] or engine.dialect.name == "sqlite":
+        return
+    key = app.config["PORTAL"].audit_key.encode()
+
+    @app.before_request
+    def _start_chainer() -> None:
+        chain.start_chainer(engine, key)
 
 
 @dataclass(frozen=True)
@@ -114,7 +131,7 @@ def staff_access_to(session: Session, personal_id: str, limit: int = 200) -> lis
             AuditEntry.actor_kind == "staff",
             AuditEntry.action.in_(CLIENT_VISIBLE_ACTIONS),
         )
-        .order_by(AuditEntry.seq.desc())
+        .order_by(AuditEntry.id.desc())
         .limit(limit)
     )
     return [AccessEvent(at, agency, role, action) for at, agency, role, action in rows]
@@ -156,20 +173,21 @@ def _filtered(filters: AuditFilter):  # type: ignore[no-untyped-def]
 def audit_page(
     session: Session, filters: AuditFilter, before: int | None = None
 ) -> tuple[list[AuditEntry], int | None]:
-    """Newest first, PAGE_SIZE at a time (keyset on seq: as fast on page 1,000 as on page 1);
-    returns the entries and the seq to continue before, if there are more."""
-    statement = _filtered(filters).order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE + 1)
+    """Newest first, PAGE_SIZE at a time (keyset on id, the order entries were written in, so
+    an entry shows before the chainer gives it its place; as fast on page 1,000 as on page 1);
+    returns the entries and the id to continue before, if there are more."""
+    statement = _filtered(filters).order_by(AuditEntry.id.desc()).limit(PAGE_SIZE + 1)
     if before is not None:
-        statement = statement.where(AuditEntry.seq < before)
+        statement = statement.where(AuditEntry.id < before)
     entries = list(session.scalars(statement))
     more = len(entries) > PAGE_SIZE
     entries = entries[:PAGE_SIZE]
-    return entries, (entries[-1].seq if more and entries else None)
+    return entries, (entries[-1].id if more and entries else None)
 
 
 def audit_rows(session: Session, filters: AuditFilter) -> Iterator[AuditEntry]:
     """Every matching entry, oldest first, streamed (for the CSV export)."""
-    statement = _filtered(filters).order_by(AuditEntry.seq).execution_options(yield_per=2000)
+    statement = _filtered(filters).order_by(AuditEntry.id).execution_options(yield_per=2000)
     result = session.scalars(statement)
     try:
         yield from result

@@ -12,15 +12,14 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from portal.hmis.code_labels import translated
 from portal.hmis.codes import codes, race_labels
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, Project
-from portal.i18n import format_list
+from portal.i18n import format_date, format_list
 from portal.requests.models import Request, RequestType, Status, WithheldItem
 from portal.requests.services import client_requests
 from portal.sharing.models import SharingChange
@@ -79,6 +78,7 @@ class EnrollmentRecord:
     agency: str
     case_manager: str | None
     items: list[Item]
+    agency_id: str = ""  # the agency's HMIS id: whose queue a correction of this goes to
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,9 @@ def _case_manager(user: HmisUser | None) -> str | None:
     return ", ".join(part for part in (name, phone, user.email or "") if part) or None
 
 
-def _enrollment(session: Session, standards: str, enrollment: Enrollment) -> EnrollmentRecord:
+def _enrollment(
+    standards: str, enrollment: Enrollment, case_managers: dict[str, HmisUser]
+) -> EnrollmentRecord:
     key = f"enrollment.{enrollment.enrollment_id}"
     exit_ = enrollment.exit if enrollment.exit and enrollment.exit.date_deleted is None else None
     items = [_item(f"{key}.entry_date", _("Date you started"), _date(enrollment.entry_date))]
@@ -249,13 +251,14 @@ def _enrollment(session: Session, standards: str, enrollment: Enrollment) -> Enr
             _item(f"{key}.destination", _("Where you went"), destination),
         ]
     project = enrollment.project
-    user = session.get(HmisUser, enrollment.hmis_user_id) if enrollment.hmis_user_id else None
+    user = case_managers.get(enrollment.hmis_user_id or "")
     return EnrollmentRecord(
         enrollment_id=enrollment.enrollment_id,
         project=project.common_name or project.name,
         agency=project.organization.common_name or project.organization.name,
         case_manager=_case_manager(user),
         items=items,
+        agency_id=project.organization_id,
     )
 
 
@@ -284,8 +287,8 @@ def _apply_corrections(record: ClientRecord, requests: list[Request]) -> None:
 
 
 def _apply_withholdings(session: Session, record: ClientRecord) -> None:
-    for withheld in session.scalars(
-        select(WithheldItem).where(
+    for withheld in session.execute(  # rows of three columns, not objects to track
+        select(WithheldItem.item_key, WithheldItem.reason, WithheldItem.explanation).where(
             WithheldItem.personal_id == record.personal_id, WithheldItem.lifted_at.is_(None)
         )
     ):
@@ -298,44 +301,76 @@ def _apply_withholdings(session: Session, record: ClientRecord) -> None:
 
 
 def sharing_events(session: Session, personal_id: str) -> list[SharingEvent]:
-    rows = session.scalars(
-        select(SharingChange)
+    rows = session.execute(  # rows of four columns, not objects to track
+        select(
+            SharingChange.effective_at,
+            SharingChange.refused,
+            Request.reference,
+            Request.personal_id,
+        )
+        .join(Request, Request.id == SharingChange.request_id)
         .where(SharingChange.personal_id == personal_id)
-        .options(selectinload(SharingChange.request))
         .order_by(SharingChange.effective_at, SharingChange.id)
     )
     return [
-        SharingEvent(
-            change.effective_at,
-            change.refused,
-            change.request.reference,
-            change.request.personal_id != personal_id,
-        )
-        for change in rows
+        SharingEvent(at, refused, reference, signer != personal_id)
+        for at, refused, reference, signer in rows
     ]
 
 
-def client_record(session: Session, personal_id: str) -> ClientRecord | None:
+def item_corrections(session: Session, personal_id: str, item_key: str) -> list[Request]:
+    """The client's correction requests of one item (all that can change its value)."""
+    return list(
+        session.scalars(
+            select(Request).where(
+                Request.personal_id == personal_id,
+                Request.type == RequestType.CORRECTION,
+                Request.item_key == item_key,
+            )
+        )
+    )
+
+
+def client_record(
+    session: Session, personal_id: str, *, for_item: str | None = None
+) -> ClientRecord | None:
+    """The whole record; with for_item, only what that one item's value needs (the correction
+    pages check one item): its own corrections, no sharing history, no case managers."""
     client = session.get(Client, personal_id)
     if client is None or client.date_deleted is not None:
         return None
+    # One statement for the enrollments with their projects, agencies and exits, and one for
+    # their case managers (not one each).
     enrollments = session.scalars(
         select(Enrollment)
         .where(Enrollment.personal_id == personal_id, Enrollment.date_deleted.is_(None))
         .options(
-            selectinload(Enrollment.project).selectinload(Project.organization),
-            selectinload(Enrollment.exit),
+            joinedload(Enrollment.project).joinedload(Project.organization),
+            joinedload(Enrollment.exit),
         )
         .order_by(Enrollment.entry_date.desc())
+    ).all()
+    user_ids = {e.hmis_user_id for e in enrollments if e.hmis_user_id and for_item is None}
+    case_managers = (
+        {
+            user.user_id: user
+            for user in session.scalars(select(HmisUser).where(HmisUser.user_id.in_(user_ids)))
+        }
+        if user_ids
+        else {}
     )
-    requests = client_requests(session, personal_id)
+    requests = (
+        client_requests(session, personal_id)
+        if for_item is None
+        else item_corrections(session, personal_id, for_item)
+    )
     record = ClientRecord(
         personal_id=personal_id,
         data_standards=client.data_standards,
         identity=_identity(client),
         demographics=demographic_items(client),
-        enrollments=[_enrollment(session, client.data_standards, e) for e in enrollments],
-        sharing_events=sharing_events(session, personal_id),
+        enrollments=[_enrollment(client.data_standards, e, case_managers) for e in enrollments],
+        sharing_events=sharing_events(session, personal_id) if for_item is None else [],
         requests=requests,
     )
     _apply_corrections(record, requests)

@@ -22,6 +22,7 @@ from portal.accounts.policy import POLICY
 from portal.audit.services import record
 from portal.disclosures.items import OTHER_CONSENT, RESEARCH_CONSENT
 from portal.i18n import LANGUAGES
+from portal.notice import published
 from portal.notice.models import NoticeText, NoticeVersion
 from portal.notice.services import FALLBACK_LANGUAGE, PRIVACY_NOTICE, current_version
 from portal.sharing.services import REFUSAL_FORM, RESTORE_FORM
@@ -322,6 +323,7 @@ def publish(
     version.published_at = utcnow()
     session.flush()
     record(session, "notice.published", object_type="notice_version", object_id=version.id)
+    published.mark_published(session)  # every process learns of it: see notice/published.py
     return version
 
 

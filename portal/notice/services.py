@@ -7,11 +7,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.hmis.models import Organization
+from portal.notice import published
 from portal.notice.models import NoticeAcknowledgement, NoticeText, NoticeVersion
+from portal.notice.published import PublishedText, PublishedVersion
 from portal.timeutil import utcnow
 
 PRIVACY_NOTICE = "privacy_notice"
@@ -21,8 +24,8 @@ CHANNELS = ("kiosk", "phone", "staff_assisted")
 
 @dataclass(frozen=True)
 class NoticeInLanguage:
-    version: NoticeVersion
-    text: NoticeText
+    version: NoticeVersion | PublishedVersion
+    text: NoticeText | PublishedText
     # True when the version has no text in the reader's language and English is shown instead.
     is_fallback: bool
 
@@ -48,6 +51,16 @@ def current_version(
     ).first()
 
 
+def current_published(session: Session, kind: str = PRIVACY_NOTICE) -> PublishedVersion | None:
+    """The version in force as plain data, kept per process until a publication (see
+    portal.notice.published); asked on every client request, read from the database rarely."""
+    today = utcnow().date()
+    if has_app_context():
+        return published.versions().current(session, kind, today)
+    found = current_version(session, today, kind=kind)
+    return published.copy_of(found) if found is not None else None
+
+
 def published_versions(session: Session, kind: str = PRIVACY_NOTICE) -> list[NoticeVersion]:
     """Every published version, newest first (the change history)."""
     return list(session.scalars(_published(kind).order_by(NoticeVersion.number.desc())))
@@ -59,16 +72,16 @@ def version_by_number(
     return session.scalars(_published(kind).where(NoticeVersion.number == number)).first()
 
 
-def in_language(version: NoticeVersion, language: str) -> NoticeInLanguage:
+def in_language(version: NoticeVersion | PublishedVersion, language: str) -> NoticeInLanguage:
     texts = {text.language: text for text in version.texts}
     if language in texts:
         return NoticeInLanguage(version, texts[language], is_fallback=False)
     return NoticeInLanguage(version, texts[FALLBACK_LANGUAGE], is_fallback=True)
 
 
-def needs_acknowledgement(session: Session, personal_id: str) -> NoticeVersion | None:
+def needs_acknowledgement(session: Session, personal_id: str) -> PublishedVersion | None:
     """The current version, if this client has not acknowledged it (or anything newer) yet."""
-    current = current_version(session)
+    current = current_published(session)
     if current is None:
         return None
     acknowledged = session.scalar(
@@ -85,7 +98,7 @@ def needs_acknowledgement(session: Session, personal_id: str) -> NoticeVersion |
 
 
 def acknowledge(
-    session: Session, personal_id: str, version: NoticeVersion, channel: str
+    session: Session, personal_id: str, version: NoticeVersion | PublishedVersion, channel: str
 ) -> NoticeAcknowledgement:
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")

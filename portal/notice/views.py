@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, request
+import datetime as dt
+
+from flask import Blueprint, Response, abort, flash, g, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from portal import db
+from portal.access import device
 from portal.access.current import client_required, signed_in_client
 from portal.access.services import client_for_staff
 from portal.accounts.current import signed_in_staff, staff_required
@@ -13,11 +16,15 @@ from portal.accounts.models import Role
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.audit.services import record
 from portal.htmx import redirect_to, render_page
-from portal.notice import services
+from portal.notice import published, services
 from portal.notice.models import NoticeVersion
+from portal.notice.published import PublishedVersion
 from portal.notice.rendering import render_markdown
 
 bp = Blueprint("notice", __name__)
+# How long browsers and proxies may keep the public notice without asking again: a version
+# published meanwhile shows at most this late to a visitor who had the page open.
+PUBLIC_MAX_AGE = 300
 
 
 def _language() -> str:
@@ -25,19 +32,58 @@ def _language() -> str:
 
 
 def _render_version(template: str, number: int | None) -> Response:
-    session = db.session()
-    current = services.current_version(session)
-    version = current if number is None else services.version_by_number(session, number)
+    db_session = db.session()
+    current = services.current_published(db_session)
+    if number is None or (current is not None and current.number == number):
+        version: NoticeVersion | PublishedVersion | None = current
+    else:
+        version = services.version_by_number(db_session, number)
     if version is None:
         abort(404)
     notice = services.in_language(version, _language())
-    return render_page(
-        template,
-        notice=notice,
-        is_current=current is not None and version.id == current.id,
-        in_short=render_markdown(notice.text.in_short),
-        body=render_markdown(notice.text.body),
+    is_current = current is not None and version.id == current.id
+
+    def render() -> Response:
+        return render_page(
+            template,
+            notice=notice,
+            is_current=is_current,
+            in_short=render_markdown(notice.text.in_short),
+            body=render_markdown(notice.text.body),
+        )
+
+    if not isinstance(version, PublishedVersion) or not _same_for_everyone():
+        return render()  # a signed-in reader's page carries their session: no-store
+    page = published.versions().page(
+        (template, _language(), version, is_current),
+        version.published_at,
+        lambda: render().get_data(as_text=True),
     )
+    return _public(page)
+
+
+def _same_for_everyone() -> bool:
+    """Nobody signed in, no kiosk, no message waiting: the page is the same bytes for everyone
+    reading this version in this language."""
+    return (
+        g.get("client_session") is None
+        and g.get("staff_user") is None
+        and not device.kiosk_name()
+        and not session.get("_flashes")
+    )
+
+
+def _public(page: published.Page) -> Response:
+    """The kept page, with what lets browsers and proxies keep it too (and ask if it changed)."""
+    response = Response(page.body, mimetype="text/html")
+    response.set_etag(page.etag)
+    response.last_modified = page.last_modified.replace(tzinfo=dt.UTC)
+    response.vary.update(("Accept-Language", "Cookie", "HX-Request"))
+    # A response that sets a cookie (?lang= remembered in the session) is nobody else's.
+    g.cache_publicly = not session.modified
+    response.cache_control.public = g.cache_publicly
+    response.cache_control.max_age = PUBLIC_MAX_AGE
+    return response.make_conditional(request)  # type: ignore[return-value]
 
 
 @bp.get("/privacy-notice")
@@ -85,7 +131,7 @@ def partners_list() -> Response:
     )
 
 
-def _acknowledge(personal_id: str, version: NoticeVersion, channel: str) -> None:
+def _acknowledge(personal_id: str, version: NoticeVersion | PublishedVersion, channel: str) -> None:
     """Keep the acknowledgement and its audit entry, in one commit."""
     session = db.session()
     services.acknowledge(session, personal_id, version, channel)

@@ -52,6 +52,8 @@ def request_correction(
         return earlier  # the same form sent twice
     if open_correction_for(session, personal_id, item_key) is not None:
         raise RequestRefused("already_open")
+    if earlier is not None:
+        raise RequestRefused("stale_form")  # someone else's form: open_request's answer too
     return open_request(
         session,
         RequestType.CORRECTION,
@@ -59,6 +61,7 @@ def request_correction(
         channel=channel,
         author=author,
         submission_key=submission_key,
+        key_checked=True,
         agency_id=agency_id,
         language=language,
         item_key=item_key,

@@ -139,14 +139,16 @@ def open_request(
     submission_key: str | None = None,
     agency_id: str | None = None,
     language: str = "en",
+    key_checked: bool = False,
     **fields: object,
 ) -> Request:
     """A new request with a unique reference, its first status, due date and timeline event.
 
-    A second send of the same form (same submission_key) returns the first request instead.
+    A second send of the same form (same submission_key) returns the first request instead
+    (key_checked: the caller looked for it already, in this transaction).
     """
     submission_key = usable_key(submission_key)
-    earlier = by_submission_key(session, submission_key)
+    earlier = None if key_checked else by_submission_key(session, submission_key)
     if earlier is not None:
         if earlier.personal_id != personal_id:
             raise RequestRefused("stale_form")

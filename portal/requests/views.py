@@ -260,17 +260,18 @@ def correction_choose() -> Response:
 
 
 def _correctable(item_key: str) -> tuple[Item, str | None]:
-    """The item of the client's own record, and the agency whose queue a correction goes to."""
+    """The item of the client's own record, and the agency whose queue a correction goes to:
+    the enrollment's, else that of the newest enrollment."""
     personal_id = signed_in_client().personal_id
-    found = client_record(db.session(), personal_id)
+    found = client_record(db.session(), personal_id, for_item=item_key)
     item = found.item(item_key) if found else None
-    if item is None or not item.correctable:
+    if found is None or item is None or not item.correctable:
         abort(404)
-    agency = None
+    enrollments = found.enrollments  # newest first
     if item_key.startswith("enrollment."):
-        enrollment = db.session().get(Enrollment, item_key.split(".")[1])
-        agency = enrollment_agency(enrollment) if enrollment else None
-    return item, agency or _latest_agency(personal_id)
+        enrollment_id = item_key.split(".")[1]
+        enrollments = [e for e in enrollments if e.enrollment_id == enrollment_id] + enrollments
+    return item, enrollments[0].agency_id if enrollments else None
 
 
 @bp.route("/my-record/correct/<item_key>", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.attacks.conftest import Browsers
+from tests.pages import cache_control_allowed
 from tests.test_authorization_matrix import ENDS_SESSION, World, _path, _routes
 
 CONTENT_SECURITY_POLICY = (
@@ -38,7 +39,7 @@ def header_problems(response: TestResponse, where: str, *, static: bool = False)
         for name, expected in EVERY_RESPONSE.items()
         if response.headers.get(name) != expected
     ]
-    if not static and response.headers.get("Cache-Control") != "no-store":
+    if not static and not cache_control_allowed(response):
         # Every page and file may carry personal data (HTML above all: the brief's must).
         problems.append(f"{where} ({response.mimetype}): Cache-Control is not no-store")
     return problems

@@ -114,7 +114,7 @@ def _export(app: Flask, session: Session, since: str = LONG_AGO, again: bool = F
 
 
 def _audit(session: Session, action: str) -> list[AuditEntry]:
-    statement = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
+    statement = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
     return list(session.scalars(statement))
 
 

@@ -107,11 +107,12 @@ def _busy_on_every_thread(instance: Instance) -> None:
 
 
 def _hold_the_audit_trail(engine: Engine) -> Connection:
-    """Lock the audit chain's head, as someone else's long transaction would: the next action
-    that writes gets as far as its audit entry and waits there, half-written."""
+    """Lock the audit trail against new entries, as someone else's long transaction could:
+    the next action that writes gets as far as its audit entry and waits there, half-written.
+    (Writers share no row of the trail any more: only a table lock stops them.)"""
     connection = engine.connect()
     connection.begin()
-    connection.execute(text("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"))
+    connection.execute(text("LOCK TABLE audit_entry IN SHARE MODE"))
     return connection
 
 
@@ -122,7 +123,7 @@ def _wait_for_a_blocked_write(engine: Engine) -> None:
             waiting = connection.scalar(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = :name "
-                    "AND wait_event_type = 'Lock'"
+                    "AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_entry%'"
                 ),
                 {"name": DATABASE},
             )

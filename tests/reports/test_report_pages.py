@@ -356,7 +356,7 @@ def test_viewing_and_exporting_are_audited_without_values(
     lead.get(_url(EXPORT, agency=AGENCY_A, **DATES))
     lead.get(_url(PAGE, date_from="2025-03-01", date_to="2025-02-01"))  # invalid: no figures
     entries = db_session.scalars(
-        select(AuditEntry).where(AuditEntry.action.like("reports.%")).order_by(AuditEntry.seq)
+        select(AuditEntry).where(AuditEntry.action.like("reports.%")).order_by(AuditEntry.id)
     ).all()
     assert [entry.action for entry in entries] == ["reports.viewed", "reports.exported"]
     for entry in entries:
