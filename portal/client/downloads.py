@@ -160,9 +160,15 @@ def record_csv(
 
 
 def record_pdf(
-    record: ClientRecord, *, produced_at: dt.datetime, notice_version: int | None, language: str
+    record: ClientRecord,
+    *,
+    produced_at: dt.datetime,
+    notice_version: int | None,
+    language: str,
+    printed_for: tuple[str, str] | None = None,
 ) -> bytes:
-    """A tagged PDF (PDF/UA-1) in the client's language, for reading, saving and printing."""
+    """A tagged PDF (PDF/UA-1) in the client's language, for reading, saving and printing.
+    printed_for: (request reference, staff name) when staff print it for a printed-copy request."""
     return pdf_from_template(
         "client/record_pdf.html",
         record=record,
@@ -172,4 +178,5 @@ def record_pdf(
         reason_labels=DENIAL_REASON_LABELS,
         type_labels=TYPE_LABELS,
         status_labels=STATUS_LABELS,
+        printed_for=printed_for,
     )

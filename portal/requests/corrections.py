@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import (
     DENIAL_REASONS,
+    UNDECIDED,
     Author,
     RequestRefused,
     add_event,
@@ -16,12 +17,12 @@ from portal.requests.services import (
 )
 from portal.timeutil import utcnow
 
-UNDECIDED = (Status.SUBMITTED, Status.IN_REVIEW)
 APPROVALS = (Status.APPROVED, Status.PARTLY_APPROVED)
 DISAGREEMENT_ALLOWED = (Status.DENIED, Status.PARTLY_APPROVED)
 
 
 def open_correction_for(session: Session, personal_id: str, item_key: str) -> Request | None:
+    """The undecided correction of this item of this client's record, if there is one."""
     return session.scalars(
         select(Request).where(
             Request.personal_id == personal_id,

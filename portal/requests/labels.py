@@ -69,4 +69,8 @@ EVENT_LABELS = {
     "escalation_decided": _l("County Community Services decided"),
     "closed": _l("Closed"),
     "completed": _l("Done"),
+    # Internal events (staff see them; the client's timeline leaves them out).
+    "assigned": _l("Assigned to a colleague"),
+    "printed": _l("Record printed for the client"),
+    "released_account_disabled": _l("Put back in the queue: the staff account was disabled"),
 }

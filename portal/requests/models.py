@@ -12,7 +12,17 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 if TYPE_CHECKING:
@@ -70,8 +80,19 @@ class Request(Base):
     __tablename__ = "request"
     __table_args__ = (
         Index("ix_request_status_due", "status", "due_at"),
-        # The agency queue's filters, in one index: its counts read the index alone.
-        Index("ix_request_queue", "agency_id", "type", "status", "claimed_by_id", "due_at"),
+        # The agency queue in due order: the filters, then the sort key, with what the filters
+        # after them read carried in the index (PostgreSQL), so a page reads about its own rows.
+        Index(
+            "ix_request_queue",
+            "agency_id",
+            "type",
+            "due_at",
+            "id",
+            postgresql_include=["status", "claimed_by_id"],
+        ),
+        # The HMIS lead's queue (every agency) in each order it offers.
+        Index("ix_request_due_id", "due_at", "id"),
+        Index("ix_request_submitted_id", "submitted_at", "id"),
         Index("ix_request_client_item", "personal_id", "item_key"),
     )
 
@@ -121,6 +142,12 @@ class Request(Base):
     complainant_name: Mapped[str | None] = mapped_column(EncryptedString(500))
     escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     escalation_outcome: Mapped[str | None] = mapped_column(Text)
+    # An escalation is decided by someone other than whoever made the first decision.
+    escalation_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    first_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # A printed copy: who last printed the client's record for it, and when.
+    printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     # Sharing refusal / restore: the exact form signed, and how.
     form_version_id: Mapped[int | None] = mapped_column(ForeignKey("notice_version.id"))
@@ -173,3 +200,15 @@ class WithheldItem(Base):
     withheld_at: Mapped[dt.datetime] = mapped_column(DateTime)
     withheld_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     lifted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SavedQueueView(Base):
+    """A staff user's named set of queue filters (the query string of the queue's URL)."""
+
+    __tablename__ = "saved_queue_view"
+    __table_args__ = (UniqueConstraint("staff_user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(String(500))

@@ -31,8 +31,9 @@ FIRST_STATUS = {
     RequestType.SHARING_RESTORE: Status.IN_FORCE,
     RequestType.COMPLAINT: Status.RECEIVED,
 }
-# A client may withdraw a request until it is decided.
-WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.IN_REVIEW})
+# Not decided yet: staff may extend or decide it, and the client may still withdraw it.
+UNDECIDED = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.IN_REVIEW})
+WITHDRAWABLE = UNDECIDED
 # Still needing someone's action (a responded complaint may be closed or escalated).
 OPEN = frozenset(
     {

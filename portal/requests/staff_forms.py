@@ -7,7 +7,15 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from portal.requests.forms import REASON_MAX, REQUESTED_VALUE_MAX, _length, clean_text
+from portal.requests.forms import (
+    CATEGORY_LABELS,
+    CONTACT_LABELS,
+    CONTACT_MAX,
+    REASON_MAX,
+    REQUESTED_VALUE_MAX,
+    _length,
+    clean_text,
+)
 from portal.requests.labels import DENIAL_REASON_LABELS
 from portal.requests.workflow import STANDARD_MESSAGES
 
@@ -163,6 +171,22 @@ class EnterRequestForm(FlaskForm):
     signed_name = StringField(
         _l("Name as signed on the paper form"), filters=[clean_text], validators=[_length(200)]
     )
+    category = SelectField(
+        _l("What the complaint is about"),
+        choices=[SelectChoice("", _l("Choose a category"))]
+        + [SelectChoice(key, text) for key, text in CATEGORY_LABELS.items()],
+        validators=[Optional()],
+    )
+    contact_method = RadioField(
+        _l("How the client wants an answer"),
+        choices=[SelectChoice(key, text) for key, text in CONTACT_LABELS.items()],
+        validators=[Optional()],
+    )
+    contact_details = StringField(
+        _l("Phone number, email or mailing address for the answer"),
+        filters=[clean_text],
+        validators=[_length(CONTACT_MAX)],
+    )
 
     def validate(self, extra_validators: object = None) -> bool:
         valid = super().validate(extra_validators)  # type: ignore[arg-type]
@@ -171,6 +195,17 @@ class EnterRequestForm(FlaskForm):
             (kind == "correction", self.item_key, _l("Choose the item to correct.")),
             (kind == "correction", self.requested_value, _l("Enter what it should say.")),
             (kind in ("correction", "complaint"), self.details, _l("Write what the client said.")),
+            (kind == "complaint", self.category, _l("Choose what the complaint is about.")),
+            (
+                kind == "complaint",
+                self.contact_method,
+                _l("Choose how the client wants an answer, or that they want none."),
+            ),
+            (
+                kind == "complaint" and self.contact_method.data not in (None, "", "none"),
+                self.contact_details,
+                _l("Enter how the client can be reached."),
+            ),
             (
                 kind in ("sharing_refusal", "sharing_restore"),
                 self.signed_name,
@@ -182,3 +217,27 @@ class EnterRequestForm(FlaskForm):
                 field.errors = [*field.errors, message]
                 valid = False
         return valid
+
+
+class AssignForm(VersionedForm):
+    """A manager hands the request to a colleague, with the reason (on the timeline)."""
+
+    assignee = SelectField(
+        _l("Colleague"),
+        choices=[],
+        validators=[InputRequired(_l("Choose the colleague to assign it to."))],
+    )
+    assign_reason = StringField(
+        _l("Reason (for the timeline; staff only)"),
+        filters=[clean_text],
+        validators=[_length(REASON_MAX)],
+    )
+
+
+class SavedViewForm(FlaskForm):
+    view_name = StringField(
+        _l("Name for this view"),
+        filters=[clean_text],
+        validators=[InputRequired(_l("Give the view a name.")), _length(60)],
+    )
+    query = HiddenField()
