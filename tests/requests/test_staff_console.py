@@ -126,7 +126,8 @@ def test_queue_sorts_and_due_markers(world: dict, db_session: Session) -> None:
     markers = {row.reference: row.marker for row in page.rows}
     assert markers[mine.reference] == "overdue"
     assert markers[child.reference] == "soon"
-    assert page.counts["overdue"] == 1 and page.counts["soon"] == 1
+    assert page.counts["overdue"] == 1
+    assert page.counts["soon"] == 1
     assert _refs(db_session, lead, due="overdue") == [mine.reference]
     assert _refs(db_session, lead, due="soon") == [child.reference]
 
@@ -137,7 +138,8 @@ def test_queue_page_shows_markers_in_words(app: Flask, world: dict, db_session: 
     db_session.commit()
     page = _signed_in(app, world["staff_a"]).get("/staff/queue?q=zoe").page
     marker = page.select_one("[data-marker=overdue]")
-    assert marker is not None and marker.get_text(strip=True) == "Overdue"
+    assert marker is not None
+    assert marker.get_text(strip=True) == "Overdue"
     assert "due-marker--overdue" in marker["class"]
 
 
@@ -230,7 +232,8 @@ def test_a_keyset_page_deep_in_50000_requests(app: Flask, world: dict, db_sessio
             dialect=postgresql.dialect()
         )
     )
-    assert "LIMIT" in compiled and "OFFSET" not in compiled
+    assert "LIMIT" in compiled
+    assert "OFFSET" not in compiled
     if engine.dialect.name == "postgresql":
         assert not [s for s in statements if "OFFSET" in s.upper()]
 
@@ -254,7 +257,8 @@ def test_assignment_and_bulk_claim_write_the_timeline(world: dict, db_session: S
     db_session.commit()
     assert mine.claimed_by_id == colleague.id
     last = mine.events[-1]
-    assert last.kind == "assigned" and not last.client_visible
+    assert last.kind == "assigned"
+    assert not last.client_visible
     assert last.body == f"{colleague.name}\nStaff A is on leave"
     # Plain staff cannot reassign; nor release someone else's claim.
     with pytest.raises(Exception, match="not_manager"):
@@ -315,7 +319,8 @@ def test_disabling_a_user_releases_their_claims(
         .where(RequestEvent.request_id == mine.id)
         .order_by(RequestEvent.id.desc())
     ).first()
-    assert last is not None and last.kind == "released_account_disabled"
+    assert last is not None
+    assert last.kind == "released_account_disabled"
     assert last.body == staff.name
 
 
@@ -358,7 +363,8 @@ def test_saved_views_keep_the_filters(app: Flask, world: dict) -> None:
     assert response.status_code == 303
     link = staff.get("/staff/queue").page.find("a", string="Copies, newest")
     assert link is not None
-    assert "type=printed_copy" in link["href"] and "sort=received" in link["href"]
+    assert "type=printed_copy" in link["href"]
+    assert "sort=received" in link["href"]
     other = _signed_in(app, world["staff_a2"]).get("/staff/queue").page
     assert other.find("a", string="Copies, newest") is None
 
@@ -376,7 +382,8 @@ def test_staff_print_the_record_pdf_for_a_printed_copy(
     found = db_session.scalars(select(Request).where(Request.id == child.id)).one()
     db_session.refresh(found)
     assert found.printed_by_id == world["staff_a"].id
-    assert found.events[-1].kind == "printed" and not found.events[-1].client_visible
+    assert found.events[-1].kind == "printed"
+    assert not found.events[-1].client_visible
     assert (
         db_session.scalars(select(AuditEntry).where(AuditEntry.action == "request.record_printed"))
         .one()
