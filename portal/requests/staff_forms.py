@@ -119,18 +119,6 @@ class DecisionForm(VersionedForm):
 
 STAFF_CHANNELS = ("in_person", "telephone", "paper", "mail")
 ENTERED_TYPES = ("printed_copy", "correction", "complaint", "sharing_refusal", "sharing_restore")
-CORRECTABLE_ITEMS = (
-    "identity.first_name",
-    "identity.middle_name",
-    "identity.last_name",
-    "identity.name_suffix",
-    "identity.dob",
-    "identity.ssn",
-    "demographics.gender",
-    "demographics.sex",
-    "demographics.race",
-    "demographics.veteran_status",
-)
 
 
 class EnterRequestForm(FlaskForm):

@@ -16,6 +16,7 @@ from portal import db
 from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
 from portal.audit.services import record
+from portal.hmis import items
 from portal.htmx import render_page
 from portal.notice.services import current_version, in_language
 from portal.requests import corrections, queue, workflow
@@ -30,7 +31,6 @@ from portal.requests.labels import (
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import OPEN, RequestRefused, audit_request, is_overdue, open_request
 from portal.requests.staff_forms import (
-    CORRECTABLE_ITEMS,
     ENTERED_TYPES,
     STAFF_CHANNELS,
     DecisionForm,
@@ -79,22 +79,6 @@ OUTCOME_LABELS = {
     "closed": _l("Close"),
     "escalated": _l("The client took it to County Community Services"),
     "escalation_decided": _l("Record County Community Services' decision"),
-}
-ITEM_LABELS = {
-    "first_name": _l("First name"),
-    "middle_name": _l("Middle name"),
-    "last_name": _l("Last name"),
-    "name_suffix": _l("Name suffix"),
-    "dob": _l("Date of birth"),
-    "ssn": _l("Social Security number"),
-    "gender": _l("Gender (HUD 2024 data standards)"),
-    "sex": _l("Sex (HUD 2026 data standards)"),
-    "race": _l("Race and ethnicity"),
-    "veteran_status": _l("Veteran status"),
-    "entry_date": _l("Entry date"),
-    "exit_date": _l("Exit date"),
-    "reason_for_leaving": _l("Reason for leaving"),
-    "destination": _l("Destination"),
 }
 QUEUE_WORKERS = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 
@@ -153,16 +137,6 @@ def _in_scope(reference: str) -> Request:
     return found
 
 
-def _item_label(item_key: str | None) -> str:
-    if not item_key:
-        return ""
-    field = item_key.rsplit(".", 1)[-1]
-    label = str(ITEM_LABELS.get(field, field))
-    if item_key.startswith("enrollment."):
-        return f"{label} ({item_key.split('.')[1]})"
-    return label
-
-
 def _decision_form(found: Request, **kwargs: object) -> DecisionForm:
     form = DecisionForm(version=found.version, **kwargs)
     outcomes = list(OUTCOMES[found.type])
@@ -202,7 +176,7 @@ def _render_request(found: Request, **forms: object) -> Response:
         seen=seen,
         reveal=reveal,
         assignee=assignee,
-        item_label=_item_label(found.item_key),
+        item_label=items.staff_label(found.item_key),
         decided=found.status not in OPEN,
         **context,
         **_labels(),
@@ -367,7 +341,7 @@ def enter_request(personal_id: str) -> Response:
     form.type.choices = [(kind, TYPE_LABELS[RequestType(kind)]) for kind in ENTERED_TYPES]
     form.channel.choices = [(c, CHANNEL_LABELS[Channel(c)]) for c in STAFF_CHANNELS]
     form.item_key.choices = [("", _l("Choose an item"))] + [
-        (key, ITEM_LABELS[key.split(".")[1]]) for key in CORRECTABLE_ITEMS
+        (item.key, item.label_for_staff()) for item in items.STAFF_CORRECTABLE
     ]
     if form.validate_on_submit():
         try:
