@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.hmis.code_labels import translated
 from portal.hmis.codes import codes, race_labels
+from portal.hmis.items import BY_KEY, entry_for
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, Project
 from portal.i18n import format_list
 from portal.requests.models import Request, RequestType, Status, WithheldItem
@@ -128,6 +129,14 @@ def _english_label(standards: str, list_name: str, code: object) -> str:
     return codes(standards, list_name).get(number, str(code)) if number is not None else str(code)
 
 
+def _coded(registry_key: str, standards: str, code: object) -> tuple[str, str]:
+    """The label of a coded item's value, from the item's HUD code list in the registry."""
+    code_list = BY_KEY[registry_key].code_list
+    if code_list is None:
+        raise KeyError(f"{registry_key} is not a coded item of the registry")
+    return _label(standards, code_list, code)
+
+
 def _date(value: dt.date | None) -> tuple[str, str]:
     return (format_date(value, "long"), value.isoformat()) if value else ("", "")
 
@@ -136,21 +145,31 @@ def _text(value: str | None) -> tuple[str, str]:
     return (value or "", value or "")
 
 
-def _item(key: str, label: str, shown: tuple[str, str], **extra: object) -> Item:
-    return Item(key=key, label=label, value=shown[0], plain=shown[1], **extra)  # type: ignore[arg-type]
+def _item(key: str, shown: tuple[str, str], masked: str | None = None) -> Item:
+    """An item of the registry (portal.hmis.items), which gives its label and who may correct it."""
+    entry = entry_for(key)
+    if entry is None:
+        raise KeyError(f"{key} is not in the registry of record items")
+    return Item(
+        key=key,
+        label=str(entry.label),
+        value=shown[0],
+        plain=shown[1],
+        correctable=entry.client_correctable,
+        masked=masked,
+    )
 
 
 def _identity(client: Client) -> list[Item]:
     ssn = client.ssn or ""
     return [
-        _item("identity.first_name", _("First name"), _text(client.first_name)),
-        _item("identity.middle_name", _("Middle name"), _text(client.middle_name)),
-        _item("identity.last_name", _("Last name"), _text(client.last_name)),
-        _item("identity.name_suffix", _("Name suffix"), _text(client.name_suffix)),
-        _item("identity.dob", _("Date of birth"), _date(client.dob)),
+        _item("identity.first_name", _text(client.first_name)),
+        _item("identity.middle_name", _text(client.middle_name)),
+        _item("identity.last_name", _text(client.last_name)),
+        _item("identity.name_suffix", _text(client.name_suffix)),
+        _item("identity.dob", _date(client.dob)),
         _item(
             "identity.ssn",
-            _("Social Security number"),
             (_format_ssn(ssn), ssn),
             masked=_("Ends in %(last_four)s", last_four=ssn[-4:]) if len(ssn) >= 4 else None,
         ),
@@ -179,17 +198,9 @@ def demographic_items(client: Client) -> list[Item]:
             chosen = [_label(standards, "Gender", client.gender_none)]
         if client.different_identity_text:
             chosen.append(_text(client.different_identity_text))
-        items.append(
-            _item("demographics.gender", _("Gender (HUD 2024 data standards)"), _joined(chosen))
-        )
+        items.append(_item("demographics.gender", _joined(chosen)))
     else:
-        items.append(
-            _item(
-                "demographics.sex",
-                _("Sex (HUD 2026 data standards)"),
-                _label(standards, "Sex", client.sex),
-            )
-        )
+        items.append(_item("demographics.sex", _coded("demographics.sex", standards, client.sex)))
     races = [
         _label(standards, "Race", key)
         for column, key in RACE_COLUMNS.items()
@@ -199,14 +210,9 @@ def demographic_items(client: Client) -> list[Item]:
         races = [_label(standards, "RaceNone", client.race_none)]
     if client.additional_race_ethnicity:
         races.append(_text(client.additional_race_ethnicity))
-    items.append(_item("demographics.race", _("Race and ethnicity"), _joined(races)))
-    items.append(
-        _item(
-            "demographics.veteran_status",
-            _("Veteran status"),
-            _label(standards, "NoYesReasonsForMissingData", client.veteran_status),
-        )
-    )
+    items.append(_item("demographics.race", _joined(races)))
+    veteran = "demographics.veteran_status"
+    items.append(_item(veteran, _coded(veteran, standards, client.veteran_status)))
     return items
 
 
@@ -232,19 +238,18 @@ def _case_manager(user: HmisUser | None) -> str | None:
 def _enrollment(session: Session, standards: str, enrollment: Enrollment) -> EnrollmentRecord:
     key = f"enrollment.{enrollment.enrollment_id}"
     exit_ = enrollment.exit if enrollment.exit and enrollment.exit.date_deleted is None else None
-    items = [_item(f"{key}.entry_date", _("Date you started"), _date(enrollment.entry_date))]
+    items = [_item(f"{key}.entry_date", _date(enrollment.entry_date))]
     if exit_ is not None:
-        destination = _label(standards, "Destination", exit_.destination)
+        destination = _coded("enrollment.destination", standards, exit_.destination)
         if exit_.other_destination:
             destination = _joined([destination, _text(exit_.other_destination)])
         items += [
-            _item(f"{key}.exit_date", _("Date you left"), _date(exit_.exit_date)),
+            _item(f"{key}.exit_date", _date(exit_.exit_date)),
             _item(
                 f"{key}.reason_for_leaving",
-                _("Reason for leaving"),
                 _reason_for_leaving(standards, exit_),
             ),
-            _item(f"{key}.destination", _("Where you went"), destination),
+            _item(f"{key}.destination", destination),
         ]
     project = enrollment.project
     user = session.get(HmisUser, enrollment.hmis_user_id) if enrollment.hmis_user_id else None

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from portal.hmis import items
 from portal.requests.forms import (
     CATEGORY_LABELS,
     CONTACT_LABELS,
@@ -127,18 +136,6 @@ class DecisionForm(VersionedForm):
 
 STAFF_CHANNELS = ("in_person", "telephone", "paper", "mail")
 ENTERED_TYPES = ("printed_copy", "correction", "complaint", "sharing_refusal", "sharing_restore")
-CORRECTABLE_ITEMS = (
-    "identity.first_name",
-    "identity.middle_name",
-    "identity.last_name",
-    "identity.name_suffix",
-    "identity.dob",
-    "identity.ssn",
-    "demographics.gender",
-    "demographics.sex",
-    "demographics.race",
-    "demographics.veteran_status",
-)
 
 
 class EnterRequestForm(FlaskForm):
@@ -162,6 +159,12 @@ class EnterRequestForm(FlaskForm):
     )
     requested_value = StringField(
         _l("What it should say"), filters=[clean_text], validators=[_length(REQUESTED_VALUE_MAX)]
+    )
+    # A coded item takes HUD's choices (grouped by item, "<item key>=<code>"), never free text.
+    requested_codes = SelectMultipleField(
+        _l("What it should say, for a coded item: HUD's choices"),
+        choices=[],
+        validators=[Optional()],
     )
     details = TextAreaField(
         _l("Why, or what happened, in the client's words"),
@@ -193,7 +196,11 @@ class EnterRequestForm(FlaskForm):
         kind = self.type.data
         needs = (
             (kind == "correction", self.item_key, _l("Choose the item to correct.")),
-            (kind == "correction", self.requested_value, _l("Enter what it should say.")),
+            (
+                kind == "correction" and not self.is_coded(),
+                self.requested_value,
+                _l("Enter what it should say."),
+            ),
             (kind in ("correction", "complaint"), self.details, _l("Write what the client said.")),
             (kind == "complaint", self.category, _l("Choose what the complaint is about.")),
             (
@@ -216,7 +223,30 @@ class EnterRequestForm(FlaskForm):
             if needed and not field.data:
                 field.errors = [*field.errors, message]
                 valid = False
+        if kind == "correction" and self.is_coded() and not self._codes_fit():
+            self.requested_codes.errors = [
+                *self.requested_codes.errors,
+                _l("Choose what it should say from HUD's choices for this item."),
+            ]
+            valid = False
         return valid
+
+    def is_coded(self) -> bool:
+        entry = items.entry_for(self.item_key.data or "")
+        return entry is not None and entry.kind is items.Kind.CODED
+
+    def _codes_fit(self) -> bool:
+        """The codes chosen are the chosen item's (one, unless the item takes several)."""
+        entry = items.entry_for(self.item_key.data or "")
+        chosen = self.chosen_codes()
+        if entry is None or not chosen or len(chosen) != len(self.requested_codes.data or []):
+            return False
+        return entry.multiple or len(chosen) == 1
+
+    def chosen_codes(self) -> list[str]:
+        """The HUD codes chosen for the chosen item (what a coded correction stores)."""
+        prefix = f"{self.item_key.data}="
+        return [v[len(prefix) :] for v in self.requested_codes.data or [] if v.startswith(prefix)]
 
 
 class AssignForm(VersionedForm):

@@ -15,6 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal import db
 from portal.accounts.current import current_staff, signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
+from portal.hmis import items
+from portal.hmis.models import Client
 from portal.htmx import render_page
 from portal.notice.services import current_version, in_language
 from portal.requests import assignment, corrections, printing, queue, workflow
@@ -29,7 +31,6 @@ from portal.requests.labels import (
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import OPEN, RequestRefused, audit_request, is_overdue, open_request
 from portal.requests.staff_forms import (
-    CORRECTABLE_ITEMS,
     ENTERED_TYPES,
     STAFF_CHANNELS,
     AssignForm,
@@ -88,22 +89,6 @@ OUTCOME_LABELS = {
     "escalated": _l("The client took it to County Community Services"),
     "escalation_decided": _l("Record County Community Services' decision"),
 }
-ITEM_LABELS = {
-    "first_name": _l("First name"),
-    "middle_name": _l("Middle name"),
-    "last_name": _l("Last name"),
-    "name_suffix": _l("Name suffix"),
-    "dob": _l("Date of birth"),
-    "ssn": _l("Social Security number"),
-    "gender": _l("Gender (HUD 2024 data standards)"),
-    "sex": _l("Sex (HUD 2026 data standards)"),
-    "race": _l("Race and ethnicity"),
-    "veteran_status": _l("Veteran status"),
-    "entry_date": _l("Entry date"),
-    "exit_date": _l("Exit date"),
-    "reason_for_leaving": _l("Reason for leaving"),
-    "destination": _l("Destination"),
-}
 QUEUE_WORKERS = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 
 
@@ -138,16 +123,6 @@ def _in_scope(reference: str) -> Request:
     if found is None:
         abort(404)
     return found
-
-
-def _item_label(item_key: str | None) -> str:
-    if not item_key:
-        return ""
-    field = item_key.rsplit(".", 1)[-1]
-    label = str(ITEM_LABELS.get(field, field))
-    if item_key.startswith("enrollment."):
-        return f"{label} ({item_key.split('.')[1]})"
-    return label
 
 
 def _decision_form(found: Request, **kwargs: object) -> DecisionForm:
@@ -203,7 +178,10 @@ def _render_request(found: Request, status: int = 200, **forms: object) -> Respo
         seen=seen,
         reveal=reveal,
         assignee=assignee,
-        item_label=_item_label(found.item_key),
+        item_label=items.staff_label(found.item_key),
+        coded_label=lambda value: coded_value_label(
+            found.item_key, value, _standards_of(found.personal_id or "")
+        ),
         decided=found.status not in OPEN,
         manager=bool(colleagues),
         printed_by=(
@@ -397,12 +375,14 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
         signed.agency_id = user.organization_id
         return signed
     if kind is RequestType.CORRECTION:
+        # A coded item stores HUD's code (several, comma-separated, for gender or race).
+        requested = ",".join(form.chosen_codes()) if form.is_coded() else form.requested_value.data
         return corrections.request_correction(
             db.session(),
             personal_id=personal_id,
             item_key=form.item_key.data,
             current_value=form.current_value.data or "",
-            requested_value=form.requested_value.data,
+            requested_value=requested,
             reason=form.details.data,
             evidence=None,
             agency_id=user.organization_id,
@@ -432,6 +412,34 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
     )
 
 
+def _standards_of(personal_id: str) -> str:
+    client = db.session().get(Client, personal_id)
+    return client.data_standards if client is not None else "FY2026"
+
+
+def coded_choices(standards: str) -> dict[str, list[tuple[str, str]]]:
+    """HUD's choices for each coded item staff may correct, grouped by item."""
+    return {
+        str(item.label_for_staff()): [
+            (f"{item.key}={code}", f"{label} ({code})")
+            for code, label in item.allowed_codes(standards).items()
+        ]
+        for item in items.STAFF_CORRECTABLE
+        if item.kind is items.Kind.CODED and item.allowed_codes(standards)
+    }
+
+
+def coded_value_label(item_key: str | None, value: str | None, standards: str) -> str | None:
+    """A stored HUD code shown with its label ("Yes (1)"); None for an uncoded item."""
+    entry = items.entry_for(item_key or "")
+    if entry is None or entry.kind is not items.Kind.CODED or not value:
+        return None
+    labels = entry.allowed_codes(standards)
+    return ", ".join(
+        f"{labels[code]} ({code})" if code in labels else code for code in value.split(",")
+    )
+
+
 @bp.route("/staff/clients/<personal_id>/requests/new", methods=["GET", "POST"])
 @staff_required(*QUEUE_WORKERS)
 def enter_request(personal_id: str) -> Response:
@@ -442,9 +450,13 @@ def enter_request(personal_id: str) -> Response:
     form = EnterRequestForm()
     form.type.choices = [(kind, TYPE_LABELS[RequestType(kind)]) for kind in ENTERED_TYPES]
     form.channel.choices = [(c, CHANNEL_LABELS[Channel(c)]) for c in STAFF_CHANNELS]
+    standards = _standards_of(personal_id)
     form.item_key.choices = [("", _l("Choose an item"))] + [
-        (key, ITEM_LABELS[key.split(".")[1]]) for key in CORRECTABLE_ITEMS
+        (item.key, item.label_for_staff())
+        for item in items.STAFF_CORRECTABLE
+        if standards in item.standards
     ]
+    form.requested_codes.choices = coded_choices(standards)
     if form.validate_on_submit():
         try:
             created = _enter_request(form, user, personal_id)

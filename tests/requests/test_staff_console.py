@@ -535,3 +535,58 @@ def test_every_staff_page_has_the_same_navigation(app: Flask, world: dict) -> No
         "/staff/access-codes/new",
     ]
     assert staff_nav.select_one(".staff-nav__count").get_text() == "2"
+
+
+def test_a_coded_staff_correction_stores_the_code_and_exports_the_hud_value(
+    app: Flask, world: dict, db_session: Session
+) -> None:
+    from portal.hmis import exchange
+    from portal.requests import workflow
+
+    staff = _signed_in(app, world["staff_a"])
+    url = f"/staff/clients/{PARENT}/requests/new"
+    page = staff.get(url).page
+    group = page.select_one("select[name=requested_codes] optgroup[label='Veteran status']")
+    assert group is not None
+    choices = {o.get_text(): o["value"] for o in group.select("option")}
+    assert choices["Yes (1)"] == "demographics.veteran_status=1"
+    token = page.select_one("input[name=csrf_token]")["value"]
+    base = {"csrf_token": token, "type": "correction", "channel": "telephone", "details": "Served."}
+    wrong = staff.post(
+        url,
+        data={
+            **base,
+            "item_key": "demographics.veteran_status",
+            "requested_value": "yes",  # free text is not taken for a coded item
+            "requested_codes": ["demographics.sex=1"],  # another item's choice
+        },
+    )
+    assert wrong.status_code == 200
+    assert wrong.page.select_one("#requested_codes-error") is not None
+    sent = staff.post(
+        url,
+        data={
+            **base,
+            "item_key": "demographics.veteran_status",
+            "requested_codes": ["demographics.veteran_status=1"],
+        },
+    )
+    assert sent.status_code == 303
+    correction = db_session.scalars(
+        select(Request).where(Request.item_key == "demographics.veteran_status")
+    ).one()
+    assert correction.requested_value == "1"
+    shown = staff.get(f"/staff/requests/{correction.reference}").page.get_text()
+    assert "Yes (1)" in shown
+    lead: StaffUser = db_session.merge(world["lead"])
+    workflow.decide(
+        correction, lead, seen_version=correction.version, outcome="approved", explanation=""
+    )
+    db_session.commit()
+    rows = [
+        row
+        for row in exchange.changes_since(db_session, dt.datetime(2020, 1, 1))
+        if row.reference == correction.reference
+    ]
+    assert len(rows) == 1
+    assert (rows[0].hud_column, rows[0].hud_value) == ("VeteranStatus", "1")
