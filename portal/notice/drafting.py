@@ -104,6 +104,15 @@ class FallbackNotConfirmed(DraftError):
         self.missing = missing
 
 
+class UntranslatedText(DraftError):
+    """English changed but these languages' texts did not (or their "what changed" is the
+    English one), and the lead has not chosen to publish with English for them for now."""
+
+    def __init__(self, languages: list[str]) -> None:
+        super().__init__(languages)
+        self.languages = languages
+
+
 @dataclass(frozen=True)
 class DraftText:
     """A version's words in one language, as typed (all three parts empty: not written)."""
@@ -161,6 +170,37 @@ def starting_draft(session: Session, kind: str) -> tuple[Draft, int | None]:
 def missing_languages(draft: Draft) -> list[str]:
     """Languages with no text: their readers get English, when the lead confirms it."""
     return [code for code in LANGUAGE_CODES if draft.text(code).is_empty]
+
+
+def base_version(session: Session, kind: str) -> NoticeVersion | None:
+    """The version a new one is compared with: the one in force, else the newest published."""
+    return current_version(session, utcnow().date(), kind) or newest_published(session, kind)
+
+
+def _words(text: DraftText | NoticeText) -> tuple[str, str]:
+    return text.in_short.strip(), text.body.strip()
+
+
+def untranslated_languages(session: Session, kind: str, draft: Draft) -> list[str]:
+    """Languages other than English whose text was not brought up to date: the English text
+    changed from the version in force but theirs did not, or their "what changed" is the
+    English one word for word."""
+    english = draft.text(FALLBACK_LANGUAGE)
+    base = base_version(session, kind)
+    old = {text.language: text for text in base.texts} if base is not None else {}
+    old_english = old.get(FALLBACK_LANGUAGE)
+    english_changed = old_english is not None and _words(old_english) != _words(english)
+    found = []
+    for code in LANGUAGE_CODES:
+        text = draft.text(code)
+        if code == FALLBACK_LANGUAGE or text.is_empty:
+            continue
+        prior = old.get(code)
+        unchanged = english_changed and prior is not None and _words(prior) == _words(text)
+        copied = text.summary_of_changes.strip() == english.summary_of_changes.strip()
+        if unchanged or copied:
+            found.append(code)
+    return found
 
 
 def newest_published(session: Session, kind: str) -> NoticeVersion | None:
@@ -306,9 +346,13 @@ def publish(
     version: NoticeVersion,
     *,
     fallback_confirmed: bool,
+    english_for_now: bool = False,
     today: dt.date | None = None,
 ) -> NoticeVersion:
-    """Publish the draft under the next number; it is in force from its effective date."""
+    """Publish the draft under the next number; it is in force from its effective date.
+
+    A language left as it was while English changed is refused unless the lead publishes with
+    English for it for now: its text is dropped, so its readers get English with a note."""
     _ensure_draft(version)
     draft = draft_of(version)
     if problems := draft_problems(session, version.kind, draft, today):
@@ -316,8 +360,13 @@ def publish(
     missing = missing_languages(draft)
     if missing and not fallback_confirmed:
         raise FallbackNotConfirmed(missing)
+    untranslated = untranslated_languages(session, version.kind, draft)
+    if untranslated and not english_for_now:
+        raise UntranslatedText(untranslated)
+    for text in [text for text in version.texts if text.language in untranslated]:
+        version.texts.remove(text)
     version.number = next_number(session, version.kind)
-    version.english_fallback_confirmed = bool(missing)
+    version.english_fallback_confirmed = bool(missing or untranslated)
     version.published_at = utcnow()
     session.flush()
     record(session, "notice.published", object_type="notice_version", object_id=version.id)
