@@ -95,9 +95,29 @@ def upgrade() -> None:
     op.create_index(
         "ix_saved_queue_view_staff_user_id", "saved_queue_view", ["staff_user_id"]
     )
+    op.create_table(
+        "audit_verification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("started_by_id", sa.Integer(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.Column("intact", sa.Boolean(), nullable=True),
+        sa.Column("entries", sa.Integer(), nullable=True),
+        sa.Column("head_seq", sa.Integer(), nullable=True),
+        sa.Column("head_at", sa.DateTime(), nullable=True),
+        sa.Column("broken_at", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["started_by_id"],
+            ["staff_user.id"],
+            name=op.f("fk_audit_verification_started_by_id_staff_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_verification")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("audit_verification")
     op.drop_index("ix_saved_queue_view_staff_user_id", table_name="saved_queue_view")
     op.drop_table("saved_queue_view")
     op.drop_index("ix_identity_version_name_search", table_name="identity_version")
