@@ -322,6 +322,21 @@ def export_changes(
     return ChangesExport(rows, corrections, len(rows) - corrections)
 
 
+def preview_changes(session: Session, *, since: dt.datetime, again: bool) -> ChangesExport:
+    """What export_changes would write now, without marking anything exported (a dry run)."""
+    rows = _rows(session, _due(session, since, again))
+    corrections = sum(1 for row in rows if row.change == CORRECTION)
+    return ChangesExport(rows, corrections, len(rows) - corrections)
+
+
+def rows_per_kind(export: ChangesExport) -> dict[str, int]:
+    """How many rows of each kind of change (correction, sharing refused, sharing restored)."""
+    counts = {CORRECTION: 0, SHARING_REFUSED: 0, SHARING_RESTORED: 0}
+    for row in export.rows:
+        counts[row.change] = counts.get(row.change, 0) + 1
+    return counts
+
+
 def pending_count(session: Session) -> int:
     """Approved corrections and signed sharing forms not exported yet."""
     return int(
