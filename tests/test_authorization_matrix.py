@@ -199,6 +199,7 @@ def _path(rule: Rule, world: World) -> str:
         "user_id": world.spare_user_id,
         "organization_id": AGENCY_A,
         "run_id": 1,
+        "view_id": 1,
         "version_id": 1,
         "kind": "privacy_notice",
     }

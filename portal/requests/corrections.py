@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.hmis.models import Client
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import (
     DENIAL_REASONS,
@@ -19,6 +20,12 @@ from portal.timeutil import utcnow
 
 APPROVALS = (Status.APPROVED, Status.PARTLY_APPROVED)
 DISAGREEMENT_ALLOWED = (Status.DENIED, Status.PARTLY_APPROVED)
+
+
+def data_standards_of(session: Session, personal_id: str) -> str:
+    """The HUD data standards the client's record follows (which code lists apply)."""
+    found = session.scalar(select(Client.data_standards).where(Client.personal_id == personal_id))
+    return found or "FY2026"
 
 
 def open_correction_for(session: Session, personal_id: str, item_key: str) -> Request | None:

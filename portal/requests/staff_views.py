@@ -16,7 +16,6 @@ from portal import db
 from portal.accounts.current import current_staff, signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
 from portal.hmis import items
-from portal.hmis.models import Client
 from portal.htmx import render_page
 from portal.notice.services import current_version, in_language
 from portal.requests import assignment, corrections, printing, queue, workflow
@@ -161,6 +160,7 @@ def _render_request(found: Request, status: int = 200, **forms: object) -> Respo
         if assignment.is_manager_of(user, found)
         else []
     )
+    standards = corrections.data_standards_of(db.session(), found.personal_id or "")
     assign_form = AssignForm(formdata=None, version=found.version)
     assign_form.assignee.choices = _colleague_choices(colleagues, found)
     context: dict[str, object] = {
@@ -180,7 +180,9 @@ def _render_request(found: Request, status: int = 200, **forms: object) -> Respo
         assignee=assignee,
         item_label=items.staff_label(found.item_key),
         coded_label=lambda value: coded_value_label(
-            found.item_key, value, _standards_of(found.personal_id or "")
+            found.item_key,
+            value,
+            corrections.data_standards_of(db.session(), found.personal_id or ""),
         ),
         decided=found.status not in OPEN,
         manager=bool(colleagues),
@@ -257,7 +259,7 @@ def assign(reference: str) -> Response:
     )
 
 
-@bp.get("/staff/requests/<reference>/record.pdf")
+@bp.get("/staff/requests/<reference>/record-pdf")
 @staff_required(*QUEUE_WORKERS)
 def record_print(reference: str) -> Response:
     """The client's record PDF for a printed-copy request: the document the client gets,
@@ -412,11 +414,6 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
     )
 
 
-def _standards_of(personal_id: str) -> str:
-    client = db.session().get(Client, personal_id)
-    return client.data_standards if client is not None else "FY2026"
-
-
 def coded_choices(standards: str) -> dict[str, list[tuple[str, str]]]:
     """HUD's choices for each coded item staff may correct, grouped by item."""
     return {
@@ -450,7 +447,7 @@ def enter_request(personal_id: str) -> Response:
     form = EnterRequestForm()
     form.type.choices = [(kind, TYPE_LABELS[RequestType(kind)]) for kind in ENTERED_TYPES]
     form.channel.choices = [(c, CHANNEL_LABELS[Channel(c)]) for c in STAFF_CHANNELS]
-    standards = _standards_of(personal_id)
+    standards = corrections.data_standards_of(db.session(), personal_id)
     form.item_key.choices = [("", _l("Choose an item"))] + [
         (item.key, item.label_for_staff())
         for item in items.STAFF_CORRECTABLE

@@ -374,7 +374,7 @@ def test_staff_print_the_record_pdf_for_a_printed_copy(
 ) -> None:
     child: Request = world["child"]
     staff = _signed_in(app, world["staff_a"])
-    response = staff.get(f"/staff/requests/{child.reference}/record.pdf")
+    response = staff.get(f"/staff/requests/{child.reference}/record-pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
@@ -391,7 +391,7 @@ def test_staff_print_the_record_pdf_for_a_printed_copy(
         == CHILD
     )
     # Not for a correction.
-    refused = staff.get(f"/staff/requests/{world['mine'].reference}/record.pdf")
+    refused = staff.get(f"/staff/requests/{world['mine'].reference}/record-pdf")
     assert refused.status_code == 303
 
 
