@@ -179,11 +179,7 @@ def _render_request(found: Request, status: int = 200, **forms: object) -> Respo
         reveal=reveal,
         assignee=assignee,
         item_label=items.staff_label(found.item_key),
-        coded_label=lambda value: coded_value_label(
-            found.item_key,
-            value,
-            corrections.data_standards_of(db.session(), found.personal_id or ""),
-        ),
+        coded_label=lambda value: coded_value_label(found.item_key, value, standards),
         decided=found.status not in OPEN,
         manager=bool(colleagues),
         printed_by=(
