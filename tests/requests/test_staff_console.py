@@ -590,3 +590,55 @@ def test_a_coded_staff_correction_stores_the_code_and_exports_the_hud_value(
     ]
     assert len(rows) == 1
     assert (rows[0].hud_column, rows[0].hud_value) == ("VeteranStatus", "1")
+
+
+def test_a_refused_decision_is_explained_beside_the_form_and_the_hud_reason_stays(
+    app: Flask, world: dict, db_session: Session
+) -> None:
+    child: Request = world["child"]
+    url = f"/staff/requests/{child.reference}"
+    staff = _signed_in(app, world["staff_a"])
+    page = staff.get(url).page
+    token = page.select_one("input[name=csrf_token]")["value"]
+    stale = page.select_one("input[name=version]")["value"]
+    other = _signed_in(app, world["staff_a2"])
+    for action in ("claim", "release"):
+        form = other.get(url).page
+        other.post(
+            f"{url}/{action}",
+            data={
+                "csrf_token": form.select_one("input[name=csrf_token]")["value"],
+                "version": form.select_one("input[name=version]")["value"],
+            },
+        )
+    refused = staff.post(
+        f"{url}/decision",
+        data={
+            "csrf_token": token,
+            "version": stale,
+            "outcome": "denied",
+            "denial_reason": "endangers_safety",
+            "explanation": "Not safe.",
+        },
+    )
+    assert refused.status_code == 200
+    section = refused.page.select_one("section[aria-labelledby=decision-heading]")
+    summary = section.select_one(".error-summary")
+    assert summary is not None
+    assert summary.has_attr("autofocus")
+    assert "Someone changed this request" in summary.get_text()
+    fresh = section.select_one("input[name=version]")["value"]
+    decided = staff.post(
+        f"{url}/decision",
+        data={
+            "csrf_token": token,
+            "version": fresh,
+            "outcome": "denied",
+            "denial_reason": "endangers_safety",
+            "explanation": "Not safe.",
+        },
+    )
+    assert decided.status_code == 303
+    shown = staff.get(url).page.select_one(".summary-list").get_text(" ", strip=True)
+    assert "HUD reason for the denial" in shown
+    assert "likely to endanger" in shown.lower() or "safety" in shown.lower()
