@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from portal import db
 from portal.accounts.current import signed_in_staff, staff_required
@@ -80,8 +81,9 @@ def _form() -> AuditFilterForm:
     users = db.session().execute(
         select(StaffUser.id, StaffUser.name, StaffUser.email).order_by(StaffUser.name)
     )
-    form.staff_user_id.choices = [("", _("Anyone"))] + [
-        (str(user_id), f"{name} ({email})") for user_id, name, email in users
+    form.staff_user_id.choices = [SelectChoice("", _("Anyone"))] + [
+        SelectChoice(str(user_id), f"{name} ({email})", render_kw={"translate": "no"})
+        for user_id, name, email in users
     ]
     return form
 

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
 
 from portal import db
 from portal.accounts.current import current_staff, signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
 from portal.hmis import items
+from portal.hmis.code_labels import translated
 from portal.htmx import render_page
 from portal.notice.services import current_version, in_language
 from portal.requests import assignment, corrections, printing, queue, workflow
@@ -135,9 +137,12 @@ def _decision_form(found: Request, **kwargs: object) -> DecisionForm:
     return form
 
 
-def _colleague_choices(colleagues: list[StaffUser], found: Request) -> list[tuple[str, str]]:
-    return [("", str(_l("Choose a colleague")))] + [
-        (str(c.id), c.name) for c in colleagues if queue.in_scope(c, found)
+def _colleague_choices(colleagues: list[StaffUser], found: Request) -> list[SelectChoice]:
+    # Names are not words to translate.
+    return [SelectChoice("", _l("Choose a colleague"))] + [
+        SelectChoice(str(c.id), c.name, render_kw={"translate": "no"})
+        for c in colleagues
+        if queue.in_scope(c, found)
     ]
 
 
@@ -414,7 +419,7 @@ def coded_choices(standards: str) -> dict[str, list[tuple[str, str]]]:
     """HUD's choices for each coded item staff may correct, grouped by item."""
     return {
         str(item.label_for_staff()): [
-            (f"{item.key}={code}", f"{label} ({code})")
+            (f"{item.key}={code}", f"{translated(label)} ({code})")
             for code, label in item.allowed_codes(standards).items()
         ]
         for item in items.STAFF_CORRECTABLE
@@ -429,7 +434,8 @@ def coded_value_label(item_key: str | None, value: str | None, standards: str) -
         return None
     labels = entry.allowed_codes(standards)
     return ", ".join(
-        f"{labels[code]} ({code})" if code in labels else code for code in value.split(",")
+        f"{translated(labels[code])} ({code})" if code in labels else code
+        for code in value.split(",")
     )
 
 

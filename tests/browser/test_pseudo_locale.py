@@ -151,6 +151,8 @@ def hmis_lead(crawl: Crawl, data: World) -> None:
         "/staff/audit",
         "/staff/audit?date_from=2026-13-45",
         "/staff/users",
+        "/staff/reports/policy-acceptance",
+        "/staff/queue?q=canary&sort=type&due=soon",
     ):
         crawl.visit(path)
     crawl.visit("/staff/exchange")

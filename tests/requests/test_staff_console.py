@@ -642,3 +642,20 @@ def test_a_refused_decision_is_explained_beside_the_form_and_the_hud_reason_stay
     shown = staff.get(url).page.select_one(".summary-list").get_text(" ", strip=True)
     assert "HUD reason for the denial" in shown
     assert "likely to endanger" in shown.lower() or "safety" in shown.lower()
+
+
+def test_the_queue_rules_are_services_that_agree_without_a_request_context(
+    world: dict, db_session: Session
+) -> None:
+    """One scope rule (SQL and Python agree), one set of undecided statuses."""
+    from portal.requests import corrections, services, workflow
+
+    everything = db_session.scalars(select(Request)).all()
+    for name in ("staff_a", "admin_a", "staff_b", "lead"):
+        user = db_session.merge(world[name])
+        in_sql = set(db_session.scalars(queue.scope(user).with_only_columns(Request.id)))
+        in_python = {r.id for r in everything if queue.in_scope(user, r)}
+        assert in_sql == in_python, name
+    assert services.WITHDRAWABLE is services.UNDECIDED
+    assert workflow.UNDECIDED is services.UNDECIDED
+    assert corrections.UNDECIDED is services.UNDECIDED
