@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import Role, StaffUser
 from portal.requests import queue, workflow
 from portal.requests.models import Request
-from portal.requests.services import OPEN, SYSTEM_AUTHOR, RequestRefused, add_event
+from portal.requests.services import (
+    OPEN,
+    SYSTEM_AUTHOR,
+    RequestRefused,
+    add_event,
+    audit_request,
+)
 from portal.timeutil import utcnow
 
 BULK_ACTIONS = ("claim", "assign", "release")
@@ -102,20 +108,36 @@ class BulkOutcome:
     refused: list[str]
 
 
+BULK_AUDIT = {
+    "claim": "request.claimed",
+    "assign": "request.assigned",
+    "release": "request.released",
+}
+
+
 def bulk(
     session: Session,
     user: StaffUser,
     references: Iterable[str],
     action: str,
-    assignee: StaffUser | None = None,
+    *,
+    assignee_id: str | None = None,
     reason: str = "",
 ) -> BulkOutcome:
-    """Claim, assign or release several requests in one go; the ones that cannot be (out of
-    scope, someone else's, decided) are left as they are and named."""
+    """Claim, assign or release several requests in one go, each audited; the ones that cannot
+    be (out of scope, someone else's, decided) are left as they are and named."""
+    references = list(references)
+    if not references:
+        raise RequestRefused("nothing_ticked")
     if action not in BULK_ACTIONS:
         raise RequestRefused("unknown_action")
-    if action == "assign" and assignee is None:
-        raise RequestRefused("assignee_needed")
+    assignee = None
+    if action == "assign":
+        assignee = next(
+            (c for c in colleagues_for(session, user) if str(c.id) == assignee_id), None
+        )
+        if assignee is None:
+            raise RequestRefused("assignee_needed")
     outcome = BulkOutcome([], [])
     for reference in dict.fromkeys(references):
         request = queue.request_for_staff(session, user, reference)
@@ -134,4 +156,5 @@ def bulk(
             outcome.refused.append(request.reference)
         else:
             outcome.done.append(request.reference)
+            audit_request(session, BULK_AUDIT[action], request)
     return outcome

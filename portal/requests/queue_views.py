@@ -29,7 +29,7 @@ from portal.htmx import render_page
 from portal.requests import assignment, queue
 from portal.requests.labels import STATUS_LABELS, TYPE_LABELS
 from portal.requests.models import SavedQueueView
-from portal.requests.services import OPEN, RequestRefused, audit_request
+from portal.requests.services import OPEN, RequestRefused
 from portal.requests.staff_forms import SavedViewForm
 from portal.requests.staff_views import QUEUE_WORKERS, bp
 from portal.timeutil import utcnow
@@ -38,6 +38,11 @@ BULK_LABELS = {
     "claim": _l("Work on them myself"),
     "assign": _l("Assign them to the colleague chosen below"),
     "release": _l("Put them back in the queue"),
+}
+BULK_REFUSALS = {
+    "nothing_ticked": _l("Tick the requests first."),
+    "assignee_needed": _l("Choose the colleague to assign them to."),
+    "unknown_action": _l("Choose what to do with the selected requests."),
 }
 MAX_SAVED_VIEWS = 20
 EXPORT_DAYS_MAX = 366
@@ -89,55 +94,31 @@ def queue_bulk() -> Response:
     """Claim, assign or release the ticked requests in one submit."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    user = signed_in_staff()
     back = request.form.get("back") or ""
     target = url_for("staff_requests.queue_list") + ("?" + back if back else "")
-    references = request.form.getlist("reference")[:200]
-    action = request.form.get("action", "")
-    if not references:
-        flash(_("Tick the requests first."), "warning")
-        return redirect(target, 303)  # type: ignore[return-value]
-    assignee = None
-    if action == "assign":
-        wanted = request.form.get("assignee", "")
-        assignee = next(
-            (c for c in assignment.colleagues_for(db.session(), user) if str(c.id) == wanted),
-            None,
-        )
-        if assignee is None:
-            flash(_("Choose the colleague to assign them to."), "warning")
-            return redirect(target, 303)  # type: ignore[return-value]
     try:
         outcome = assignment.bulk(
             db.session(),
-            user,
-            references,
-            action,
-            assignee,
-            request.form.get("bulk_reason", "").strip()[:500],
+            signed_in_staff(),
+            request.form.getlist("reference")[:200],
+            request.form.get("action", ""),
+            assignee_id=request.form.get("assignee") or None,
+            reason=request.form.get("bulk_reason", "").strip()[:500],
         )
-    except RequestRefused:
-        abort(400)
-    for reference in outcome.done:
-        found = queue.request_for_staff(db.session(), user, reference)
-        if found is not None:
-            audit_request(db.session(), f"request.{_BULK_AUDIT[action]}", found)
+    except RequestRefused as refused:
+        flash(str(BULK_REFUSALS.get(refused.code, refused.code)), "warning")
+        return redirect(target, 303)  # type: ignore[return-value]
     db.session().commit()
     if outcome.done:
-        flash(
-            ngettext("%(num)d request changed.", "%(num)d requests changed.", len(outcome.done)),
-            "success",
-        )
+        count = len(outcome.done)
+        flash(ngettext("%(num)d request changed.", "%(num)d requests changed.", count), "success")
     if outcome.refused:
+        refs = ", ".join(outcome.refused)
         flash(
-            _("Not changed (someone else's, decided, or not yours to change): %(refs)s")
-            % {"refs": ", ".join(outcome.refused)},
+            _("Not changed (someone else's, decided, or not yours to change): %(refs)s", refs=refs),
             "warning",
         )
     return redirect(target, 303)  # type: ignore[return-value]
-
-
-_BULK_AUDIT = {"claim": "claimed", "assign": "assigned", "release": "released"}
 
 
 @bp.post("/staff/queue/views")

@@ -415,11 +415,16 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
     )
 
 
+def _coded(label: str, code: str) -> str:
+    # Translators: a HUD choice with its code, e.g. "Yes (1)".
+    return str(_l("%(label)s (%(code)s)", label=label, code=code))
+
+
 def coded_choices(standards: str) -> dict[str, list[tuple[str, str]]]:
     """HUD's choices for each coded item staff may correct, grouped by item."""
     return {
         str(item.label_for_staff()): [
-            (f"{item.key}={code}", f"{translated(label)} ({code})")
+            (f"{item.key}={code}", _coded(translated(label), code))
             for code, label in item.allowed_codes(standards).items()
         ]
         for item in items.STAFF_CORRECTABLE
@@ -434,7 +439,7 @@ def coded_value_label(item_key: str | None, value: str | None, standards: str) -
         return None
     labels = entry.allowed_codes(standards)
     return ", ".join(
-        f"{translated(labels[code])} ({code})" if code in labels else code
+        _coded(translated(labels[code]), code) if code in labels else code
         for code in value.split(",")
     )
 

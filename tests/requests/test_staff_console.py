@@ -238,15 +238,18 @@ def test_a_keyset_page_deep_in_50000_requests(app: Flask, world: dict, db_sessio
         assert not [s for s in statements if "OFFSET" in s.upper()]
 
 
-def test_assignment_and_bulk_claim_write_the_timeline(world: dict, db_session: Session) -> None:
+def test_assignment_and_bulk_claim_write_the_timeline(
+    app: Flask, world: dict, db_session: Session
+) -> None:
     admin: StaffUser = db_session.merge(world["admin_a"])
     staff: StaffUser = db_session.merge(world["staff_a"])
     colleague: StaffUser = db_session.merge(world["staff_a2"])
     mine: Request = db_session.merge(world["mine"])
     child: Request = db_session.merge(world["child"])
-    outcome = assignment.bulk(
-        db_session, staff, [mine.reference, child.reference, world["theirs"].reference], "claim"
-    )
+    with app.test_request_context():  # each change is audited
+        outcome = assignment.bulk(
+            db_session, staff, [mine.reference, child.reference, world["theirs"].reference], "claim"
+        )
     db_session.commit()
     assert sorted(outcome.done) == sorted([mine.reference, child.reference])
     assert outcome.refused == [world["theirs"].reference]  # another agency's: not in scope
@@ -305,7 +308,8 @@ def test_disabling_a_user_releases_their_claims(
     staff: StaffUser = db_session.merge(world["staff_a"])
     admin: StaffUser = db_session.merge(world["admin_a"])
     mine: Request = db_session.merge(world["mine"])
-    assignment.bulk(db_session, staff, [mine.reference], "claim")
+    with app.test_request_context():
+        assignment.bulk(db_session, staff, [mine.reference], "claim")
     db_session.commit()
     assert mine.status is Status.IN_REVIEW
     with app.test_request_context():  # the audit entry needs the app's key
