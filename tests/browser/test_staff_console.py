@@ -6,6 +6,8 @@ navigation on each."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
@@ -76,6 +78,8 @@ def test_staff_console_pages_are_accessible(
     _check(page, axe_source)
     page.locator("#filter-q").fill("canaryparent")
     page.locator("#filter-q").press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]q=canaryparent"))  # htmx swapped the results
+    page.wait_for_load_state("networkidle")  # Enter fires both change and submit
     expect(page.locator("#queue-results")).to_contain_text(copy)
     page.locator(f"input[name=reference][value='{copy}']").check()
     page.locator("form[action='/staff/queue/bulk'] button[type=submit]").click()
