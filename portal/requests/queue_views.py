@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import replace
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Response, abort, flash, redirect, request, url_for
@@ -28,7 +29,7 @@ from portal.audit.services import record
 from portal.htmx import render_page
 from portal.requests import assignment, queue
 from portal.requests.labels import STATUS_LABELS, TYPE_LABELS
-from portal.requests.models import SavedQueueView
+from portal.requests.models import Request, SavedQueueView
 from portal.requests.services import OPEN, RequestRefused
 from portal.requests.staff_forms import SavedViewForm
 from portal.requests.staff_views import QUEUE_WORKERS, bp
@@ -58,7 +59,7 @@ def _saved_views(user: StaffUser) -> list[SavedQueueView]:
     )
 
 
-def _queue_context(user: StaffUser, filters: queue.QueueFilters) -> dict[str, object]:
+def _queue_context(user: StaffUser, filters: queue.QueueFilters) -> dict[str, Any]:
     page = queue.queue_page(db.session(), user, filters)
     return {
         "results": page,
@@ -194,8 +195,8 @@ def queue_export() -> Response:
     user = signed_in_staff()
     filters = replace(queue.QueueFilters.from_args(request.args), after=None)
     statement = queue.page_statement(user, filters, limit=None, decided_too=True).where(
-        queue.Request.submitted_at >= dt.datetime.combine(start, dt.time()),
-        queue.Request.submitted_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
+        Request.submitted_at >= dt.datetime.combine(start, dt.time()),
+        Request.submitted_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
     )
     out = io.StringIO(newline="")
     writer = csv.writer(out)
