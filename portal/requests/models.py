@@ -106,6 +106,11 @@ class Request(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     corrected_value: Mapped[str | None] = mapped_column(EncryptedString(2000))
+    # A coded item's new value as HUD codes of its list (";" between several), so staff can
+    # apply it as HUD writes it (portal.hmis.items).
+    requested_code: Mapped[str | None] = mapped_column(String(200))
+    # When the client last opened the request: later news shows a "changed" badge on my page.
+    client_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     # Decision: one of HUD's reasons (a code) and an explanation in plain words.
     denial_reason: Mapped[str | None] = mapped_column(String(40))

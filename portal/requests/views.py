@@ -20,17 +20,19 @@ from portal.access.current import client_required, current_client_session, signe
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.audit.services import record
 from portal.client.record import Item, client_record
+from portal.hmis import items
 from portal.hmis.models import Enrollment
 from portal.htmx import render_page
 from portal.ratelimit import FailureLimiter
 from portal.requests import corrections
+from portal.requests.correction_forms import TextCorrectionForm
+from portal.requests.correction_forms import correction_form as item_correction_form
 from portal.requests.forms import (
     CATEGORY_LABELS,
     CONTACT_LABELS,
     AnonymousComplaintForm,
     ComplaintForm,
     ConfirmForm,
-    CorrectionForm,
     StatementForm,
 )
 from portal.requests.labels import (
@@ -259,58 +261,64 @@ def correction_choose() -> Response:
     return render_page("requests/correction_choose.html", record=found)
 
 
-def _correctable(item_key: str) -> tuple[Item, str | None]:
-    """The item of the client's own record, and the agency whose queue a correction goes to."""
+def _correctable(item_key: str) -> tuple[Item, str | None, TextCorrectionForm]:
+    """The item of the client's own record, the agency whose queue a correction goes to, and
+    the form that asks for its new value (shaped by the registry of record items)."""
     personal_id = signed_in_client().personal_id
     found = client_record(db.session(), personal_id)
     item = found.item(item_key) if found else None
-    if item is None or not item.correctable:
+    entry = items.entry_for(item_key)
+    if found is None or item is None or entry is None or not item.correctable:
         abort(404)
     agency = None
     if item_key.startswith("enrollment."):
         enrollment = db.session().get(Enrollment, item_key.split(".")[1])
         agency = enrollment_agency(enrollment) if enrollment else None
-    return item, agency or _latest_agency(personal_id)
+    form = item_correction_form(entry, found.data_standards)
+    return item, agency or _latest_agency(personal_id), form
+
+
+def _correction_page(item: Item, form: TextCorrectionForm, already: Request | None) -> Response:
+    return render_page("requests/correction_form.html", item=item, form=form, already=already)
 
 
 @bp.route("/my-record/correct/<item_key>", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
 def correction_form(item_key: str) -> Response:
-    item, _agency = _correctable(item_key)
+    item, _agency, form = _correctable(item_key)
     personal_id = signed_in_client().personal_id
     already = corrections.open_correction_for(db.session(), personal_id, item_key)
-    form = CorrectionForm()
     if request.method == "POST" and request.form.get("change"):
-        form = CorrectionForm(formdata=MultiDict(request.form))  # back from the check page
-    elif form.validate_on_submit():
+        pass  # back from the check page: the answers as they were
+    elif form.validate_on_submit() and form.check_against(item):
         return render_page("requests/correction_check.html", item=item, form=form)
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
-    return render_page("requests/correction_form.html", item=item, form=form, already=already)
+    return _correction_page(item, form, already)
 
 
 @bp.post("/my-record/correct/<item_key>/send")
 @audience(CLIENT)
 @client_required
 def correction_send(item_key: str) -> Response:
-    item, agency = _correctable(item_key)
-    form = CorrectionForm()
-    if not form.validate_on_submit():
-        return render_page("requests/correction_form.html", item=item, form=form, already=None)
+    item, agency, form = _correctable(item_key)
+    if not (form.validate_on_submit() and form.check_against(item)):
+        return _correction_page(item, form, None)
     if request.form.get("seen_value") != item.fingerprint:
         flash(
             _("Your record changed while you were on this page. Check what it says now."),
             "warning",
         )
-        return render_page("requests/correction_form.html", item=item, form=form, already=None)
+        return _correction_page(item, form, None)
     try:
         created = corrections.request_correction(
             db.session(),
             personal_id=signed_in_client().personal_id,
             item_key=item_key,
             current_value=item.plain,
-            requested_value=form.requested_value.data,
+            requested_value=form.new_value(),
+            requested_code=form.new_codes(),
             reason=form.reason.data,
             evidence=form.evidence.data,
             agency_id=agency,
