@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Length
 
 from portal import db
 from portal.accounts.current import staff_required
@@ -131,6 +132,24 @@ _add_text_fields(DraftForm)
 class PublishForm(FlaskForm):
     # The label names the missing languages: the view sets it (fallback_label).
     fallback_confirmed = BooleanField()
+    # What changed, in a few plain words per language: shown to clients before they are asked
+    # to acknowledge the new version (optional; the draft's summary of changes stands in).
+    what_changed_en = TextAreaField(
+        _l("What changed, in a few words: English"), validators=[Length(max=500)]
+    )
+    what_changed_es = TextAreaField(
+        _l("What changed, in a few words: Spanish"), validators=[Length(max=500)]
+    )
+    what_changed_pl = TextAreaField(
+        _l("What changed, in a few words: Polish"), validators=[Length(max=500)]
+    )
+
+    def what_changed(self) -> dict[str, str]:
+        return {
+            code: (self[f"what_changed_{code}"].data or "").strip()
+            for code in ("en", "es", "pl")
+            if (self[f"what_changed_{code}"].data or "").strip()
+        }
 
 
 def fallback_label(missing: list[str]) -> str:
@@ -391,7 +410,10 @@ def version_publish(version_id: int) -> Response:
         session = db.session()
         try:
             drafting.publish(
-                session, version, fallback_confirmed=bool(form.fallback_confirmed.data)
+                session,
+                version,
+                fallback_confirmed=bool(form.fallback_confirmed.data),
+                what_changed=form.what_changed(),
             )
         except drafting.FallbackNotConfirmed:
             session.rollback()

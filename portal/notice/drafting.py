@@ -307,8 +307,11 @@ def publish(
     *,
     fallback_confirmed: bool,
     today: dt.date | None = None,
+    what_changed: dict[str, str] | None = None,
 ) -> NoticeVersion:
-    """Publish the draft under the next number; it is in force from its effective date."""
+    """Publish the draft under the next number; it is in force from its effective date.
+
+    what_changed: a few words per language code, shown to clients before they acknowledge."""
     _ensure_draft(version)
     draft = draft_of(version)
     if problems := draft_problems(session, version.kind, draft, today):
@@ -319,6 +322,8 @@ def publish(
     version.number = next_number(session, version.kind)
     version.english_fallback_confirmed = bool(missing)
     version.published_at = utcnow()
+    for text in version.texts:
+        text.what_changed = (what_changed or {}).get(text.language) or None
     session.flush()
     record(session, "notice.published", object_type="notice_version", object_id=version.id)
     return version

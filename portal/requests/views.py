@@ -7,7 +7,17 @@ confirmation with the reference number and what happens next.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,33 +44,40 @@ from portal.requests.forms import (
     ComplaintForm,
     ConfirmForm,
     StatementForm,
+    contact_href,
 )
 from portal.requests.labels import (
     CHANNEL_LABELS,
+    CLIENT_STATUS_WORDS,
     DENIAL_REASON_LABELS,
     EVENT_LABELS,
     STATUS_LABELS,
     TYPE_LABELS,
 )
-from portal.requests.models import Channel, Request, RequestType, Status
+from portal.requests.models import Channel, Request, RequestType
 from portal.requests.services import (
     CLIENT_AUTHOR,
     Author,
     RequestRefused,
-    add_event,
     audit_request,
+    by_reference,
+    can_escalate,
     client_request,
     client_requests,
+    escalate,
+    has_news,
     is_overdue,
+    mark_seen_by_client,
     new_submission_key,
     open_request,
     withdraw,
 )
 from portal.requests.workflow import STANDARD_MESSAGES
 from portal.sharing.rule import enrollment_agency
-from portal.timeutil import utcnow
 
 bp = Blueprint("requests", __name__)
+SENT_COMPLAINT = "sent_complaint"  # session key: the reference a sent complaint page shows
+bp.add_app_template_global(contact_href, "contact_href")
 
 REFUSAL_MESSAGES = {
     "already_open": _l("You already asked to fix this. You can follow that request."),
@@ -89,6 +106,9 @@ def _labels() -> dict[str, object]:
         "category_labels": CATEGORY_LABELS,
         "contact_labels": CONTACT_LABELS,
         "is_overdue": is_overdue,
+        "can_escalate": can_escalate,
+        "has_news": has_news,
+        "client_status_words": CLIENT_STATUS_WORDS,
         "standard_messages": STANDARD_MESSAGES,
     }
 
@@ -125,6 +145,7 @@ def requests_list() -> Response:
 def request_show(reference: str) -> Response:
     found = _own(reference)
     audit_request(db.session(), "client.request_viewed", found)
+    mark_seen_by_client(db.session(), found)
     db.session().commit()
     events = [event for event in found.events if event.client_visible]
     return render_page(
@@ -186,15 +207,14 @@ def request_statement(reference: str) -> Response:
 @audience(CLIENT)
 @client_required
 def request_escalate(reference: str) -> Response:
-    """A complainant not satisfied with the answer sends it on to County Community Services."""
+    """A complainant not satisfied with the answer sends it on to County Community Services;
+    a request whose answer is late can be sent to the HMIS lead before it is answered."""
     found = _own(reference)
-    if found.type is not RequestType.COMPLAINT or found.status is not Status.RESPONDED:
+    if not can_escalate(found):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        found.status = Status.ESCALATED
-        found.escalated_at = utcnow()
-        add_event(found, "escalated", CLIENT_AUTHOR)
+        escalate(found, CLIENT_AUTHOR)
         audit_request(db.session(), "request.escalated", found)
         db.session().commit()
         return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
@@ -392,13 +412,15 @@ def complaint_send() -> Response:
         response = render_page("requests/complaint_form.html", form=form)
         response.status_code = 429
         return response
+    # "Send it without my name": nothing links the complaint to the record it came from.
+    linked = client_session is not None and not form.anonymous.data
     try:
         created = open_request(
             db.session(),
             RequestType.COMPLAINT,
-            personal_id=client_session.personal_id if client_session else None,
+            personal_id=client_session.personal_id if linked and client_session else None,
             channel=_channel() if signed_in else Channel.WEB,
-            author=CLIENT_AUTHOR if signed_in else Author("anonymous"),
+            author=CLIENT_AUTHOR if linked else Author("anonymous"),
             submission_key=form.submission_key.data or None,
             language=_language(),
             category=form.category.data,
@@ -411,7 +433,22 @@ def complaint_send() -> Response:
         flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         return render_page("requests/complaint_form.html", form=form)
     _record_submitted(created)
-    if signed_in:
+    if linked:
         return _sent(created)
-    _complaint_limiter().record_failure(_complaint_keys())  # counts sends, not failures
-    return render_page("requests/complaint_sent.html", found=created, **_labels())
+    if not signed_in:
+        _complaint_limiter().record_failure(_complaint_keys())  # counts sends, not failures
+    # Post/Redirect/Get: the reference waits in the session for the page that shows it.
+    session[SENT_COMPLAINT] = created.reference
+    return redirect(url_for("requests.complaint_sent"), 303)  # type: ignore[return-value]
+
+
+@bp.get("/complaint/sent")
+@audience(PUBLIC, CLIENT)
+def complaint_sent() -> Response:
+    """The reference of a complaint sent without a link to a record, on its own page: Back and
+    reload show it again and never send it twice."""
+    reference = session.get(SENT_COMPLAINT)
+    found = by_reference(db.session(), reference) if isinstance(reference, str) else None
+    if found is None or found.personal_id is not None:
+        return redirect(url_for("requests.complaint_form"), 303)  # type: ignore[return-value]
+    return render_page("requests/complaint_sent.html", found=found, **_labels())

@@ -154,9 +154,25 @@ def sharing_form(action: str) -> Response:
     if step == "who":
         return show("sharing/sign.html")
     sign_form = SignForm(formdata=answers)
-    if not sign_form.validate():
+    if not (sign_form.validate() and _signed_as_client(sign_form, personal_id)):
         return show("sharing/sign.html")
     return show("sharing/check.html")
+
+
+def _signed_as_client(sign_form: SignForm, personal_id: str) -> bool:
+    """The typed name must be the client's own (accents, case and spaces aside); if not, the
+    field says what to type."""
+    client = db.session().get(Client, personal_id)
+    if client is not None and services.signature_matches(sign_form.signed_name.data, client):
+        return True
+    name = (
+        " ".join(part for part in (client.first_name, client.last_name) if part) if client else ""
+    )
+    sign_form.signed_name.errors = [
+        *sign_form.signed_name.errors,
+        _("Type your name as it is in your record: %(name)s", name=name),
+    ]
+    return False
 
 
 @bp.post("/sharing/<action>/sign")
@@ -168,7 +184,11 @@ def sharing_sign(action: str) -> Response:
     client_session = signed_in_client()
     sign_form = SignForm()
     covered = request.form.getlist("covered")
-    if _version_read(request.form) != version.id or not sign_form.validate():
+    if (
+        _version_read(request.form) != version.id
+        or not sign_form.validate()
+        or not _signed_as_client(sign_form, client_session.personal_id)
+    ):
         flash(_("This page is out of date. Start again from the form."), "warning")
         return redirect(url_for("sharing.sharing_form", action=action), 303)  # type: ignore[return-value]
     shown = in_language(version, str(get_locale() or "en"))
@@ -205,8 +225,14 @@ def _signed_form(reference: str) -> Request:
 
 
 def _receipt_context(signed: Request) -> dict[str, object]:
+    version = db.session().get(NoticeVersion, signed.form_version_id)
+    shown = in_language(version, signed.form_language or "en") if version else None
     return {
         "signed": signed,
+        # The full text signed, in the language it was signed in (its hash is on the receipt).
+        "signed_text": shown.text if shown else None,
+        "signed_in_short": render_markdown(shown.text.in_short) if shown else "",
+        "signed_body": render_markdown(shown.text.body) if shown else "",
         "covered": [db.session().get(Client, change.personal_id) for change in signed.covered],
         "version": db.session().get(NoticeVersion, signed.form_version_id),
         "refuse": signed.type is RequestType.SHARING_REFUSAL,

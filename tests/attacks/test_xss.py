@@ -221,6 +221,8 @@ class Attack:
         page = self.get("client_a", "/sharing/stop")
         page = self._submit("client_a", page, "/sharing/stop")  # read
         page = self._submit("client_a", page, "/sharing/stop", {"covered": [CLIENT_A]})  # who
+        # The signature must be the client's name (a payload itself, see IMPORTED_FIRST).
+        v["signed_name"] = f"{IMPORTED_FIRST} {IMPORTED_LAST}"
         sign = {"agree": "y", "signed_name": v["signed_name"], "drawn_signature": chunk}
         page = self._submit("client_a", page, "/sharing/stop", sign)
         assert page.status_code == 200
