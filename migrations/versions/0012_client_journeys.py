@@ -1,5 +1,5 @@
-"""Client journeys: a coded correction's HUD codes, when a client last saw a request, and a
-notice version's short "what changed"
+"""Client journeys: a coded correction's HUD codes, when a client last saw a request, a
+notice version's short "what changed", and form drafts between a form and its check page
 
 Revision ID: 0012
 Revises: 0009
@@ -23,9 +23,23 @@ def upgrade() -> None:
         batch.add_column(sa.Column("client_seen_at", sa.DateTime(), nullable=True))
     with op.batch_alter_table("notice_text") as batch:
         batch.add_column(sa.Column("what_changed", sa.Text(), nullable=True))
+    op.create_table(
+        "form_draft",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(43), nullable=False),
+        sa.Column("kind", sa.String(120), nullable=False),
+        sa.Column("owner", sa.String(64), nullable=False),
+        sa.Column("answers", sa.String(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_form_draft")),
+        sa.UniqueConstraint("key", name=op.f("uq_form_draft_key")),
+    )
+    op.create_index(op.f("ix_form_draft_created_at"), "form_draft", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_form_draft_created_at"), table_name="form_draft")
+    op.drop_table("form_draft")
     with op.batch_alter_table("notice_text") as batch:
         batch.drop_column("what_changed")
     with op.batch_alter_table("request") as batch:

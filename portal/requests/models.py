@@ -178,3 +178,19 @@ class WithheldItem(Base):
     withheld_at: Mapped[dt.datetime] = mapped_column(DateTime)
     withheld_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     lifted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class FormDraft(Base):
+    """A client's answers between a form and its check page (Post/Redirect/Get): the check page
+    is a page of its own, so Back and reload never send anything again. Encrypted, keyed by the
+    form's random submission key, owned by the client (or the device) that typed them, and
+    gone once sent or a day later."""
+
+    __tablename__ = "form_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(43), unique=True)
+    kind: Mapped[str] = mapped_column(String(120))  # "complaint", "correction:identity.dob"
+    owner: Mapped[str] = mapped_column(String(64))  # a personal id, or a device's hash
+    answers: Mapped[str] = mapped_column(EncryptedString())  # JSON: name -> list of values
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

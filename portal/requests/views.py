@@ -7,6 +7,9 @@ confirmation with the reference number and what happens next.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     Response,
@@ -37,6 +40,7 @@ from portal.ratelimit import FailureLimiter
 from portal.requests import corrections
 from portal.requests.correction_forms import TextCorrectionForm
 from portal.requests.correction_forms import correction_form as item_correction_form
+from portal.requests.drafts import drop_draft, load_draft, save_draft
 from portal.requests.forms import (
     CATEGORY_LABELS,
     CONTACT_LABELS,
@@ -61,6 +65,7 @@ from portal.requests.services import (
     RequestRefused,
     audit_request,
     by_reference,
+    by_submission_key,
     can_escalate,
     client_request,
     client_requests,
@@ -70,6 +75,7 @@ from portal.requests.services import (
     mark_seen_by_client,
     new_submission_key,
     open_request,
+    usable_key,
     withdraw,
 )
 from portal.requests.workflow import STANDARD_MESSAGES
@@ -281,9 +287,26 @@ def correction_choose() -> Response:
     return render_page("requests/correction_choose.html", record=found)
 
 
-def _correctable(item_key: str) -> tuple[Item, str | None, TextCorrectionForm]:
-    """The item of the client's own record, the agency whose queue a correction goes to, and
-    the form that asks for its new value (shaped by the registry of record items)."""
+@dataclass(frozen=True)
+class _Correctable:
+    item: Item
+    agency: str | None  # whose queue the correction goes to
+    entry: items.RecordItem
+    standards: str
+
+    def form(
+        self, formdata: MultiDict[str, str] | None = None, *, kept: bool = False
+    ) -> TextCorrectionForm:
+        """The form asking for the item's new value (shaped by the registry of record items).
+        kept: answers read back to check them, without a CSRF token (the POST had one)."""
+        if formdata is None:
+            return item_correction_form(self.entry, self.standards)
+        meta = {"csrf": False} if kept else {}
+        return item_correction_form(self.entry, self.standards, formdata=formdata, meta=meta)
+
+
+def _correctable(item_key: str) -> _Correctable:
+    """The item of the client's own record that a correction may ask to change."""
     personal_id = signed_in_client().personal_id
     found = client_record(db.session(), personal_id)
     item = found.item(item_key) if found else None
@@ -294,62 +317,111 @@ def _correctable(item_key: str) -> tuple[Item, str | None, TextCorrectionForm]:
     if item_key.startswith("enrollment."):
         enrollment = db.session().get(Enrollment, item_key.split(".")[1])
         agency = enrollment_agency(enrollment) if enrollment else None
-    form = item_correction_form(entry, found.data_standards)
-    return item, agency or _latest_agency(personal_id), form
+    return _Correctable(item, agency or _latest_agency(personal_id), entry, found.data_standards)
 
 
 def _correction_page(item: Item, form: TextCorrectionForm, already: Request | None) -> Response:
     return render_page("requests/correction_form.html", item=item, form=form, already=already)
 
 
+def _draft_kind(item_key: str) -> str:
+    return f"correction:{item_key}"
+
+
 @bp.route("/my-record/correct/<item_key>", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
 def correction_form(item_key: str) -> Response:
-    item, _agency, form = _correctable(item_key)
+    """The form; a valid answer is kept and the check page follows as a page of its own."""
+    found = _correctable(item_key)
     personal_id = signed_in_client().personal_id
     already = corrections.open_correction_for(db.session(), personal_id, item_key)
-    if request.method == "POST" and request.form.get("change"):
-        pass  # back from the check page: the answers as they were
-    elif form.validate_on_submit() and form.check_against(item):
-        return render_page("requests/correction_check.html", item=item, form=form)
+    if request.method == "GET":  # ?key=: "change your answers" from the check page
+        kept = load_draft(
+            db.session(), key=request.args.get("key"), kind=_draft_kind(item_key), owner=personal_id
+        )
+        form = found.form(kept or None)
+    else:
+        form = found.form()
+        if form.validate_on_submit() and form.check_against(found.item):
+            key = save_draft(
+                db.session(),
+                key=usable_key(form.submission_key.data) or new_submission_key(),
+                kind=_draft_kind(item_key),
+                owner=personal_id,
+                answers=MultiDict(request.form),
+            )
+            if key is not None:
+                db.session().commit()
+                return redirect(
+                    url_for("requests.correction_check", item_key=item_key, key=key), 303
+                )  # type: ignore[return-value]
+            form.submission_key.data = ""  # not a key the portal made: a new one below
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
-    return _correction_page(item, form, already)
+    return _correction_page(found.item, form, already)
+
+
+@bp.get("/my-record/correct/<item_key>/check")
+@audience(CLIENT)
+@client_required
+def correction_check(item_key: str) -> Response:
+    """Is this right? A page of its own: Back and reload show it again, and send nothing."""
+    found = _correctable(item_key)
+    personal_id = signed_in_client().personal_id
+    key = request.args.get("key")
+    kept = load_draft(db.session(), key=key, kind=_draft_kind(item_key), owner=personal_id)
+    if not kept:
+        sent = by_submission_key(db.session(), key)
+        if sent is not None and sent.personal_id == personal_id:
+            return _sent(sent)  # sent already: its result, not a second send
+        flash(str(REFUSAL_MESSAGES["stale_form"]), "warning")
+        return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+    form = found.form(kept, kept=True)
+    return render_page("requests/correction_check.html", item=found.item, form=form)
 
 
 @bp.post("/my-record/correct/<item_key>/send")
 @audience(CLIENT)
 @client_required
 def correction_send(item_key: str) -> Response:
-    item, agency, form = _correctable(item_key)
-    if not (form.validate_on_submit() and form.check_against(item)):
-        return _correction_page(item, form, None)
-    if request.form.get("seen_value") != item.fingerprint:
+    found = _correctable(item_key)
+    personal_id = signed_in_client().personal_id
+    key = request.form.get("submission_key")
+    earlier = by_submission_key(db.session(), key)
+    if earlier is not None and earlier.personal_id == personal_id:
+        return _sent(earlier)  # the same form sent twice: the first result
+    kept = load_draft(db.session(), key=key, kind=_draft_kind(item_key), owner=personal_id)
+    form = found.form(kept or MultiDict(request.form), kept=True)
+    if not (form.validate() and form.check_against(found.item)):
+        flash(str(REFUSAL_MESSAGES["stale_form"]), "warning")
+        return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+    if request.form.get("seen_value") != found.item.fingerprint:
         flash(
             _("Your record changed while you were on this page. Check what it says now."),
             "warning",
         )
-        return _correction_page(item, form, None)
+        return redirect(url_for("requests.correction_form", item_key=item_key, key=key), 303)  # type: ignore[return-value]
     try:
         created = corrections.request_correction(
             db.session(),
-            personal_id=signed_in_client().personal_id,
+            personal_id=personal_id,
             item_key=item_key,
-            current_value=item.plain,
+            current_value=found.item.plain,
             requested_value=form.new_value(),
             requested_code=form.new_codes(),
             reason=form.reason.data,
             evidence=form.evidence.data,
-            agency_id=agency,
+            agency_id=found.agency,
             channel=_channel(),
             author=CLIENT_AUTHOR,
-            submission_key=form.submission_key.data or None,
+            submission_key=key or None,
             language=_language(),
         )
     except RequestRefused as refused:
         flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+    drop_draft(db.session(), key)
     _record_submitted(created)
     return _sent(created)
 
@@ -379,30 +451,73 @@ def _complaint_limit() -> str | None:
     )
 
 
-def _complaint_form() -> ComplaintForm:
-    return ComplaintForm() if current_client_session() else AnonymousComplaintForm()
+def _complaint_form(
+    formdata: MultiDict[str, str] | None = None, *, kept: bool = False
+) -> ComplaintForm:
+    """kept: answers read back to check them, without a CSRF token (the POST had one)."""
+    form_class = ComplaintForm if current_client_session() else AnonymousComplaintForm
+    if formdata is None:
+        return form_class()
+    return form_class(formdata=formdata, meta={"csrf": False} if kept else {})
+
+
+def _complaint_owner() -> str:
+    """Whose answers these are: the signed-in client, or (without signing in) this browser."""
+    client_session = current_client_session()
+    if client_session is not None:
+        return client_session.personal_id
+    return "device:" + hashlib.sha256(device.device_id().encode()).hexdigest()[:40]
 
 
 @bp.route("/complaint", methods=["GET", "POST"])
 @audience(PUBLIC, CLIENT)
 def complaint_form() -> Response:
     """Open to everyone: a person who cannot sign in may be the one with the complaint."""
-    form = _complaint_form()
-    if request.method == "POST" and request.form.get("change"):
-        form = type(form)(formdata=MultiDict(request.form))
-    elif form.validate_on_submit():
-        return render_page("requests/complaint_check.html", form=form, **_labels())
+    if request.method == "GET":  # ?key=: "change your answers" from the check page
+        kept = load_draft(
+            db.session(), key=request.args.get("key"), kind="complaint", owner=_complaint_owner()
+        )
+        form = _complaint_form(kept or None)
+    else:
+        form = _complaint_form()
+        if form.validate_on_submit():
+            key = save_draft(
+                db.session(),
+                key=usable_key(form.submission_key.data) or new_submission_key(),
+                kind="complaint",
+                owner=_complaint_owner(),
+                answers=MultiDict(request.form),
+            )
+            if key is not None:
+                db.session().commit()
+                response = redirect(url_for("requests.complaint_check", key=key), 303)
+                return device.remember_device(response)  # type: ignore[arg-type]
+            form.submission_key.data = ""
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
     device.device_id()  # the browser keeps an id, so sends are counted per device
     return device.remember_device(render_page("requests/complaint_form.html", form=form))
 
 
+@bp.get("/complaint/check")
+@audience(PUBLIC, CLIENT)
+def complaint_check() -> Response:
+    """Is this right? A page of its own: Back and reload show it again, and send nothing."""
+    key = request.args.get("key")
+    kept = load_draft(db.session(), key=key, kind="complaint", owner=_complaint_owner())
+    if not kept:
+        return redirect(url_for("requests.complaint_form"), 303)  # type: ignore[return-value]
+    form = _complaint_form(kept, kept=True)
+    return render_page("requests/complaint_check.html", form=form, **_labels())
+
+
 @bp.post("/complaint/send")
 @audience(PUBLIC, CLIENT)
 def complaint_send() -> Response:
-    form = _complaint_form()
-    if not form.validate_on_submit():
+    key = request.form.get("submission_key")
+    kept = load_draft(db.session(), key=key, kind="complaint", owner=_complaint_owner())
+    form = _complaint_form(kept or MultiDict(request.form), kept=True)
+    if not form.validate():
         return render_page("requests/complaint_form.html", form=form)
     client_session = current_client_session()
     signed_in = client_session is not None
@@ -432,6 +547,7 @@ def complaint_send() -> Response:
     except RequestRefused as refused:
         flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         return render_page("requests/complaint_form.html", form=form)
+    drop_draft(db.session(), key)
     _record_submitted(created)
     if linked:
         return _sent(created)

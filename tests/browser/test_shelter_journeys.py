@@ -6,6 +6,7 @@ axe stays at 0 on every page visited, in English, Spanish and Polish."""
 from __future__ import annotations
 
 import json
+import re
 
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
@@ -81,13 +82,17 @@ def test_a_client_fixes_a_coded_item_and_complains_and_leaves_quickly(
     page.locator("input[name=new_code][value='1']").check()
     page.locator("#reason").fill("I served in the army.")
     page.locator("main form button[type=submit]").click()
-    _check(page, axe_source)  # the check page
+    expect(page).to_have_url(re.compile(r"/check\?key="))  # the check step: a page of its own
+    page.reload()  # nothing to resubmit
+    _check(page, axe_source)
     page.locator("form[action$='/send'] button").click()
-    _check(page, axe_source)  # sent
+    expect(page).to_have_url(re.compile(r"/my-requests/.+/sent$"))
+    _check(page, axe_source)
     stored = db_session.scalars(select(Request)).one()
     assert stored.requested_code == "1"
     page.reload()  # reload after sending: still one request
-    page.go_back()
+    page.go_back()  # Back to the check page: it shows what was sent, sends nothing
+    expect(page).to_have_url(re.compile(r"/my-requests/.+/sent$"))
     db_session.expire_all()
     assert len(db_session.scalars(select(Request)).all()) == 1
 

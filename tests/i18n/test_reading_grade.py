@@ -162,7 +162,7 @@ def _pages(client: FlaskClient, code: str) -> Iterator[tuple[str, BeautifulSoup]
         "reason": "My name is spelled wrong.",
         "evidence": "",
     }
-    check = client.post(url, data=answers).page
+    check = client.post(url, data=answers, follow_redirects=True).page
     yield "correction check", check
     sent = client.post(f"{url}/send", data=_fields(check))
     assert sent.status_code == 303

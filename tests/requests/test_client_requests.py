@@ -46,7 +46,7 @@ def _ask_correction(client: FlaskClient, value: str = "Clientina", key: str | No
         "reason": "My name is spelled <b>wrong</b>",
         "evidence": "",
     }
-    check = client.post(url, data=answers)
+    check = client.post(url, data=answers, follow_redirects=True)
     assert check.status_code == 200
     seen = check.page.find("input", attrs={"name": "seen_value"})["value"]
     return client.post(f"{url}/send", data={**answers, "seen_value": seen})
@@ -211,7 +211,7 @@ def test_complaint_without_signing_in_needs_a_way_to_answer(
     missing = client.post("/complaint", data=answers)
     assert "Enter how we can reach you" in missing.page.get_text()
     answers["contact_details"] = "(847) 555-0100"
-    check = client.post("/complaint", data=answers)
+    check = client.post("/complaint", data=answers, follow_redirects=True)
     assert "Check your complaint" in check.page.get_text()
     sent = client.post("/complaint/send", data=answers)
     assert sent.status_code == 303  # Post/Redirect/Get

@@ -27,7 +27,7 @@ def _complaint(client: FlaskClient, **answers: str) -> tuple[FlaskClient, object
     form = client.get("/complaint").page.select_one("main form")
     data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
     data |= {"category": "privacy", "description": "Staff read my file aloud.", **answers}
-    check = client.post("/complaint", data=data)
+    check = client.post("/complaint", data=data, follow_redirects=True)
     return client, check
 
 

@@ -29,7 +29,7 @@ def _answers(client: FlaskClient, item_key: str, **new: object) -> dict[str, obj
 def _send(client: FlaskClient, item_key: str, **new: object) -> Request | None:
     url = f"/my-record/correct/{item_key}"
     answers = _answers(client, item_key, **new)
-    check = client.post(url, data=answers)
+    check = client.post(url, data=answers, follow_redirects=True)
     assert check.status_code == 200
     assert check.page.select_one("form[action$='/send']") is not None, "the check page"
     send = check.page.select_one("form[action$='/send']")
@@ -102,3 +102,29 @@ def test_a_date_is_three_boxes_and_stored_as_iso(
     stored = db_session.scalars(select(Request)).one()
     assert stored.requested_value == "1982-10-18"
     assert stored.current_value == "1982-10-17"
+
+
+def test_the_check_page_is_a_page_of_its_own_and_a_second_send_is_a_no_op(
+    signed_in: FlaskClient, db_session: Session
+) -> None:
+    url = "/my-record/correct/identity.first_name"
+    answers = _answers(signed_in, "identity.first_name", requested_value="Klient")
+    continued = signed_in.post(url, data=answers)
+    assert continued.status_code == 303  # Post/Redirect/Get
+    check_url = continued.headers["Location"]
+    assert check_url.startswith(f"{url}/check?key=")
+    assert "Klient" not in check_url  # nothing typed travels in the URL
+    check = signed_in.get(check_url)
+    assert signed_in.get(check_url).page.get_text() == check.page.get_text()  # reload: the same
+    change = check.page.select_one(f"a[href^='{url}?key=']")
+    assert signed_in.get(change["href"]).page.select_one("#requested_value")["value"] == "Klient"
+    send = check.page.select_one("form[action$='/send']")
+    data = MultiDict([(i["name"], i["value"]) for i in send.select("input[type=hidden]")])
+    first = signed_in.post(f"{url}/send", data=data)
+    second = signed_in.post(f"{url}/send", data=data)  # Back, and send again
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(db_session.scalars(select(Request)).all()) == 1
+    back = signed_in.get(check_url)  # Back to the check page after sending: its result
+    assert back.status_code == 303
+    assert back.headers["Location"] == first.headers["Location"]
