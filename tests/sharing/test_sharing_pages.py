@@ -91,6 +91,13 @@ def test_refuse_then_restore(signed_in: FlaskClient, db_session: Session) -> Non
     check = _walk_to_check(signed_in, "start")
     assert signed_in.post("/sharing/start/sign", data=_fields(check.page)).status_code == 303
     assert sharing_history(db_session, PERSON).refused_now is False
+    # After the restore: one current state, and the history of both changes.
+    status = signed_in.get("/sharing").page
+    assert "Your record is shared with the partner agencies." in status.get_text()
+    history = [li.get_text() for li in status.select(".sharing-history li")]
+    assert len(history) == 2
+    assert history[0].endswith("sharing stopped")
+    assert history[1].endswith("sharing started again")
 
 
 def test_a_form_version_published_meanwhile_is_read_first(
