@@ -39,7 +39,9 @@ def _fields(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
 def _walk_to_check(client: FlaskClient, action: str, name: str = "Client One"):  # type: ignore[no-untyped-def]
     read = client.get(f"/sharing/{action}")
     assert read.status_code == 200
-    sign = client.post(f"/sharing/{action}", data={**_fields(read.page), "step": "read"})
+    sign = client.post(
+        f"/sharing/{action}", data={**_fields(read.page), "step": "read"}, follow_redirects=True
+    )
     assert "Sign the form" in sign.page.get_text()
     empty = client.post(f"/sharing/{action}", data={**_fields(sign.page), "step": "sign"})
     errors = [e.get_text(strip=True) for e in empty.page.select(".error-message")]
@@ -48,6 +50,7 @@ def _walk_to_check(client: FlaskClient, action: str, name: str = "Client One"): 
     check = client.post(
         f"/sharing/{action}",
         data={**_fields(sign.page), "step": "sign", "agree": "y", "signed_name": name},
+        follow_redirects=True,
     )
     assert "Check before you sign" in check.page.get_text()
     return check
@@ -115,7 +118,9 @@ def test_the_typed_signature_must_be_the_clients_name(
     signed_in: FlaskClient, db_session: Session
 ) -> None:
     read = signed_in.get("/sharing/stop")
-    sign = signed_in.post("/sharing/stop", data={**_fields(read.page), "step": "read"})
+    sign = signed_in.post(
+        "/sharing/stop", data={**_fields(read.page), "step": "read"}, follow_redirects=True
+    )
     wrong = signed_in.post(
         "/sharing/stop",
         data={**_fields(sign.page), "step": "sign", "agree": "y", "signed_name": "Someone Else"},
@@ -126,3 +131,21 @@ def test_the_typed_signature_must_be_the_clients_name(
     # Accents, case and spacing do not matter.
     check = _walk_to_check(signed_in, "stop", name="  CLÍENT   one ")
     assert check.page.select_one("form[action='/sharing/stop/sign']")
+
+
+def test_each_step_is_a_page_of_its_own_and_back_after_signing_shows_the_receipt(
+    signed_in: FlaskClient, db_session: Session
+) -> None:
+    read = signed_in.get("/sharing/stop")
+    step = signed_in.post("/sharing/stop", data={**_fields(read.page), "step": "read"})
+    assert step.status_code == 303
+    assert "page=sign" in step.headers["Location"]
+    assert signed_in.get(step.headers["Location"]).status_code == 200  # reload: the same step
+    check = _walk_to_check(signed_in, "stop")
+    check_url = check.request.url  # the check step's own address
+    assert "page=check" in check_url
+    signed = signed_in.post("/sharing/stop/sign", data=_fields(check.page))
+    back = signed_in.get(check_url)  # Back from the receipt
+    assert back.status_code == 303
+    assert back.headers["Location"] == signed.headers["Location"]
+    assert len(db_session.scalars(select(Request)).all()) == 1
