@@ -48,6 +48,8 @@ class Settings:
     help_desk_phone: str = "(847) 555-0142"
     help_desk_email: str = "hmis-help@example.org"
     service_name: str = "HMIS Client Privacy Portal"
+    # Who issues a client's documents (the record PDF, receipts): the CoC and its HMIS lead.
+    issuer: str = "County Continuum of Care – HMIS lead: County Community Services"
     # Where sign-in failure counters live: redis://... shared by every instance, or memory://
     # for a single process (make run, tests).
     rate_limit_storage: str = "memory://"
@@ -127,4 +129,5 @@ def load_settings(instance_path: Path) -> Settings:
         timezone=_env("TIMEZONE", Settings.timezone) or Settings.timezone,
         help_desk_phone=_env("HELP_DESK_PHONE", Settings.help_desk_phone) or "",
         help_desk_email=_env("HELP_DESK_EMAIL", Settings.help_desk_email) or "",
+        issuer=_env("ISSUER", Settings.issuer) or Settings.issuer,
     )

@@ -68,7 +68,7 @@ STAFF_ROLES = {
     "system_admin": (Role.SYSTEM_ADMIN, None),
 }
 USERS = ("anonymous", "client_a", "client_b", *STAFF_ROLES)
-ENDS_SESSION = {"access.sign_out", "accounts.sign_out", "public.start_over"}
+ENDS_SESSION = {"access.sign_out", "access.quick_exit", "accounts.sign_out", "public.start_over"}
 SIGN_IN_PAGES = ("/sign-in", "/staff/sign-in")
 # Sent with every POST, so staff forms that look a client up do look client A up.
 FORM_DATA = {"personal_id": CLIENT_A, "language": "en"}

@@ -1,7 +1,7 @@
 """Staff console: queue index for due order, searchable names, saved views, assignment details
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-06 03:00:00
 """
 
@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0009"
+# 0009 by the house rule; 0012 here because this branch merged issue 18's 0012 (the lead
+# re-chains the migrations at merge).
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

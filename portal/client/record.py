@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.hmis import csvspec
 from portal.hmis.code_labels import translated
 from portal.hmis.codes import codes, race_labels
-from portal.hmis.items import BY_KEY, entry_for
+from portal.hmis.items import BY_KEY, entry_for, hud_cells
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, Project
 from portal.i18n import format_list
 from portal.requests.models import Request, RequestType, Status, WithheldItem
@@ -53,6 +54,16 @@ class Withholding:
     explanation: str | None
 
 
+@dataclass(frozen=True)
+class CodedValue:
+    """One coded value as the HUD CSV holds it: the column, the code in it and what it means."""
+
+    hud_field: str  # the HUD CSV column ("Sex", "Woman", "RaceNone")
+    code: str  # the value in that column ("1")
+    label: str  # what it means, in the client's language
+    choice: str | None = None  # the item's own code (what a correction form offers), if any
+
+
 @dataclass
 class Item:
     key: str
@@ -66,6 +77,12 @@ class Item:
     corrected_on: dt.datetime | None = None
     withheld: Withholding | None = None
     disagreement: str | None = None
+    coded: list[CodedValue] = field(default_factory=list)  # coded items: each value's HUD code
+
+    @property
+    def choices(self) -> set[str]:
+        """The codes of the item's code list it holds now (what a correction must change)."""
+        return {value.choice for value in self.coded if value.choice is not None}
 
     @property
     def fingerprint(self) -> str:
@@ -185,7 +202,76 @@ def _joined(pairs: list[tuple[str, str]]) -> tuple[str, str]:
     return format_list([p[0] for p in pairs if p[0]]), ", ".join(p[1] for p in pairs if p[1])
 
 
+def _coded_value(
+    standards: str, list_name: str, hud_field: str, code: object, choice: object = None
+) -> CodedValue:
+    return CodedValue(
+        hud_field,
+        str(code),
+        _label(standards, list_name, choice if choice is not None else code)[0],
+        str(choice if choice is not None else code),
+    )
+
+
+def client_coded_values(client: Client) -> dict[str, list[CodedValue]]:
+    """The HUD codes behind each coded demographic item (for downloads and correction forms)."""
+    standards = client.data_standards
+    columns = {c.attribute: c.name for c in csvspec.CLIENT.columns_for(standards)}
+    gender = [
+        _coded_value(standards, "Gender", columns[attribute], YES, code)
+        for attribute, code in GENDER_COLUMNS.items()
+        if standards == "FY2024" and getattr(client, attribute) == YES
+    ]
+    if standards == "FY2024" and not gender and client.gender_none is not None:
+        gender = [_coded_value(standards, "Gender", "GenderNone", client.gender_none)]
+    race = [
+        _coded_value(standards, "Race", columns[attribute], YES, key)
+        for attribute, key in RACE_COLUMNS.items()
+        if getattr(client, attribute) == YES
+    ]
+    if not race and client.race_none is not None:
+        none = client.race_none
+        race = [CodedValue("RaceNone", str(none), _label(standards, "RaceNone", none)[0])]
+    found = {"demographics.gender": gender, "demographics.race": race}
+    if standards == "FY2026" and client.sex is not None:
+        found["demographics.sex"] = [_coded_value(standards, "Sex", "Sex", client.sex)]
+    if client.veteran_status is not None:
+        found["demographics.veteran_status"] = [
+            _coded_value(
+                standards, "NoYesReasonsForMissingData", "VeteranStatus", client.veteran_status
+            )
+        ]
+    return found
+
+
+def exit_coded_values(standards: str, exit_: Exit) -> dict[str, list[CodedValue]]:
+    early_list = "EarlyExitReason" if standards == "FY2024" else "ExpelledReason"
+    reasons = [
+        CodedValue(column, str(code), _label(standards, list_name, code)[0])
+        for column, list_name, code in (
+            ("ProjectCompletionStatus", "ProjectCompletionStatus", exit_.project_completion_status),
+            ("EarlyExitReason", early_list, exit_.early_exit_reason),
+            ("CMExitReason", "CmExitReason", exit_.cm_exit_reason),
+        )
+        if code is not None
+    ]
+    found = {"reason_for_leaving": reasons}
+    if exit_.destination is not None:
+        found["destination"] = [
+            _coded_value(standards, "Destination", "Destination", exit_.destination)
+        ]
+    return found
+
+
 def demographic_items(client: Client) -> list[Item]:
+    items = _demographic_items(client)
+    coded = client_coded_values(client)
+    for item in items:
+        item.coded = coded.get(item.key, [])
+    return items
+
+
+def _demographic_items(client: Client) -> list[Item]:
     standards = client.data_standards
     items = []
     if standards == "FY2024":
@@ -251,6 +337,9 @@ def _enrollment(session: Session, standards: str, enrollment: Enrollment) -> Enr
             ),
             _item(f"{key}.destination", destination),
         ]
+        coded = exit_coded_values(standards, exit_)
+        for item in items:
+            item.coded = coded.get(item.key.rsplit(".", 1)[-1], [])
     project = enrollment.project
     user = session.get(HmisUser, enrollment.hmis_user_id) if enrollment.hmis_user_id else None
     return EnrollmentRecord(
@@ -282,6 +371,16 @@ def _apply_corrections(record: ClientRecord, requests: list[Request]) -> None:
                 if item.was:
                     item.was = _("Ends in %(last_four)s", last_four=item.was[-4:])
             item.corrected_on = request.decided_at
+            entry = entry_for(item.key)
+            if entry and request.requested_code and item.plain == request.requested_value:
+                # Approved as asked: the codes the client chose are the item's codes now.
+                choices = request.requested_code.split(";")
+                item.coded = [
+                    CodedValue(column, code, translated(english), choice)
+                    for (column, code, english), choice in zip(
+                        hud_cells(entry, record.data_standards, choices), choices, strict=True
+                    )
+                ]
         if request.disagreement:
             item.disagreement = request.disagreement
 

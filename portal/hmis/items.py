@@ -250,6 +250,32 @@ def entry_for(item_key: str) -> RecordItem | None:
     return found.entry if found else None
 
 
+def hud_cells(entry: RecordItem, standards: str, choices: list[str]) -> list[tuple[str, str, str]]:
+    """Codes of the item's list as HUD CSV cells: (column, value, English label) each.
+
+    One-column items write the code in their column; gender and race write 1 (yes) in the
+    column of each choice, or their "none" code (client doesn't know, ...) in GenderNone."""
+    labels = entry.allowed_codes(standards)
+    cells = []
+    by_code = {str(code): column for column, code in GENDER_COLUMNS.items()}
+    for choice in choices:
+        label = labels.get(choice, choice)
+        if entry.key == "demographics.gender":
+            cells.append(
+                (by_code.get(choice, "GenderNone"), "1" if choice in by_code else choice, label)
+            )
+        elif entry.key == "demographics.race":
+            column = (
+                "HispanicLatinao"
+                if choice == "HispanicLatinaeo" and standards == "FY2026"
+                else choice
+            )
+            cells.append((column, "1", label))
+        elif entry.hud_column:
+            cells.append((entry.hud_column, choice, label))
+    return cells
+
+
 def record_key(entry: RecordItem, enrollment_id: str | None = None) -> str:
     """The key of the item in one record ("enrollment.<id>.destination" for enrollments)."""
     if entry.section == "enrollment":

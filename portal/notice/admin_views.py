@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Length
 
 from portal import db
 from portal.accounts.current import staff_required
@@ -133,6 +134,24 @@ class PublishForm(FlaskForm):
     fallback_confirmed = BooleanField()
     # The label names the languages left as they were while English changed.
     english_for_now = BooleanField()
+    # What changed, in a few plain words per language: shown to clients before they are asked
+    # to acknowledge the new version. Required in every language published, in that language.
+    what_changed_en = TextAreaField(
+        _l("What changed, in a few words: English"), validators=[Length(max=500)]
+    )
+    what_changed_es = TextAreaField(
+        _l("What changed, in a few words: Spanish"), validators=[Length(max=500)]
+    )
+    what_changed_pl = TextAreaField(
+        _l("What changed, in a few words: Polish"), validators=[Length(max=500)]
+    )
+
+    def what_changed(self) -> dict[str, str]:
+        return {
+            code: (self[f"what_changed_{code}"].data or "").strip()
+            for code in ("en", "es", "pl")
+            if (self[f"what_changed_{code}"].data or "").strip()
+        }
 
 
 def fallback_label(missing: list[str]) -> str:
@@ -407,7 +426,25 @@ def version_publish(version_id: int) -> Response:
                 version,
                 fallback_confirmed=bool(form.fallback_confirmed.data),
                 english_for_now=bool(form.english_for_now.data),
+                what_changed=form.what_changed(),
             )
+        except drafting.WhatChangedInvalid as invalid:
+            session.rollback()
+            for code in invalid.missing:
+                form[f"what_changed_{code}"].errors = [
+                    _(
+                        "Write what changed in %(language)s.",
+                        language=drafting.language_name(code),
+                    )
+                ]
+            for code in invalid.copied:
+                form[f"what_changed_{code}"].errors = [
+                    _(
+                        "Write what changed in %(language)s, not in English, or publish"
+                        " with English for now.",
+                        language=drafting.language_name(code),
+                    )
+                ]
         except drafting.UntranslatedText:
             session.rollback()
             form.english_for_now.errors = [

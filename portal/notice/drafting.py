@@ -104,6 +104,31 @@ class FallbackNotConfirmed(DraftError):
         self.missing = missing
 
 
+class WhatChangedInvalid(DraftError):
+    """The few words on what changed are missing in some published languages, or copied from
+    the English in others."""
+
+    def __init__(self, missing: list[str], copied: list[str]) -> None:
+        super().__init__(missing, copied)
+        self.missing = missing
+        self.copied = copied
+
+
+def check_what_changed(languages: list[str], what_changed: dict[str, str]) -> None:
+    """Raise WhatChangedInvalid unless every language published has its own words."""
+    english = what_changed.get(FALLBACK_LANGUAGE, "").strip()
+    missing = [code for code in languages if not what_changed.get(code, "").strip()]
+    copied = [
+        code
+        for code in languages
+        if code != FALLBACK_LANGUAGE
+        and code not in missing
+        and what_changed[code].strip() == english
+    ]
+    if missing or copied:
+        raise WhatChangedInvalid(missing, copied)
+
+
 class UntranslatedText(DraftError):
     """English changed but these languages' texts did not (or their "what changed" is the
     English one), and the lead has not chosen to publish with English for them for now."""
@@ -348,11 +373,15 @@ def publish(
     fallback_confirmed: bool,
     english_for_now: bool = False,
     today: dt.date | None = None,
+    what_changed: dict[str, str] | None = None,
 ) -> NoticeVersion:
     """Publish the draft under the next number; it is in force from its effective date.
 
     A language left as it was while English changed is refused unless the lead publishes with
-    English for it for now: its text is dropped, so its readers get English with a note."""
+    English for it for now: its text is dropped, so its readers get English with a note.
+
+    what_changed: a few words per language code, shown to clients before they acknowledge;
+    required in every language published, and in that language (not a copy of the English)."""
     _ensure_draft(version)
     draft = draft_of(version)
     if problems := draft_problems(session, version.kind, draft, today):
@@ -363,11 +392,15 @@ def publish(
     untranslated = untranslated_languages(session, version.kind, draft)
     if untranslated and not english_for_now:
         raise UntranslatedText(untranslated)
+    kept = [code for code in LANGUAGE_CODES if code not in missing and code not in untranslated]
+    check_what_changed(kept, what_changed or {})
     for text in [text for text in version.texts if text.language in untranslated]:
         version.texts.remove(text)
     version.number = next_number(session, version.kind)
     version.english_fallback_confirmed = bool(missing or untranslated)
     version.published_at = utcnow()
+    for text in version.texts:
+        text.what_changed = (what_changed or {}).get(text.language) or None
     session.flush()
     record(session, "notice.published", object_type="notice_version", object_id=version.id)
     return version

@@ -54,6 +54,7 @@ def request_correction(
     author: Author,
     submission_key: str | None,
     language: str = "en",
+    requested_code: str | None = None,
 ) -> Request:
     earlier = by_submission_key(session, submission_key)
     if earlier is not None and earlier.personal_id == personal_id:
@@ -72,6 +73,7 @@ def request_correction(
         item_key=item_key,
         current_value=current_value,
         requested_value=requested_value,
+        requested_code=requested_code or None,
         reason=reason,
         evidence=evidence or None,
     )

@@ -127,6 +127,11 @@ class Request(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     corrected_value: Mapped[str | None] = mapped_column(EncryptedString(2000))
+    # A coded item's new value as HUD codes of its list (";" between several), so staff can
+    # apply it as HUD writes it (portal.hmis.items).
+    requested_code: Mapped[str | None] = mapped_column(String(200))
+    # When the client last opened the request: later news shows a "changed" badge on my page.
+    client_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     # Decision: one of HUD's reasons (a code) and an explanation in plain words.
     denial_reason: Mapped[str | None] = mapped_column(String(40))
@@ -212,3 +217,19 @@ class SavedQueueView(Base):
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     query: Mapped[str] = mapped_column(String(500))
+
+
+class FormDraft(Base):
+    """A client's answers between a form and its check page (Post/Redirect/Get): the check page
+    is a page of its own, so Back and reload never send anything again. Encrypted, keyed by the
+    form's random submission key, owned by the client (or the device) that typed them, and
+    gone once sent or a day later."""
+
+    __tablename__ = "form_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(43), unique=True)
+    kind: Mapped[str] = mapped_column(String(120))  # "complaint", "correction:identity.dob"
+    owner: Mapped[str] = mapped_column(String(64))  # a personal id, or a device's hash
+    answers: Mapped[str] = mapped_column(EncryptedString())  # JSON: name -> list of values
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

@@ -133,3 +133,29 @@ def test_the_comparison_shows_each_language_beside_the_version_in_force(
     assert "Seven years." in pres[5]
     assert page.select("[data-untranslated]") == page.select("[data-untranslated=es]")
     assert len(page.select("[data-untranslated]")) == 1
+
+
+def test_the_publish_page_asks_for_what_changed_in_each_language(
+    lead: FlaskClient, db_session: Session
+) -> None:
+    notice_version(db_session, number=1, effective_date=dt.date(2021, 1, 1))
+    draft = _draft(
+        lead,
+        db_session,
+        {
+            "es_summary_of_changes": "Ahora guardamos los datos 7 años.",
+            "es_in_short": "- Guardamos los datos 7 años",
+            "es_body": "## Guardar\n\nSiete años.",
+        },
+    )
+    refused = _post(
+        lead,
+        f"/staff/versions/{draft.id}/publish",
+        {"confirm": "1", "what_changed_en": "Seven years.", "what_changed_es": "Seven years."},
+    )
+    assert refused.status_code == 200
+    links = [a["href"] for a in refused.page.select(".error-summary a")]
+    assert links == ["#what_changed_es", "#what_changed_pl"]
+    assert "not in English" in refused.page.select_one("#what_changed_es-error").get_text()
+    db_session.expire_all()
+    assert db_session.get(NoticeVersion, draft.id).published_at is None
