@@ -663,3 +663,9 @@ def test_the_queue_rules_are_services_that_agree_without_a_request_context(
     assert services.WITHDRAWABLE is services.UNDECIDED
     assert workflow.UNDECIDED is services.UNDECIDED
     assert corrections.UNDECIDED is services.UNDECIDED
+
+
+def test_the_client_search_ignores_accents_too(app: Flask, world: dict) -> None:
+    staff = _signed_in(app, world["staff_a"])
+    page = staff.get("/staff/clients?name=NUNEZ+zoe").page
+    assert page.select_one(f"a[href='/staff/clients/{PARENT}']") is not None
