@@ -48,6 +48,8 @@ class Settings:
     help_desk_phone: str = "(847) 555-0142"
     help_desk_email: str = "hmis-help@example.org"
     service_name: str = "HMIS Client Privacy Portal"
+    # Who issues a client's documents (the record PDF, receipts): the CoC and its HMIS lead.
+    issuer: str = "County Continuum of Care – HMIS lead: County Community Services"
     # Where sign-in failure counters live: redis://... shared by every instance, or memory://
     # for a single process (make run, tests).
     rate_limit_storage: str = "memory://"
@@ -138,4 +140,5 @@ def load_settings(instance_path: Path) -> Settings:
         import_max_quarantined_percent=_whole_number(
             "IMPORT_MAX_QUARANTINED_PERCENT", Settings.import_max_quarantined_percent, 0, 100
         ),
+        issuer=_env("ISSUER", Settings.issuer) or Settings.issuer,
     )

@@ -7,6 +7,11 @@ from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
 
+# Where "leave this page quickly" goes: a neutral site that says nothing about why one was here.
+# Its origin is the one other place a form may lead (the quick exit without JavaScript).
+QUICK_EXIT_URL = "https://www.weather.gov/"
+QUICK_EXIT_ORIGIN = "https://www.weather.gov"
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -17,7 +22,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
-        "form-action 'self'",
+        f"form-action 'self' {QUICK_EXIT_ORIGIN}",
         "frame-ancestors 'none'",
     ]
 )

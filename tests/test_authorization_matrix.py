@@ -70,6 +70,7 @@ STAFF_ROLES = {
 USERS = ("anonymous", "client_a", "client_b", *STAFF_ROLES)
 ENDS_SESSION = {
     "access.sign_out",
+    "access.quick_exit",
     "accounts.sign_out",
     "public.start_over",
     "client.phone_hand_off",  # the kiosk is signed out once the phone has the link
@@ -205,6 +206,7 @@ def _path(rule: Rule, world: World) -> str:
         "user_id": world.spare_user_id,
         "organization_id": AGENCY_A,
         "run_id": 1,
+        "view_id": 1,
         "version_id": 1,
         "kind": "privacy_notice",
     }

@@ -1,7 +1,7 @@
 """Disclosure register (chained), written consents, retention schedule and purges
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06 02:32:58.412907
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

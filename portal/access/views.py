@@ -57,6 +57,7 @@ from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
 from portal.qr import qr_svg
 from portal.ratelimit import FailureLimiter, retry_after, try_again_message
+from portal.security import QUICK_EXIT_URL
 from portal.sessions import forget_in_browser
 from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
@@ -159,14 +160,18 @@ def sign_in_page() -> Response:
     return device.remember_device(response)
 
 
+def _end_client_session(reason: str) -> None:
+    client_session = current_client_session()
+    if client_session is not None:
+        client_session.end(reason)
+        record(db.session(), "client.signed_out", personal_id=client_session.personal_id)
+        db.session().commit()
+
+
 @bp.post("/sign-out")
 @audience(PUBLIC)  # anyone may clear this browser: the button must work on a lapsed session too
 def sign_out() -> Response:
-    client_session = current_client_session()
-    if client_session is not None:
-        client_session.end("signed_out")
-        record(db.session(), "client.signed_out", personal_id=client_session.personal_id)
-        db.session().commit()
+    _end_client_session("signed_out")
     language = session.get("lang")
     session.clear()
     # A kiosk goes straight back to its first question for the next person; on their own device
@@ -176,6 +181,25 @@ def sign_out() -> Response:
     landing = "public.home" if device.kiosk_name() else "access.signed_out"
     response = redirect(url_for(landing), 303)
     return forget_in_browser(response)  # type: ignore[arg-type]
+
+
+@bp.app_context_processor
+def _quick_exit_context() -> dict[str, str]:
+    return {"quick_exit_url": url_for("public.home") if device.kiosk_name() else QUICK_EXIT_URL}
+
+
+@bp.post("/leave-quickly")
+@audience(PUBLIC)  # like signing out, it must work whatever state the session is in
+def quick_exit() -> Response:
+    """Leave this page quickly: end the session, forget everything, show a neutral site.
+
+    With JavaScript the page replaces itself with the neutral site at once and this runs in the
+    background (portal.js), so a leave never waits on the network."""
+    _end_client_session("quick_exit")
+    session.clear()
+    # A kiosk stays on its own start page for the next person; a phone goes elsewhere.
+    target = url_for("public.home") if device.kiosk_name() else QUICK_EXIT_URL
+    return forget_in_browser(redirect(target, 303))  # type: ignore[arg-type]
 
 
 @bp.get("/signed-out")

@@ -218,6 +218,10 @@ def disable_user(session: Session, viewer: StaffUser, user: StaffUser) -> None:
     user.setup_token_hash = None
     user.setup_token_expires_at = None
     end_sessions(session, user, "disabled")
+    # Claims never get stuck: what they were working on goes back to the unclaimed queue.
+    from portal.requests.assignment import release_claims_of
+
+    release_claims_of(session, user)
     session.flush()
     record(session, "staff_user.disabled", object_type="staff_user", object_id=user.id)
 

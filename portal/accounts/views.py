@@ -410,6 +410,8 @@ def sign_out() -> Response:
     db.session().commit()
     language = session.get("lang")
     session.clear()
+    if device.kiosk_name():  # a kiosk is left ready for the next client, at its first question
+        return forget_in_browser(redirect(url_for("public.home"), 303))  # type: ignore[arg-type]
     if language:  # the sign-in page that follows stays in the language they read
         session["lang"] = language
     response = redirect(url_for("accounts.sign_in"), 303)

@@ -6,6 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from portal.audit.labels import ACTION_LABELS
 from portal.audit.services import KNOWN_ACTIONS
 from portal.reports.forms import DayField
 
@@ -16,14 +17,16 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # reading only; nothing changes
 
-    personal_id = StringField(_l("Client (HMIS Personal ID)"), validators=[Optional()])
-    staff_user_id = StringField(_l("Staff user (portal user number)"), validators=[Optional()])
+    personal_id = StringField(
+        _l("Client (HMIS Personal ID or a request reference)"), validators=[Optional()]
+    )
+    # The staff users, by name: the view fills the choices.
+    staff_user_id = SelectField(_l("Staff user"), choices=[], validators=[Optional()])
     agency = StringField(_l("Agency (HMIS OrganizationID)"), validators=[Optional()])
     action = SelectField(
         _l("Action"),
         choices=[SelectChoice("", _l("Any action"))]
-        # The trail's own codes, as in its CSV: not words to translate.
-        + [SelectChoice(action, action, render_kw={"translate": "no"}) for action in KNOWN_ACTIONS],
+        + [SelectChoice(action, ACTION_LABELS.get(action, action)) for action in KNOWN_ACTIONS],
         validators=[Optional()],
     )
     # A day typed wrong gets the portal's own words, not WTForms' untranslated ones.

@@ -1,24 +1,65 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from portal import db
-from portal.accounts.current import staff_required
+from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
 from portal.audit.chain import FIELDS, chain_pending
 from portal.audit.forms import AuditFilterForm
+from portal.audit.labels import ACTOR_LABELS, DEVICE_LABELS, ROLE_LABELS, action_label
 from portal.audit.models import AuditEntry
 from portal.audit.services import AuditFilter, audit_page, audit_rows, record
+from portal.audit.verification import latest_verification, start_in_background, start_verification
+from portal.hmis.models import Organization
 from portal.htmx import render_page
+from portal.requests.models import Request
+from portal.requests.services import normalize_reference
 from portal.timeutil import utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
 CSV_COLUMNS = (*FIELDS, "hmac")  # the chained fields and the HMAC, to check elsewhere
+WORD_COLUMNS = ("staff_name", "action_words")  # for people reading it; not chained
+STUCK_AFTER = dt.timedelta(hours=1)  # a check that never finished (the server stopped)
+
+
+def _safe(cell: str) -> str:
+    """No spreadsheet formula from a name someone typed."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def _client_of(typed: str) -> str | None:
+    """The personal id typed, or the client of the request whose reference was typed."""
+    typed = typed.strip()
+    if not typed:
+        return None
+    reference = normalize_reference(typed)
+    if reference:
+        found = db.session().scalar(
+            select(Request.personal_id).where(Request.reference == reference)
+        )
+        if found:
+            return found
+    return typed
 
 
 def _audit_key() -> bytes:
@@ -27,7 +68,7 @@ def _audit_key() -> bytes:
 
 def _filters(form: AuditFilterForm) -> AuditFilter:
     return AuditFilter(
-        personal_id=(form.personal_id.data or "").strip() or None,
+        personal_id=_client_of(form.personal_id.data or ""),
         staff_user_id=(form.staff_user_id.data or "").strip() or None,
         agency=(form.agency.data or "").strip() or None,
         action=form.action.data or None,
@@ -40,10 +81,37 @@ def _query_args() -> dict[str, str]:
     return {key: value for key, value in request.args.items() if value and key != "before"}
 
 
+def _form() -> AuditFilterForm:
+    form = AuditFilterForm(request.args)
+    users = db.session().execute(
+        select(StaffUser.id, StaffUser.name, StaffUser.email).order_by(StaffUser.name)
+    )
+    form.staff_user_id.choices = [SelectChoice("", _("Anyone"))] + [
+        SelectChoice(str(user_id), f"{name} ({email})", render_kw={"translate": "no"})
+        for user_id, name, email in users
+    ]
+    return form
+
+
+def _names(entries: list[AuditEntry]) -> tuple[dict[str, str], dict[str, str]]:
+    """Staff names by id and agency names by HMIS OrganizationID, for these entries."""
+    staff_ids = {int(e.actor_id) for e in entries if e.actor_kind == "staff" and e.actor_id}
+    staff = db.session().execute(
+        select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(staff_ids))
+    )
+    agency_ids = {e.actor_agency for e in entries if e.actor_agency}
+    agencies = db.session().execute(
+        select(Organization.organization_id, Organization.name).where(
+            Organization.organization_id.in_(agency_ids)
+        )
+    )
+    return {str(i): n for i, n in staff}, dict(agencies.tuples().all())
+
+
 @bp.get("")
 @staff_required(Role.HMIS_LEAD)
 def entries_list() -> Response:
-    form = AuditFilterForm(request.args)
+    form = _form()
     valid = form.validate() if request.args else True
     entries: list[AuditEntry] = []
     older = None
@@ -55,26 +123,57 @@ def entries_list() -> Response:
         entries, older = audit_page(db.session(), _filters(form), before)
         record(db.session(), "audit.viewed")
         db.session().commit()
-    staff_ids = {int(e.actor_id) for e in entries if e.actor_kind == "staff" and e.actor_id}
-    rows = db.session().execute(
-        select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(staff_ids))
-    )
-    names = {str(user_id): name for user_id, name in rows}
+    names, agencies = _names(entries)
     args = _query_args()
     return render_page(
         "audit/entries_list.html",
         form=form,
         entries=entries,
         names=names,
+        agencies=agencies,
+        action_label=action_label,
+        actor_labels=ACTOR_LABELS,
+        role_labels=ROLE_LABELS,
+        device_labels=DEVICE_LABELS,
+        check=latest_verification(db.session()),
         older_url=url_for("audit.entries_list", before=older, **args) if older else None,
         export_url=url_for("audit.entries_export", **args),
+    )
+
+
+@bp.post("/verify")
+@staff_required(Role.HMIS_LEAD)
+def chain_verify() -> Response:
+    """Start checking the whole chain in the background; the page shows the result."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    latest = latest_verification(db.session())
+    if latest is not None and latest.running and latest.started_at > utcnow() - STUCK_AFTER:
+        flash(_("The check is already running."), "info")
+        return redirect(url_for("audit.entries_list"), 303)  # type: ignore[return-value]
+    check = start_verification(db.session(), signed_in_staff().id)
+    record(db.session(), "audit.verified", object_type="audit_verification", object_id=check.id)
+    db.session().commit()
+    start_in_background(check.id)
+    flash(_("The check has started. Its result shows here when it is done."), "success")
+    return redirect(url_for("audit.entries_list"), 303)  # type: ignore[return-value]
+
+
+@bp.get("/verification")
+@staff_required(Role.HMIS_LEAD)
+def verification_show() -> Response:
+    """The latest check's result (htmx polls it while the check runs)."""
+    return render_page(
+        "audit/verification.html",
+        "audit/_verification.html",
+        check=latest_verification(db.session()),
     )
 
 
 @bp.get("/export")
 @staff_required(Role.HMIS_LEAD)
 def entries_export() -> Response:
-    form = AuditFilterForm(request.args)
+    form = _form()
     form.validate()
     filters = _filters(form)
     record(db.session(), "audit.exported")
@@ -83,13 +182,20 @@ def entries_export() -> Response:
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow((*CSV_COLUMNS, *WORD_COLUMNS))
+        staff = dict(db.session().execute(select(StaffUser.id, StaffUser.name)).tuples().all())
         for entry in audit_rows(db.session(), filters):
+            name = (
+                staff.get(int(entry.actor_id))
+                if entry.actor_kind == "staff" and entry.actor_id and entry.actor_id.isdigit()
+                else None
+            )
             writer.writerow(
                 [
                     entry.at.isoformat() if column == "at" else getattr(entry, column)
                     for column in CSV_COLUMNS
                 ]
+                + [_safe(name or ""), action_label(entry.action)]
             )
             if buffer.tell() > 64_000:
                 yield buffer.getvalue()

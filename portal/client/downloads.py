@@ -18,21 +18,11 @@ import json
 from typing import Any
 
 from portal.client.record import ClientRecord, Item
+from portal.hmis import items
 from portal.pdf import pdf_from_template
 from portal.requests.labels import DENIAL_REASON_LABELS, STATUS_LABELS, TYPE_LABELS
 
 SCHEMA_ID = "https://hmis-portal.example/record-schema/v1"
-CSV_COLUMNS = (
-    "section",
-    "enrollment_id",
-    "key",
-    "label",
-    "value",
-    "was",
-    "corrected_on",
-    "withheld_reason",
-    "statement_of_disagreement",
-)
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,11 +43,23 @@ def _reason_text(reason: str) -> str:
 
 def _item_json(item: Item) -> dict[str, Any]:
     withheld = item.withheld
+    entry = items.entry_for(item.key)
+    if entry is None:  # the registry is the list of items (tests/hmis/test_items.py)
+        raise KeyError(item.key)
     corrected = withheld is None and (item.was is not None or item.corrected_on is not None)
+    # Dates as ISO 8601 (what the HMIS holds); everything else as the client reads it.
+    value = item.plain if entry.kind is items.Kind.DATE else item.value
     return {
         "key": item.key,
         "label": item.label,
-        "value": None if withheld else item.value,
+        "value": None if withheld else value,
+        "hud": {"file": entry.hud_file, "fields": list(entry.columns())},
+        "coded": None
+        if withheld or entry.kind is not items.Kind.CODED
+        else [
+            {"hud_field": coded.hud_field, "code": coded.code, "label": coded.label}
+            for coded in item.coded
+        ],
         "corrected": {"was": item.was, "on": _utc(item.corrected_on)} if corrected else None,
         "withheld": None
         if withheld is None
@@ -127,42 +129,74 @@ def _neutralised(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def _csv_row(section: str, enrollment_id: str, item: Item) -> list[str]:
-    withheld = item.withheld
-    return [
-        section,
-        enrollment_id,
-        item.key,
-        item.label,
-        "" if withheld else item.value,
-        "" if withheld else item.was or "",
-        "" if withheld else _utc(item.corrected_on) or "",
-        _reason_text(withheld.reason) if withheld else "",
-        item.disagreement or "",
-    ]
+def csv_columns() -> list[str]:
+    """The CSV's header: the enrollment, then each item of the registry (a coded one with its
+    HUD code(s) beside it), then what is withheld."""
+    columns = ["personal_id", "enrollment_id", "project", "agency", "case_manager"]
+    for entry in items.ITEMS:
+        columns.append(entry.field)
+        if entry.kind is items.Kind.CODED:
+            columns.append(f"{entry.field}_code")
+    return [*columns, "withheld"]
+
+
+def _cells(item: Item) -> dict[str, str]:
+    entry = items.entry_for(item.key)
+    if entry is None:
+        raise KeyError(item.key)
+    if item.withheld:
+        return {}
+    value = item.plain if entry.kind is items.Kind.DATE else item.value
+    cells = {entry.field: value}
+    if entry.kind is items.Kind.CODED:
+        cells[f"{entry.field}_code"] = ";".join(f"{c.hud_field}={c.code}" for c in item.coded)
+    return cells
 
 
 def record_csv(
     record: ClientRecord, *, produced_at: dt.datetime, notice_version: int | None, language: str
 ) -> bytes:
-    """One row per item. Sharing and requests are not items: they are in the JSON and the PDF."""
+    """One row per enrollment (one row when there is none), with the project and the agency;
+    the client's own items repeat on each row, so a spreadsheet can sort and filter by program.
+    Sharing and requests are not items: they are in the JSON and the PDF."""
     del produced_at, notice_version, language  # same signature as the other downloads
-    rows = [list(CSV_COLUMNS)]
-    rows += [_csv_row("identity", "", item) for item in record.identity]
-    rows += [_csv_row("demographics", "", item) for item in record.demographics]
-    for enrollment in record.enrollments:
-        rows += [_csv_row("enrollment", enrollment.enrollment_id, i) for i in enrollment.items]
+    columns = csv_columns()
+    person: dict[str, str] = {"personal_id": record.personal_id}
+    withheld = [item.label for item in record.items() if item.withheld]
+    for item in [*record.identity, *record.demographics]:
+        person.update(_cells(item))
+    rows = []
+    for enrollment in record.enrollments or [None]:
+        row = dict(person)
+        if enrollment is not None:
+            row.update(
+                enrollment_id=enrollment.enrollment_id,
+                project=enrollment.project,
+                agency=enrollment.agency,
+                case_manager=enrollment.case_manager or "",
+            )
+            for item in enrollment.items:
+                row.update(_cells(item))
+        row["withheld"] = "; ".join(withheld)
+        rows.append([_neutralised(row.get(column, "")) for column in columns])
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerows([_neutralised(cell) for cell in row] for row in rows)
+    writer.writerow(columns)
+    writer.writerows(rows)
     # The byte order mark tells Excel the file is UTF-8 (Polish and Spanish letters).
     return out.getvalue().encode("utf-8-sig")
 
 
 def record_pdf(
-    record: ClientRecord, *, produced_at: dt.datetime, notice_version: int | None, language: str
+    record: ClientRecord,
+    *,
+    produced_at: dt.datetime,
+    notice_version: int | None,
+    language: str,
+    printed_for: tuple[str, str] | None = None,
 ) -> bytes:
-    """A tagged PDF (PDF/UA-1) in the client's language, for reading, saving and printing."""
+    """A tagged PDF (PDF/UA-1) in the client's language, for reading, saving and printing.
+    printed_for: (request reference, staff name) when staff print it for a printed-copy request."""
     return pdf_from_template(
         "client/record_pdf.html",
         record=record,
@@ -172,4 +206,5 @@ def record_pdf(
         reason_labels=DENIAL_REASON_LABELS,
         type_labels=TYPE_LABELS,
         status_labels=STATUS_LABELS,
+        printed_for=printed_for,
     )

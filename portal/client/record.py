@@ -16,8 +16,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from portal.hmis import csvspec
 from portal.hmis.code_labels import translated
 from portal.hmis.codes import codes, race_labels
+from portal.hmis.items import BY_KEY, entry_for, hud_cells
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, Project
 from portal.i18n import format_date, format_list
 from portal.requests.models import Request, RequestType, Status, WithheldItem
@@ -51,6 +53,16 @@ class Withholding:
     explanation: str | None
 
 
+@dataclass(frozen=True)
+class CodedValue:
+    """One coded value as the HUD CSV holds it: the column, the code in it and what it means."""
+
+    hud_field: str  # the HUD CSV column ("Sex", "Woman", "RaceNone")
+    code: str  # the value in that column ("1")
+    label: str  # what it means, in the client's language
+    choice: str | None = None  # the item's own code (what a correction form offers), if any
+
+
 @dataclass
 class Item:
     key: str
@@ -64,6 +76,12 @@ class Item:
     corrected_on: dt.datetime | None = None
     withheld: Withholding | None = None
     disagreement: str | None = None
+    coded: list[CodedValue] = field(default_factory=list)  # coded items: each value's HUD code
+
+    @property
+    def choices(self) -> set[str]:
+        """The codes of the item's code list it holds now (what a correction must change)."""
+        return {value.choice for value in self.coded if value.choice is not None}
 
     @property
     def fingerprint(self) -> str:
@@ -130,6 +148,14 @@ def _english_label(standards: str, list_name: str, code: object) -> str:
     return codes(standards, list_name).get(number, "") if number is not None else ""
 
 
+def _coded(registry_key: str, standards: str, code: object) -> tuple[str, str]:
+    """The label of a coded item's value, from the item's HUD code list in the registry."""
+    code_list = BY_KEY[registry_key].code_list
+    if code_list is None:
+        raise KeyError(f"{registry_key} is not a coded item of the registry")
+    return _label(standards, code_list, code)
+
+
 def _date(value: dt.date | None) -> tuple[str, str]:
     return (format_date(value, "long"), value.isoformat()) if value else ("", "")
 
@@ -138,21 +164,31 @@ def _text(value: str | None) -> tuple[str, str]:
     return (value or "", value or "")
 
 
-def _item(key: str, label: str, shown: tuple[str, str], **extra: object) -> Item:
-    return Item(key=key, label=label, value=shown[0], plain=shown[1], **extra)  # type: ignore[arg-type]
+def _item(key: str, shown: tuple[str, str], masked: str | None = None) -> Item:
+    """An item of the registry (portal.hmis.items), which gives its label and who may correct it."""
+    entry = entry_for(key)
+    if entry is None:
+        raise KeyError(f"{key} is not in the registry of record items")
+    return Item(
+        key=key,
+        label=str(entry.label),
+        value=shown[0],
+        plain=shown[1],
+        correctable=entry.client_correctable,
+        masked=masked,
+    )
 
 
 def _identity(client: Client) -> list[Item]:
     ssn = client.ssn or ""
     return [
-        _item("identity.first_name", _("First name"), _text(client.first_name)),
-        _item("identity.middle_name", _("Middle name"), _text(client.middle_name)),
-        _item("identity.last_name", _("Last name"), _text(client.last_name)),
-        _item("identity.name_suffix", _("Name suffix"), _text(client.name_suffix)),
-        _item("identity.dob", _("Date of birth"), _date(client.dob)),
+        _item("identity.first_name", _text(client.first_name)),
+        _item("identity.middle_name", _text(client.middle_name)),
+        _item("identity.last_name", _text(client.last_name)),
+        _item("identity.name_suffix", _text(client.name_suffix)),
+        _item("identity.dob", _date(client.dob)),
         _item(
             "identity.ssn",
-            _("Social Security number"),
             (_format_ssn(ssn), ssn),
             masked=_("Ends in %(last_four)s", last_four=ssn[-4:]) if len(ssn) >= 4 else None,
         ),
@@ -168,7 +204,76 @@ def _joined(pairs: list[tuple[str, str]]) -> tuple[str, str]:
     return format_list([p[0] for p in pairs if p[0]]), ", ".join(p[1] for p in pairs if p[1])
 
 
+def _coded_value(
+    standards: str, list_name: str, hud_field: str, code: object, choice: object = None
+) -> CodedValue:
+    return CodedValue(
+        hud_field,
+        str(code),
+        _label(standards, list_name, choice if choice is not None else code)[0],
+        str(choice if choice is not None else code),
+    )
+
+
+def client_coded_values(client: Client) -> dict[str, list[CodedValue]]:
+    """The HUD codes behind each coded demographic item (for downloads and correction forms)."""
+    standards = client.data_standards
+    columns = {c.attribute: c.name for c in csvspec.CLIENT.columns_for(standards)}
+    gender = [
+        _coded_value(standards, "Gender", columns[attribute], YES, code)
+        for attribute, code in GENDER_COLUMNS.items()
+        if standards == "FY2024" and getattr(client, attribute) == YES
+    ]
+    if standards == "FY2024" and not gender and client.gender_none is not None:
+        gender = [_coded_value(standards, "Gender", "GenderNone", client.gender_none)]
+    race = [
+        _coded_value(standards, "Race", columns[attribute], YES, key)
+        for attribute, key in RACE_COLUMNS.items()
+        if getattr(client, attribute) == YES
+    ]
+    if not race and client.race_none is not None:
+        none = client.race_none
+        race = [CodedValue("RaceNone", str(none), _label(standards, "RaceNone", none)[0])]
+    found = {"demographics.gender": gender, "demographics.race": race}
+    if standards == "FY2026" and client.sex is not None:
+        found["demographics.sex"] = [_coded_value(standards, "Sex", "Sex", client.sex)]
+    if client.veteran_status is not None:
+        found["demographics.veteran_status"] = [
+            _coded_value(
+                standards, "NoYesReasonsForMissingData", "VeteranStatus", client.veteran_status
+            )
+        ]
+    return found
+
+
+def exit_coded_values(standards: str, exit_: Exit) -> dict[str, list[CodedValue]]:
+    early_list = "EarlyExitReason" if standards == "FY2024" else "ExpelledReason"
+    reasons = [
+        CodedValue(column, str(code), _label(standards, list_name, code)[0])
+        for column, list_name, code in (
+            ("ProjectCompletionStatus", "ProjectCompletionStatus", exit_.project_completion_status),
+            ("EarlyExitReason", early_list, exit_.early_exit_reason),
+            ("CMExitReason", "CmExitReason", exit_.cm_exit_reason),
+        )
+        if code is not None
+    ]
+    found = {"reason_for_leaving": reasons}
+    if exit_.destination is not None:
+        found["destination"] = [
+            _coded_value(standards, "Destination", "Destination", exit_.destination)
+        ]
+    return found
+
+
 def demographic_items(client: Client) -> list[Item]:
+    items = _demographic_items(client)
+    coded = client_coded_values(client)
+    for item in items:
+        item.coded = coded.get(item.key, [])
+    return items
+
+
+def _demographic_items(client: Client) -> list[Item]:
     standards = client.data_standards
     items = []
     if standards == "FY2024":
@@ -181,17 +286,9 @@ def demographic_items(client: Client) -> list[Item]:
             chosen = [_label(standards, "Gender", client.gender_none)]
         if client.different_identity_text:
             chosen.append(_text(client.different_identity_text))
-        items.append(
-            _item("demographics.gender", _("Gender (HUD 2024 data standards)"), _joined(chosen))
-        )
+        items.append(_item("demographics.gender", _joined(chosen)))
     else:
-        items.append(
-            _item(
-                "demographics.sex",
-                _("Sex (HUD 2026 data standards)"),
-                _label(standards, "Sex", client.sex),
-            )
-        )
+        items.append(_item("demographics.sex", _coded("demographics.sex", standards, client.sex)))
     races = [
         _label(standards, "Race", key)
         for column, key in RACE_COLUMNS.items()
@@ -201,14 +298,9 @@ def demographic_items(client: Client) -> list[Item]:
         races = [_label(standards, "RaceNone", client.race_none)]
     if client.additional_race_ethnicity:
         races.append(_text(client.additional_race_ethnicity))
-    items.append(_item("demographics.race", _("Race and ethnicity"), _joined(races)))
-    items.append(
-        _item(
-            "demographics.veteran_status",
-            _("Veteran status"),
-            _label(standards, "NoYesReasonsForMissingData", client.veteran_status),
-        )
-    )
+    items.append(_item("demographics.race", _joined(races)))
+    veteran = "demographics.veteran_status"
+    items.append(_item(veteran, _coded(veteran, standards, client.veteran_status)))
     return items
 
 
@@ -236,20 +328,22 @@ def _enrollment(
 ) -> EnrollmentRecord:
     key = f"enrollment.{enrollment.enrollment_id}"
     exit_ = enrollment.exit if enrollment.exit and enrollment.exit.date_deleted is None else None
-    items = [_item(f"{key}.entry_date", _("Date you started"), _date(enrollment.entry_date))]
+    items = [_item(f"{key}.entry_date", _date(enrollment.entry_date))]
     if exit_ is not None:
-        destination = _label(standards, "Destination", exit_.destination)
+        destination = _coded("enrollment.destination", standards, exit_.destination)
         if exit_.other_destination:
             destination = _joined([destination, _text(exit_.other_destination)])
         items += [
-            _item(f"{key}.exit_date", _("Date you left"), _date(exit_.exit_date)),
+            _item(f"{key}.exit_date", _date(exit_.exit_date)),
             _item(
                 f"{key}.reason_for_leaving",
-                _("Reason for leaving"),
                 _reason_for_leaving(standards, exit_),
             ),
-            _item(f"{key}.destination", _("Where you went"), destination),
+            _item(f"{key}.destination", destination),
         ]
+        coded = exit_coded_values(standards, exit_)
+        for item in items:
+            item.coded = coded.get(item.key.rsplit(".", 1)[-1], [])
     project = enrollment.project
     user = case_managers.get(enrollment.hmis_user_id or "")
     return EnrollmentRecord(
@@ -282,6 +376,16 @@ def _apply_corrections(record: ClientRecord, requests: list[Request]) -> None:
                 if item.was:
                     item.was = _("Ends in %(last_four)s", last_four=item.was[-4:])
             item.corrected_on = request.decided_at
+            entry = entry_for(item.key)
+            if entry and request.requested_code and item.plain == request.requested_value:
+                # Approved as asked: the codes the client chose are the item's codes now.
+                choices = request.requested_code.split(";")
+                item.coded = [
+                    CodedValue(column, code, translated(english), choice)
+                    for (column, code, english), choice in zip(
+                        hud_cells(entry, record.data_standards, choices), choices, strict=True
+                    )
+                ]
         if request.disagreement:
             item.disagreement = request.disagreement
 

@@ -19,7 +19,13 @@ from portal.hmis.models import Client
 from portal.htmx import render_page
 from portal.notice.services import current_version
 from portal.qr import qr_svg
-from portal.requests.labels import DENIAL_REASON_LABELS, STATUS_LABELS, TYPE_LABELS
+from portal.requests.labels import (
+    CLIENT_STATUS_WORDS,
+    DENIAL_REASON_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+)
+from portal.requests.services import client_requests, has_news
 from portal.timeutil import utcnow
 
 bp = Blueprint("client", __name__)
@@ -31,9 +37,17 @@ bp = Blueprint("client", __name__)
 def home() -> Response:
     client_session = signed_in_client()
     client = db.session().get(Client, client_session.personal_id)
+    requests = client_requests(db.session(), client_session.personal_id)
     record(db.session(), "client.page_viewed", personal_id=client_session.personal_id)
     db.session().commit()
-    return render_page("client/home.html", client=client)
+    return render_page(
+        "client/home.html",
+        client=client,
+        requests=requests,
+        has_news=has_news,
+        type_labels=TYPE_LABELS,
+        client_status_words=CLIENT_STATUS_WORDS,
+    )
 
 
 def _record_page(show_ssn: bool) -> Response:

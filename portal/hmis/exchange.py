@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.audit.services import Actor, record
 from portal.db import in_chunks
-from portal.hmis import csvspec
-from portal.hmis.codes import codes
+from portal.hmis import csvspec, items
+from portal.hmis.items import Export
 from portal.hmis.models import Client, Organization
 from portal.requests.models import Request, RequestEvent, RequestType, Status
 from portal.timeutil import utcnow
@@ -138,78 +138,42 @@ class Target:
     value: str = ""
 
 
-_IDENTITY_COLUMNS = {
-    "first_name": "FirstName",
-    "middle_name": "MiddleName",
-    "last_name": "LastName",
-    "name_suffix": "NameSuffix",
-    "dob": "DOB",
-    "ssn": "SSN",
-}
-_DATES = {"DOB", "EntryDate", "ExitDate"}
-
-
-def _hud_value(column: str, value: str, standards: str) -> str:
-    """value as the HUD column takes it, or "" when it cannot be written there as it is."""
+def _hud_value(entry: items.RecordItem, value: str, standards: str) -> str:
+    """value as the item's HUD column takes it, or "" when it cannot be written there as it is."""
     try:
-        if column in _DATES:
+        if entry.export is Export.DATE:
             return csvspec.date(value.strip(), standards).isoformat()
-        if column == "SSN":
+        if entry.export is Export.SSN:
             return str(csvspec.ssn(re.sub(r"[\s-]", "", value), standards))
     except csvspec.ValueProblem:
         return ""
-    lists = {
-        "Sex": "Sex",
-        "VeteranStatus": "NoYesReasonsForMissingData",
-        "Destination": "Destination",
-    }
-    if column in lists:
-        return _code(standards, lists[column], value)
+    if entry.export is Export.CODE:
+        return _code(entry, standards, value)
     return value
 
 
-def _code(standards: str, list_name: str, value: str) -> str:
+def _code(entry: items.RecordItem, standards: str, value: str) -> str:
     """The HUD code whose label (or number) the value is, or "" when it is none of them."""
-    try:
-        known = codes(standards, list_name)
-    except KeyError:  # e.g. Sex is not a list of the FY2024 standards
-        return ""
     wanted = value.strip().casefold()
-    for number, label in known.items():
-        if wanted in (str(number), label.casefold()):
-            return str(number)
+    for code, label in entry.allowed_codes(standards).items():
+        if wanted in (code, label.casefold()):
+            return code
     return ""
 
 
 def hud_target(item_key: str, personal_id: str, new_value: str, standards: str) -> Target:
-    """Where in the HUD CSV export the item of this key lives, and what to write there."""
-    parts = item_key.split(".")
-    if parts[0] == "identity" and len(parts) == 2 and parts[1] in _IDENTITY_COLUMNS:
-        column = _IDENTITY_COLUMNS[parts[1]]
-        value = _hud_value(column, new_value, standards)
-        return Target(csvspec.CLIENT.name, "PersonalID", personal_id, column, value)
-    if parts[0] == "demographics" and len(parts) == 2:
-        single = {"sex": "Sex", "veteran_status": "VeteranStatus"}.get(parts[1])
-        if single is None:  # gender and race: several yes/no columns and a text column
-            return Target(csvspec.CLIENT.name, "PersonalID", personal_id, MANUAL)
-        value = _hud_value(single, new_value, standards)
-        return Target(csvspec.CLIENT.name, "PersonalID", personal_id, single, value)
-    if parts[0] == "enrollment" and len(parts) == 3:
-        enrollment_id, field = parts[1], parts[2]
-        if field == "entry_date":
-            value = _hud_value("EntryDate", new_value, standards)
-            return Target(
-                csvspec.ENROLLMENT.name, "EnrollmentID", enrollment_id, "EntryDate", value
-            )
-        # An enrollment has at most one exit, so Exit.csv's EnrollmentID finds its row.
-        exit_columns = {"exit_date": "ExitDate", "destination": "Destination"}
-        if field in exit_columns:
-            column = exit_columns[field]
-            value = _hud_value(column, new_value, standards)
-            return Target(csvspec.EXIT.name, "EnrollmentID", enrollment_id, column, value)
-        if field == "reason_for_leaving":  # completion status and two reason columns
-            return Target(csvspec.EXIT.name, "EnrollmentID", enrollment_id, MANUAL)
-    return Target(column=MANUAL)
+    """Where in the HUD CSV export the item of this key lives, and what to write there.
+
+    The registry of record items (portal.hmis.items) says which file and column hold it."""
+    found = items.parse_key(item_key)
+    if found is None:
+        return Target(column=MANUAL)
+    entry = found.entry
+    row_key = found.enrollment_id if found.enrollment_id else personal_id
+    if entry.export is Export.MANUAL or entry.hud_column is None:
+        return Target(entry.hud_file, entry.hud_key_column, row_key, MANUAL)
+    value = _hud_value(entry, new_value, standards)
+    return Target(entry.hud_file, entry.hud_key_column, row_key, entry.hud_column, value)
 
 
 # ---------------------------------------------------------------- the export
@@ -356,6 +320,21 @@ def export_changes(
     session.flush()
     corrections = sum(1 for row in rows if row.change == CORRECTION)
     return ChangesExport(rows, corrections, len(rows) - corrections)
+
+
+def preview_changes(session: Session, *, since: dt.datetime, again: bool) -> ChangesExport:
+    """What export_changes would write now, without marking anything exported (a dry run)."""
+    rows = _rows(session, _due(session, since, again))
+    corrections = sum(1 for row in rows if row.change == CORRECTION)
+    return ChangesExport(rows, corrections, len(rows) - corrections)
+
+
+def rows_per_kind(export: ChangesExport) -> dict[str, int]:
+    """How many rows of each kind of change (correction, sharing refused, sharing restored)."""
+    counts = {CORRECTION: 0, SHARING_REFUSED: 0, SHARING_RESTORED: 0}
+    for row in export.rows:
+        counts[row.change] = counts.get(row.change, 0) + 1
+    return counts
 
 
 def pending_count(session: Session) -> int:

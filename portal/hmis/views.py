@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash
+from flask import Blueprint, Response, current_app, flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
@@ -73,7 +73,15 @@ def _today() -> dt.date:
     return to_user_timezone(utcnow()).date()  # type: ignore[no-any-return]
 
 
-def _page(form: ExportForm) -> Response:
+PREVIEW_ROWS = 10
+CHANGE_LABELS = {
+    exchange.CORRECTION: _l("Corrections"),
+    exchange.SHARING_REFUSED: _l("Sharing refused"),
+    exchange.SHARING_RESTORED: _l("Sharing restored"),
+}
+
+
+def _page(form: ExportForm, preview: exchange.ChangesExport | None = None) -> Response:
     session = db.session()
     record(session, "hmis.exchange_viewed")
     session.commit()
@@ -82,6 +90,11 @@ def _page(form: ExportForm) -> Response:
         form=form,
         imports=import_report.recent_imports(session, RECENT_IMPORTS),
         rule_labels=RULE_LABELS,
+        preview=preview,
+        preview_rows=preview.rows[:PREVIEW_ROWS] if preview else [],
+        per_kind=exchange.rows_per_kind(preview) if preview else {},
+        change_labels=CHANGE_LABELS,
+        columns=exchange.COLUMNS,
         pending=exchange.pending_count(session),
         last_export=exchange.last_export_at(session),
     )
@@ -103,6 +116,15 @@ def changes_export() -> Response:
         return _page(form)
     since = exchange.start_of_day(form.since.data, _timezone())
     session = db.session()
+    action = request.form.get("action", "export")
+    if action in ("preview", "dry_run"):
+        # What the file will hold, without marking anything exported.
+        preview = exchange.preview_changes(session, since=since, again=form.again.data)
+        record(session, "hmis.changes_previewed", object_type="export", object_id=len(preview.rows))
+        if action == "preview":
+            return _page(form, preview)
+        session.commit()
+        return _csv(preview.csv_text(), "hmis-changes-dry-run")
     try:
         export = exchange.export_changes(session, since=since, again=form.again.data)
         body = export.csv_text()
@@ -111,7 +133,11 @@ def changes_export() -> Response:
         session.rollback()
         flash(_("Another export ran at the same moment; nothing was exported. Try again."), "error")
         return _page(form)
-    filename = f"hmis-changes-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return _csv(body, "hmis-changes")
+
+
+def _csv(body: str, name: str) -> Response:
+    filename = f"{name}-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(
         body,
         mimetype="text/csv",

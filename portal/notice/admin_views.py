@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Length
 
 from portal import db
 from portal.accounts.current import staff_required
@@ -23,7 +24,7 @@ from portal.accounts.policy import POLICY
 from portal.disclosures.items import OTHER_CONSENT, RESEARCH_CONSENT
 from portal.htmx import render_page
 from portal.i18n import LANGUAGES, Language
-from portal.notice import drafting
+from portal.notice import comparing, drafting
 from portal.notice.models import NoticeVersion
 from portal.notice.rendering import render_markdown
 from portal.notice.services import PRIVACY_NOTICE
@@ -138,6 +139,26 @@ _add_text_fields(DraftForm)
 class PublishForm(FlaskForm):
     # The label names the missing languages: the view sets it (fallback_label).
     fallback_confirmed = BooleanField()
+    # The label names the languages left as they were while English changed.
+    english_for_now = BooleanField()
+    # What changed, in a few plain words per language: shown to clients before they are asked
+    # to acknowledge the new version. Required in every language published, in that language.
+    what_changed_en = TextAreaField(
+        _l("What changed, in a few words: English"), validators=[Length(max=500)]
+    )
+    what_changed_es = TextAreaField(
+        _l("What changed, in a few words: Spanish"), validators=[Length(max=500)]
+    )
+    what_changed_pl = TextAreaField(
+        _l("What changed, in a few words: Polish"), validators=[Length(max=500)]
+    )
+
+    def what_changed(self) -> dict[str, str]:
+        return {
+            code: (self[f"what_changed_{code}"].data or "").strip()
+            for code in ("en", "es", "pl")
+            if (self[f"what_changed_{code}"].data or "").strip()
+        }
 
 
 def fallback_label(missing: list[str]) -> str:
@@ -318,6 +339,15 @@ def _publish_page(version: NoticeVersion, form: PublishForm) -> Response:
     problems = drafting.draft_problems(session, version.kind, draft)
     missing = drafting.missing_languages(draft)
     form.fallback_confirmed.label.text = fallback_label(missing)
+    untranslated = drafting.untranslated_languages(session, version.kind, draft)
+    names = format_list(
+        [str(drafting.language_name(code)) for code in untranslated], locale=_locale()
+    )
+    form.english_for_now.label.text = _(
+        "Publish with English for now: readers of %(languages)s get the English text, with a"
+        " note in their own language, until a translation is published.",
+        languages=names,
+    )
     return render_page(
         "notice_admin/version_publish.html",
         form=form,
@@ -326,6 +356,7 @@ def _publish_page(version: NoticeVersion, form: PublishForm) -> Response:
         takes_effect=TAKES_EFFECT[version.kind],
         number=drafting.next_number(session, version.kind),
         missing=[drafting.language_name(code) for code in missing],
+        untranslated=[drafting.language_name(code) for code in untranslated],
         problems=[str(message) for message in problems.values()],
         languages=LANGUAGES,
         today=utcnow().date(),
@@ -398,8 +429,37 @@ def version_publish(version_id: int) -> Response:
         session = db.session()
         try:
             drafting.publish(
-                session, version, fallback_confirmed=bool(form.fallback_confirmed.data)
+                session,
+                version,
+                fallback_confirmed=bool(form.fallback_confirmed.data),
+                english_for_now=bool(form.english_for_now.data),
+                what_changed=form.what_changed(),
             )
+        except drafting.WhatChangedInvalid as invalid:
+            session.rollback()
+            for code in invalid.missing:
+                form[f"what_changed_{code}"].errors = [
+                    _(
+                        "Write what changed in %(language)s.",
+                        language=drafting.language_name(code),
+                    )
+                ]
+            for code in invalid.copied:
+                form[f"what_changed_{code}"].errors = [
+                    _(
+                        "Write what changed in %(language)s, not in English, or publish"
+                        " with English for now.",
+                        language=drafting.language_name(code),
+                    )
+                ]
+        except drafting.UntranslatedText:
+            session.rollback()
+            form.english_for_now.errors = [
+                _(
+                    "English changed but these translations did not. Update them in the draft,"
+                    " or tick the box to publish with English for now."
+                )
+            ]
         except drafting.FallbackNotConfirmed:
             session.rollback()
             form.fallback_confirmed.errors = [
@@ -420,6 +480,23 @@ def version_publish(version_id: int) -> Response:
             )
             return _see_other("notice_admin.versions_list")
     return _publish_page(version, form)
+
+
+@bp.get("/staff/versions/<int:version_id>/compare")
+@staff_required(LEAD)
+def version_compare(version_id: int) -> Response:
+    """The draft beside the version in force, per language, before publishing."""
+    version = drafting.version_by_id(db.session(), version_id)
+    if version is None or version.kind not in drafting.KINDS:
+        abort(404)
+    return render_page(
+        "notice_admin/version_compare.html",
+        version=version,
+        comparison=comparing.compare_with_base(db.session(), version),
+        kind_label=KIND_LABELS[version.kind],
+        part_labels=PART_LABELS,
+        endonyms={language.code: language for language in LANGUAGES},
+    )
 
 
 @bp.post("/staff/versions/<int:version_id>/delete")

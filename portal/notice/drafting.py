@@ -106,6 +106,40 @@ class FallbackNotConfirmed(DraftError):
         self.missing = missing
 
 
+class WhatChangedInvalid(DraftError):
+    """The few words on what changed are missing in some published languages, or copied from
+    the English in others."""
+
+    def __init__(self, missing: list[str], copied: list[str]) -> None:
+        super().__init__(missing, copied)
+        self.missing = missing
+        self.copied = copied
+
+
+def check_what_changed(languages: list[str], what_changed: dict[str, str]) -> None:
+    """Raise WhatChangedInvalid unless every language published has its own words."""
+    english = what_changed.get(FALLBACK_LANGUAGE, "").strip()
+    missing = [code for code in languages if not what_changed.get(code, "").strip()]
+    copied = [
+        code
+        for code in languages
+        if code != FALLBACK_LANGUAGE
+        and code not in missing
+        and what_changed[code].strip() == english
+    ]
+    if missing or copied:
+        raise WhatChangedInvalid(missing, copied)
+
+
+class UntranslatedText(DraftError):
+    """English changed but these languages' texts did not (or their "what changed" is the
+    English one), and the lead has not chosen to publish with English for them for now."""
+
+    def __init__(self, languages: list[str]) -> None:
+        super().__init__(languages)
+        self.languages = languages
+
+
 @dataclass(frozen=True)
 class DraftText:
     """A version's words in one language, as typed (all three parts empty: not written)."""
@@ -163,6 +197,37 @@ def starting_draft(session: Session, kind: str) -> tuple[Draft, int | None]:
 def missing_languages(draft: Draft) -> list[str]:
     """Languages with no text: their readers get English, when the lead confirms it."""
     return [code for code in LANGUAGE_CODES if draft.text(code).is_empty]
+
+
+def base_version(session: Session, kind: str) -> NoticeVersion | None:
+    """The version a new one is compared with: the one in force, else the newest published."""
+    return current_version(session, utcnow().date(), kind) or newest_published(session, kind)
+
+
+def _words(text: DraftText | NoticeText) -> tuple[str, str]:
+    return text.in_short.strip(), text.body.strip()
+
+
+def untranslated_languages(session: Session, kind: str, draft: Draft) -> list[str]:
+    """Languages other than English whose text was not brought up to date: the English text
+    changed from the version in force but theirs did not, or their "what changed" is the
+    English one word for word."""
+    english = draft.text(FALLBACK_LANGUAGE)
+    base = base_version(session, kind)
+    old = {text.language: text for text in base.texts} if base is not None else {}
+    old_english = old.get(FALLBACK_LANGUAGE)
+    english_changed = old_english is not None and _words(old_english) != _words(english)
+    found = []
+    for code in LANGUAGE_CODES:
+        text = draft.text(code)
+        if code == FALLBACK_LANGUAGE or text.is_empty:
+            continue
+        prior = old.get(code)
+        unchanged = english_changed and prior is not None and _words(prior) == _words(text)
+        copied = text.summary_of_changes.strip() == english.summary_of_changes.strip()
+        if unchanged or copied:
+            found.append(code)
+    return found
 
 
 def newest_published(session: Session, kind: str) -> NoticeVersion | None:
@@ -308,9 +373,17 @@ def publish(
     version: NoticeVersion,
     *,
     fallback_confirmed: bool,
+    english_for_now: bool = False,
     today: dt.date | None = None,
+    what_changed: dict[str, str] | None = None,
 ) -> NoticeVersion:
-    """Publish the draft under the next number; it is in force from its effective date."""
+    """Publish the draft under the next number; it is in force from its effective date.
+
+    A language left as it was while English changed is refused unless the lead publishes with
+    English for it for now: its text is dropped, so its readers get English with a note.
+
+    what_changed: a few words per language code, shown to clients before they acknowledge;
+    required in every language published, and in that language (not a copy of the English)."""
     _ensure_draft(version)
     draft = draft_of(version)
     if problems := draft_problems(session, version.kind, draft, today):
@@ -318,9 +391,18 @@ def publish(
     missing = missing_languages(draft)
     if missing and not fallback_confirmed:
         raise FallbackNotConfirmed(missing)
+    untranslated = untranslated_languages(session, version.kind, draft)
+    if untranslated and not english_for_now:
+        raise UntranslatedText(untranslated)
+    kept = [code for code in LANGUAGE_CODES if code not in missing and code not in untranslated]
+    check_what_changed(kept, what_changed or {})
+    for text in [text for text in version.texts if text.language in untranslated]:
+        version.texts.remove(text)
     version.number = next_number(session, version.kind)
-    version.english_fallback_confirmed = bool(missing)
+    version.english_fallback_confirmed = bool(missing or untranslated)
     version.published_at = utcnow()
+    for text in version.texts:
+        text.what_changed = (what_changed or {}).get(text.language) or None
     session.flush()
     record(session, "notice.published", object_type="notice_version", object_id=version.id)
     published.mark_published(session)  # every process learns of it: see notice/published.py

@@ -50,6 +50,9 @@ class NoticeText(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("notice_version.id"), index=True)
     language: Mapped[str] = mapped_column(String(10))
     summary_of_changes: Mapped[str] = mapped_column(Text)
+    # A few plain words on what changed, written when publishing; shown before a client is
+    # asked to acknowledge the new version (optional until the lead's form requires it).
+    what_changed: Mapped[str | None] = mapped_column(Text)
     in_short: Mapped[str] = mapped_column(Text)  # Markdown
     body: Mapped[str] = mapped_column(Text)  # Markdown
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import has_app_context
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.hmis.models import Organization
@@ -221,3 +221,12 @@ def update_public_listing(
     organization.public_updated_at = utcnow()
     session.flush()
     return True
+
+
+def last_acknowledged(session: Session, personal_id: str, kind: str = PRIVACY_NOTICE) -> int | None:
+    """The number of the newest version this client acknowledged; None if never."""
+    return session.scalar(
+        select(func.max(NoticeVersion.number))
+        .join(NoticeAcknowledgement, NoticeAcknowledgement.version_id == NoticeVersion.id)
+        .where(NoticeAcknowledgement.personal_id == personal_id, NoticeVersion.kind == kind)
+    )

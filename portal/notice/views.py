@@ -177,10 +177,22 @@ def acknowledge() -> Response:
         _acknowledge(client_session.personal_id, pending, channel)
         return redirect_to("client.home")
     notice = services.in_language(pending, _language())
+    before = services.last_acknowledged(session, client_session.personal_id, pending.kind)
+    # A client who acknowledged an earlier version first reads what changed since then.
+    changes = (
+        [
+            services.in_language(version, _language())
+            for version in services.published_versions(session, pending.kind)
+            if before < version.number <= pending.number
+        ]
+        if before is not None
+        else []
+    )
     return render_page(
         "notice/acknowledge.html",
         form=form,
         notice=notice,
+        changes=changes,
         in_short=render_markdown(notice.text.in_short),
         body=render_markdown(notice.text.body),
     )

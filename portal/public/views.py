@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, request, session, url_for
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,7 +18,9 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 @audience(PUBLIC)
 def home() -> Response:
-    # A kiosk asks for the language first, every time a new person starts.
+    # A kiosk asks for the language first, every time a new person starts. The choice (?lang=)
+    # is remembered first, so one tap on a language leads on to the start page.
+    get_locale()
     if device.kiosk_name() and "lang" not in session:
         return render_page("public/language_first.html")
     return render_page("public/home.html")

@@ -21,7 +21,7 @@ from portal.accounts.models import Role, StaffUser
 from portal.audit.services import record
 from portal.hmis.models import Organization
 from portal.htmx import render_page
-from portal.reports import charts
+from portal.reports import charts, policy
 from portal.reports.export import days_text, report_csv
 from portal.reports.forms import ReportFilterForm
 from portal.reports.labels import COMPLAINT_OUTCOME_LABELS, NOT_RECORDED
@@ -125,6 +125,16 @@ def dashboard_show() -> Response:
         export_url=url_for("reports.dashboard_export", **_args(scope, user)),
         **LABELS,
     )
+
+
+@bp.get("/staff/reports/policy-acceptance")
+@staff_required(*REPORT_ROLES)
+def policy_acceptance_show() -> Response:
+    """The share of staff who accepted the End User Policy in force, by agency, and who has not."""
+    report = policy.policy_acceptance(db.session(), signed_in_staff())
+    record(db.session(), "reports.viewed", object_type="report", object_id="policy_acceptance")
+    db.session().commit()
+    return render_page("reports/policy_acceptance.html", report=report)
 
 
 @bp.get("/staff/reports/export")

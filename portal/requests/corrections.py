@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.hmis.models import Client
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import (
     DENIAL_REASONS,
+    UNDECIDED,
     Author,
     RequestRefused,
     add_event,
@@ -16,12 +18,18 @@ from portal.requests.services import (
 )
 from portal.timeutil import utcnow
 
-UNDECIDED = (Status.SUBMITTED, Status.IN_REVIEW)
 APPROVALS = (Status.APPROVED, Status.PARTLY_APPROVED)
 DISAGREEMENT_ALLOWED = (Status.DENIED, Status.PARTLY_APPROVED)
 
 
+def data_standards_of(session: Session, personal_id: str) -> str:
+    """The HUD data standards the client's record follows (which code lists apply)."""
+    found = session.scalar(select(Client.data_standards).where(Client.personal_id == personal_id))
+    return found or "FY2026"
+
+
 def open_correction_for(session: Session, personal_id: str, item_key: str) -> Request | None:
+    """The undecided correction of this item of this client's record, if there is one."""
     return session.scalars(
         select(Request).where(
             Request.personal_id == personal_id,
@@ -46,6 +54,7 @@ def request_correction(
     author: Author,
     submission_key: str | None,
     language: str = "en",
+    requested_code: str | None = None,
 ) -> Request:
     earlier = by_submission_key(session, submission_key)
     if earlier is not None and earlier.personal_id == personal_id:
@@ -67,6 +76,7 @@ def request_correction(
         item_key=item_key,
         current_value=current_value,
         requested_value=requested_value,
+        requested_code=requested_code or None,
         reason=reason,
         evidence=evidence or None,
     )

@@ -124,20 +124,56 @@ class ComplaintForm(SubmissionForm):
     name = StringField(
         _l("Your name (optional)"), filters=[clean_text], validators=[_length(NAME_MAX)]
     )
+    anonymous = BooleanField(_l("Send it without my name. Do not link it to my record."))
 
     def validate_contact_details(self, field: StringField) -> None:
-        if self.contact_method.data not in (None, "none") and not field.data:
+        method = self.contact_method.data
+        if method in (None, "none"):
+            field.data = ""  # "do not contact me": nothing kept to reach the person by
+            return
+        if not field.data:
             raise ValidationError(_l("Enter how we can reach you, or choose: do not contact me."))
+        if method == "phone" and not phone_digits(field.data):
+            raise ValidationError(
+                _l("Enter a phone number with its area code, for example (847) 555-0142.")
+            )
+        if method == "email" and not EMAIL.fullmatch(field.data):
+            raise ValidationError(
+                _l("Enter an email address with an @ in it, for example name@example.com.")
+            )
 
 
 class AnonymousComplaintForm(ComplaintForm):
-    """Without signing in, the only way to answer is the contact the person gives."""
+    """Without signing in there is no record to link: the person gives a contact, or none."""
 
-    contact_method = RadioField(
-        _l("How should we answer you?"),
-        choices=[SelectChoice(key, CONTACT_LABELS[key]) for key in CONTACT_METHODS[:-1]],
-        validators=[InputRequired(_l("Choose how we should answer you."))],
-    )
+    anonymous = None  # type: ignore[assignment]  # WTForms: no such field on this form
+
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+PHONE_CHARACTERS = re.compile(r"[0-9 ()+.\-]+")
+
+
+def contact_href(method: str | None, details: str | None) -> str:
+    """A tel: or mailto: link for contact details shown back, or "" when they make none."""
+    if not details:
+        return ""
+    if method == "phone" and (digits := phone_digits(details)):
+        return f"tel:{digits}"
+    if method == "email" and EMAIL.fullmatch(details.strip()):
+        return f"mailto:{details.strip()}"
+    return ""
+
+
+def phone_digits(text: str) -> str | None:
+    """The digits of a phone number as a tel: link takes them (+ and 10 to 15 digits), or None
+    when the text is not a phone number."""
+    text = re.sub(r"\s*(x|ext\.?)\s*\d+$", "", text.strip(), flags=re.IGNORECASE)
+    if not PHONE_CHARACTERS.fullmatch(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 10:  # a North American number without its country code
+        digits = "1" + digits
+    return "+" + digits if 11 <= len(digits) <= 15 else None
 
 
 class CoveredForm(FlaskForm):

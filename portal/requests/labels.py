@@ -30,6 +30,23 @@ STATUS_LABELS = {
     Status.WITHDRAWN: _l("Withdrawn"),
 }
 
+# Translators: where a request is, in the client's words (my page and the list of requests).
+CLIENT_STATUS_WORDS = {
+    Status.SUBMITTED: _l("Received"),
+    Status.RECEIVED: _l("Received"),
+    Status.IN_FORCE: _l("Received"),
+    Status.IN_REVIEW: _l("Being reviewed"),
+    Status.ESCALATED: _l("Being reviewed"),
+    Status.COMPLETED: _l("Answered"),
+    Status.APPROVED: _l("Answered"),
+    Status.ACKNOWLEDGED: _l("Answered"),
+    Status.RESPONDED: _l("Answered"),
+    Status.CLOSED: _l("Answered"),
+    Status.PARTLY_APPROVED: _l("Answered - partly"),
+    Status.DENIED: _l("Declined"),
+    Status.WITHDRAWN: _l("Withdrawn"),
+}
+
 # Translators: HUD's reasons to deny access to or correction of a record, in plain words.
 DENIAL_REASON_LABELS = {
     "litigation": _l("It was gathered for a court case or a similar legal process."),
@@ -66,7 +83,12 @@ EVENT_LABELS = {
     "acknowledged": _l("Staff noted it and updated the HMIS"),
     "responded": _l("Answered"),
     "escalated": _l("Sent to County Community Services"),
+    "escalated_late": _l("You asked the HMIS lead to step in because the answer is late"),
     "escalation_decided": _l("County Community Services decided"),
     "closed": _l("Closed"),
     "completed": _l("Done"),
+    # Internal events (staff see them; the client's timeline leaves them out).
+    "assigned": _l("Assigned to a colleague"),
+    "printed": _l("Record printed for the client"),
+    "released_account_disabled": _l("Put back in the queue: the staff account was disabled"),
 }

@@ -12,7 +12,17 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 if TYPE_CHECKING:
@@ -70,8 +80,19 @@ class Request(Base):
     __tablename__ = "request"
     __table_args__ = (
         Index("ix_request_status_due", "status", "due_at"),
-        # The agency queue's filters, in one index: its counts read the index alone.
-        Index("ix_request_queue", "agency_id", "type", "status", "claimed_by_id", "due_at"),
+        # The agency queue in due order: the filters, then the sort key, with what the filters
+        # after them read carried in the index (PostgreSQL), so a page reads about its own rows.
+        Index(
+            "ix_request_queue",
+            "agency_id",
+            "type",
+            "due_at",
+            "id",
+            postgresql_include=["status", "claimed_by_id"],
+        ),
+        # The HMIS lead's queue (every agency) in each order it offers.
+        Index("ix_request_due_id", "due_at", "id"),
+        Index("ix_request_submitted_id", "submitted_at", "id"),
         Index("ix_request_client_item", "personal_id", "item_key"),
     )
 
@@ -106,6 +127,11 @@ class Request(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     corrected_value: Mapped[str | None] = mapped_column(EncryptedString(2000))
+    # A coded item's new value as HUD codes of its list (";" between several), so staff can
+    # apply it as HUD writes it (portal.hmis.items).
+    requested_code: Mapped[str | None] = mapped_column(String(200))
+    # When the client last opened the request: later news shows a "changed" badge on my page.
+    client_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     # Decision: one of HUD's reasons (a code) and an explanation in plain words.
     denial_reason: Mapped[str | None] = mapped_column(String(40))
@@ -121,6 +147,12 @@ class Request(Base):
     complainant_name: Mapped[str | None] = mapped_column(EncryptedString(500))
     escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     escalation_outcome: Mapped[str | None] = mapped_column(Text)
+    # An escalation is decided by someone other than whoever made the first decision.
+    escalation_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    first_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # A printed copy: who last printed the client's record for it, and when.
+    printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     # Sharing refusal / restore: the exact form signed, and how.
     form_version_id: Mapped[int | None] = mapped_column(ForeignKey("notice_version.id"))
@@ -173,3 +205,31 @@ class WithheldItem(Base):
     withheld_at: Mapped[dt.datetime] = mapped_column(DateTime)
     withheld_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     lifted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SavedQueueView(Base):
+    """A staff user's named set of queue filters (the query string of the queue's URL)."""
+
+    __tablename__ = "saved_queue_view"
+    __table_args__ = (UniqueConstraint("staff_user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(String(500))
+
+
+class FormDraft(Base):
+    """A client's answers between a form and its check page (Post/Redirect/Get): the check page
+    is a page of its own, so Back and reload never send anything again. Encrypted, keyed by the
+    form's random submission key, owned by the client (or the device) that typed them, and
+    gone once sent or a day later."""
+
+    __tablename__ = "form_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(43), unique=True)
+    kind: Mapped[str] = mapped_column(String(120))  # "complaint", "correction:identity.dob"
+    owner: Mapped[str] = mapped_column(String(64))  # a personal id, or a device's hash
+    answers: Mapped[str] = mapped_column(EncryptedString())  # JSON: name -> list of values
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

@@ -1,27 +1,43 @@
-"""The staff queue: the requests a user may act on, filtered, sorted and paged.
+"""The staff queue: the requests a user may act on, searched, filtered, sorted and paged.
 
 Which requests: agency staff and administrators see their agency's requests, never complaints;
 the HMIS lead sees every request, and is the only one who sees complaints; a system administrator
-works no queue. Client names come through the sharing rule, as the user may see them.
+works no queue. Client names come through the sharing rule, as the user may see them, and a
+search by name finds a client only by a name the user may see.
 
-A page costs a fixed number of statements whatever its size: the counts, the page (with agency
-and assignee joined), the identifying data of the clients on it, and their sharing changes.
-Paging is by key (due date or sent time, then id), so page 500 costs what page 1 does.
+The read path is a few Core statements whatever the page: the tab counts (cached per process
+until a request changes), the page (with agency and assignee joined), and the identifying data and
+sharing changes of the clients on it. Paging is by key (the sort columns, then id), never OFFSET,
+so page 1,000 costs what page 1 does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, aliased, load_only
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    event,
+    func,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.models import Role, StaffUser
 from portal.hmis.models import Organization
 from portal.requests.models import Request, RequestType, Status
 from portal.requests.services import OPEN, normalize_reference
+from portal.sharing.models import IdentityVersion
+from portal.sharing.names import fold, name_search
 from portal.sharing.rule import (
     Viewer,
     identity_versions_of,
@@ -31,29 +47,67 @@ from portal.sharing.rule import (
 from portal.timeutil import utcnow
 
 PAGE_SIZE = 50
-SORTS = ("due", "newest")
+DUE_SOON = dt.timedelta(days=3)
+# Name search: how many clients a name may match before the user is asked to type more.
+MAX_NAME_MATCHES = 500
 QUEUE_ROLES = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
+COUNTS_LIFETIME_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    """The columns a sort orders by, last of all the id; descending or not as a whole."""
+
+    columns: tuple[Any, ...]
+    descending: bool = False
+
+
+SORTS = {
+    "due": SortOrder((Request.due_at, Request.id)),
+    "received": SortOrder((Request.submitted_at, Request.id), descending=True),
+    "type": SortOrder((Request.type, Request.due_at, Request.id)),
+    "status": SortOrder((Request.status, Request.due_at, Request.id)),
+}
+SORT_ALIASES = {"newest": "received"}  # the name of the sort in links made before
 
 
 @dataclass(frozen=True)
 class QueueFilters:
+    q: str = ""  # a reference, a client's name or their personal id
     type: str | None = None
     status: str | None = None  # None: every open status
     agency: str | None = None
     assignee: str | None = None  # "me", "nobody", or None for anyone
-    overdue: bool = False
+    due: str | None = None  # "overdue", "soon" (due within 3 days, not yet overdue), or None
     sort: str = "due"
     after: str | None = None  # the key of the last row of the previous page
+
+    @classmethod
+    def from_args(cls, args: Any) -> QueueFilters:
+        """The filters from URL query arguments (a MultiDict or a dict); unknown values drop."""
+        sort = SORT_ALIASES.get(args.get("sort") or "", args.get("sort") or "due")
+        due = args.get("due") or ("overdue" if args.get("overdue") == "1" else None)
+        return cls(
+            q=(args.get("q") or "").strip()[:100],
+            type=args.get("type") if args.get("type") in set(RequestType) else None,
+            status=args.get("status") if args.get("status") in set(Status) else None,
+            agency=args.get("agency") or None,
+            assignee=args.get("assignee") if args.get("assignee") in ("me", "nobody") else None,
+            due=due if due in ("overdue", "soon") else None,
+            sort=sort if sort in SORTS else "due",
+            after=args.get("after") or None,
+        )
 
     def args(self, **changes: Any) -> dict[str, str]:
         """The filters as URL query arguments (what the links and the form carry)."""
         changed = replace(self, **changes)
         values = {
+            "q": changed.q,
             "type": changed.type,
             "status": changed.status,
             "agency": changed.agency,
             "assignee": changed.assignee,
-            "overdue": "1" if changed.overdue else None,
+            "due": changed.due,
             "sort": changed.sort if changed.sort != "due" else None,
             "after": changed.after,
         }
@@ -62,11 +116,19 @@ class QueueFilters:
 
 @dataclass
 class QueueRow:
-    request: Request
+    id: int
+    reference: str
+    type: RequestType
+    status: Status
+    personal_id: str | None
+    submitted_at: dt.datetime
+    due_at: dt.datetime
+    claimed_by_id: int | None
     client_name: str | None  # None: the user may not see the client's name
     agency_name: str | None
     assignee_name: str | None
     days_left: int
+    marker: str | None  # "overdue", "soon" or None
 
 
 @dataclass
@@ -76,70 +138,257 @@ class QueuePage:
     next_after: str | None
     filters: QueueFilters
     agencies: list[tuple[str, str]] = field(default_factory=list)
+    too_many_names: bool = False
+
+
+# ---------------------------------------------------------------- who sees what
+
+
+def scope_conditions(user: StaffUser) -> list[ColumnElement[bool]]:
+    """The conditions that keep a user to the requests they may act on (the one rule)."""
+    if user.role is Role.HMIS_LEAD:
+        return []
+    if user.role in (Role.AGENCY_STAFF, Role.AGENCY_ADMIN) and user.organization_id:
+        return [
+            Request.agency_id == user.organization_id,
+            Request.type != RequestType.COMPLAINT,
+        ]
+    return [Request.id.is_(None)]  # a system administrator works no queue
 
 
 def scope(user: StaffUser) -> Select[tuple[Request]]:
     """Every request this user may act on, before any filter."""
-    statement = select(Request)
+    return select(Request).where(*scope_conditions(user))
+
+
+def in_scope(user: StaffUser, request: Request) -> bool:
+    """Whether this request is one the user may act on (the same rule, in Python)."""
     if user.role is Role.HMIS_LEAD:
-        return statement
-    if user.role in (Role.AGENCY_STAFF, Role.AGENCY_ADMIN) and user.organization_id:
-        return statement.where(
-            Request.agency_id == user.organization_id,
-            Request.type != RequestType.COMPLAINT,
+        return True
+    return (
+        user.role in (Role.AGENCY_STAFF, Role.AGENCY_ADMIN)
+        and user.organization_id is not None
+        and request.agency_id == user.organization_id
+        and request.type is not RequestType.COMPLAINT
+    )
+
+
+# ---------------------------------------------------------------- search
+
+
+def _visible_name_matches(session: Session, user: StaffUser, words: list[str]) -> list[str] | None:
+    """Personal ids of clients whose name, as this user may see it, holds every word; None when
+    more clients match than a page could sensibly narrow."""
+    conditions = [IdentityVersion.name_search.like(f"%{word}%") for word in words]
+    candidates = list(
+        session.scalars(
+            select(IdentityVersion.personal_id)
+            .where(*conditions)
+            .distinct()
+            .limit(MAX_NAME_MATCHES + 1)
         )
-    return statement.where(False)
+    )
+    if len(candidates) > MAX_NAME_MATCHES:
+        return None
+    versions = identity_versions_of(session, candidates, names_only=True)
+    histories = sharing_histories(session, candidates) if candidates else {}
+    viewer = Viewer.of(user)
+    found = []
+    for pid in candidates:
+        seen = visible_identity(viewer, histories[pid], versions[pid])
+        if seen is None:
+            continue
+        folded = name_search(seen.first_name, seen.middle_name, seen.last_name)
+        if all(word in folded for word in words):
+            found.append(pid)
+    return found
 
 
-def _filtered(user: StaffUser, filters: QueueFilters, with_status: bool = True) -> Select:  # type: ignore[type-arg]
-    statement = scope(user)
-    if filters.type in RequestType.__members__.values():
-        statement = statement.where(Request.type == filters.type)
+def search_condition(
+    session: Session, user: StaffUser, typed: str
+) -> tuple[ColumnElement[bool] | None, bool]:
+    """What a search box entry matches: the reference, the personal id, or a visible name.
+    Returns the condition (None: no search) and whether the name matched too many clients."""
+    typed = typed.strip()
+    if not typed:
+        return None, False
+    conditions: list[ColumnElement[bool]] = [Request.personal_id == typed]
+    reference = normalize_reference(typed)
+    if reference:
+        conditions.append(Request.reference == reference)
+    words = fold(typed).split()
+    too_many = False
+    if words:
+        pids = _visible_name_matches(session, user, words)
+        if pids is None:
+            too_many = True
+        elif pids:
+            conditions.append(Request.personal_id.in_(pids))
+    return or_(*conditions), too_many
+
+
+# ---------------------------------------------------------------- filters, counts, keys
+
+
+def _filter_conditions(
+    user: StaffUser, filters: QueueFilters, now: dt.datetime
+) -> list[ColumnElement[bool]]:
+    """The filters other than status and search (the tabs count within these)."""
+    conditions = scope_conditions(user)
+    if filters.type:
+        conditions.append(Request.type == filters.type)
     if filters.agency and user.role is Role.HMIS_LEAD:
-        statement = statement.where(Request.agency_id == filters.agency)
+        conditions.append(Request.agency_id == filters.agency)
     if filters.assignee == "me":
-        statement = statement.where(Request.claimed_by_id == user.id)
+        conditions.append(Request.claimed_by_id == user.id)
     elif filters.assignee == "nobody":
-        statement = statement.where(Request.claimed_by_id.is_(None))
-    if filters.overdue:
-        statement = statement.where(Request.due_at < utcnow(), Request.status.in_(OPEN))
-    if with_status:
-        if filters.status in Status.__members__.values():
-            statement = statement.where(Request.status == filters.status)
-        else:
-            statement = statement.where(Request.status.in_(OPEN))
-    return statement
+        conditions.append(Request.claimed_by_id.is_(None))
+    if filters.due == "overdue":
+        conditions.append(Request.due_at < now)
+    elif filters.due == "soon":
+        conditions.extend((Request.due_at >= now, Request.due_at < now + DUE_SOON))
+    return conditions
 
 
-def _key(request: Request, sort: str) -> str:
-    moment = request.due_at if sort == "due" else request.submitted_at
-    return f"{moment.isoformat()}_{request.id}"
+def _status_condition(filters: QueueFilters) -> ColumnElement[bool]:
+    if filters.status:
+        return Request.status == filters.status
+    return Request.status.in_(OPEN)
 
 
-def _after(statement: Select, sort: str, after: str | None) -> Select:  # type: ignore[type-arg]
-    if after:
-        try:
-            moment_text, id_text = after.rsplit("_", 1)
-            moment, last_id = dt.datetime.fromisoformat(moment_text), int(id_text)
-        except ValueError:
-            return statement  # a mangled key starts from the first page
-        if sort == "due":
-            statement = statement.where(
-                or_(Request.due_at > moment, and_(Request.due_at == moment, Request.id > last_id))
-            )
-        else:
-            statement = statement.where(
-                or_(
-                    Request.submitted_at < moment,
-                    and_(Request.submitted_at == moment, Request.id < last_id),
-                )
-            )
-    if sort == "due":
-        return statement.order_by(Request.due_at, Request.id)
-    return statement.order_by(Request.submitted_at.desc(), Request.id.desc())
+class _CountsCache:
+    """Tab counts per (user, filters), kept until any request changes or for a short while.
+
+    Another process's change is seen within COUNTS_LIFETIME_SECONDS; this process's at once."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.entries: dict[tuple[Any, ...], tuple[int, float, dict[str, int]]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> dict[str, int] | None:
+        found = self.entries.get(key)
+        if found is None:
+            return None
+        generation, stored_at, counts = found
+        if generation != self.generation or time.monotonic() - stored_at > COUNTS_LIFETIME_SECONDS:
+            return None
+        return counts
+
+    def put(self, key: tuple[Any, ...], counts: dict[str, int]) -> None:
+        with self.lock:
+            if len(self.entries) > 5000:
+                self.entries.clear()
+            self.entries[key] = (self.generation, time.monotonic(), counts)
+
+    def changed(self, *_args: object) -> None:
+        with self.lock:
+            self.generation += 1
+            self.entries.clear()
 
 
-def client_names(session: Session, viewer: Viewer, personal_ids: list[str]) -> dict[str, str]:
+COUNTS = _CountsCache()
+for _event in ("after_insert", "after_update", "after_delete"):
+    event.listen(Request, _event, COUNTS.changed)
+
+
+def tab_counts(
+    session: Session,
+    user: StaffUser,
+    filters: QueueFilters,
+    search: ColumnElement[bool] | None = None,
+) -> dict[str, int]:
+    """Open requests per status, and "mine", "soon" and "overdue", within the other filters."""
+    now = utcnow()
+    key = (
+        user.id,
+        user.role,
+        user.organization_id,
+        replace(filters, status=None, after=None, sort="due"),
+    )
+    cached = COUNTS.get(key) if search is None else None
+    if cached is not None:
+        return cached
+    conditions = _filter_conditions(user, filters, now)
+    if search is not None:
+        conditions.append(search)
+    counts: dict[str, int] = {}
+    for status, count in session.execute(
+        select(Request.status, func.count()).where(*conditions).group_by(Request.status)
+    ):
+        counts[Status(status).value] = count
+    totals = session.execute(
+        select(
+            func.count(),
+            func.sum(case((Request.claimed_by_id == user.id, 1), else_=0)),
+            func.sum(case((Request.due_at.between(now, now + DUE_SOON), 1), else_=0)),
+            func.sum(case((Request.due_at < now, 1), else_=0)),
+        ).where(*conditions, Request.status.in_(OPEN))
+    ).one()
+    counts["open"], counts["mine"], counts["soon"], counts["overdue"] = (
+        int(v or 0) for v in totals
+    )
+    if search is None:
+        COUNTS.put(key, counts)
+    return counts
+
+
+def open_count(session: Session, user: StaffUser) -> int:
+    """How many open requests the user's queue holds (the navigation's count)."""
+    if user.role not in QUEUE_ROLES:
+        return 0
+    return tab_counts(session, user, QueueFilters())["open"]
+
+
+def _values(row: Any, order: SortOrder) -> list[Any]:
+    return [getattr(row, column.key) for column in order.columns]
+
+
+def page_key(row: Any, sort: str) -> str:
+    """The key of a row for the next page's `after` (its sort values, then its id)."""
+    parts = []
+    for value in _values(row, SORTS[sort]):
+        parts.append(value.isoformat() if isinstance(value, dt.datetime) else str(value))
+    return "~".join(parts)
+
+
+def _parse_key(after: str, sort: str) -> list[Any] | None:
+    parts = after.split("~")
+    columns = SORTS[sort].columns
+    if len(parts) != len(columns):
+        return None
+    values: list[Any] = []
+    try:
+        for column, part in zip(columns, parts, strict=True):
+            if column.key == "id":
+                values.append(int(part))
+            elif column.key in ("due_at", "submitted_at"):
+                values.append(dt.datetime.fromisoformat(part))
+            else:
+                values.append(part)
+    except ValueError:
+        return None
+    return values
+
+
+def ordered(statement: Select[Any], sort: str, after: str | None) -> Select[Any]:
+    """The statement in the sort's order, starting after the key (a row comparison, no OFFSET)."""
+    order = SORTS[sort]
+    if after and (values := _parse_key(after, sort)) is not None:
+        row = tuple_(*order.columns)
+        statement = statement.where(
+            row < tuple_(*values) if order.descending else row > tuple_(*values)
+        )
+    keys = [column.desc() if order.descending else column for column in order.columns]
+    return statement.order_by(*keys)
+
+
+# ---------------------------------------------------------------- the page
+
+
+def client_names(
+    session: Session, viewer: Viewer, personal_ids: Sequence[str | None]
+) -> dict[str, str]:
     """Names of these clients as the viewer may see them (two statements for any number)."""
     ids = list(dict.fromkeys(pid for pid in personal_ids if pid))
     versions = identity_versions_of(session, ids, names_only=True)
@@ -165,42 +414,77 @@ ROW_COLUMNS = (
 )
 
 
-def queue_page(session: Session, user: StaffUser, filters: QueueFilters) -> QueuePage:
-    sort = filters.sort if filters.sort in SORTS else "due"
-    counts_statement = (
-        _filtered(user, filters, with_status=False)
-        .with_only_columns(Request.status, func.count())
-        .group_by(Request.status)
-    )
-    counts = dict(session.execute(counts_statement).tuples().all())
+def marker(status: Status, due_at: dt.datetime, now: dt.datetime) -> str | None:
+    """ "overdue" or "soon" (due within three days) for an open request, else None."""
+    if status not in OPEN:
+        return None
+    if due_at < now:
+        return "overdue"
+    if due_at < now + DUE_SOON:
+        return "soon"
+    return None
+
+
+def page_statement(
+    user: StaffUser,
+    filters: QueueFilters,
+    search: ColumnElement[bool] | None = None,
+    limit: int | None = PAGE_SIZE + 1,
+    *,
+    decided_too: bool = False,
+) -> Select[Any]:
+    """The queue's rows (Core columns, agency and assignee names joined) in the sort's order;
+    decided_too: every status unless one is chosen (the CSV export)."""
     assignee = aliased(StaffUser)
-    page_statement = _after(
-        _filtered(user, filters)
-        # Only what a queue row shows: not the corrections' encrypted values and free text.
-        .options(load_only(*ROW_COLUMNS))
-        .add_columns(Organization.name, assignee.name)
+    conditions = _filter_conditions(user, filters, utcnow())
+    if filters.status or not decided_too:
+        conditions.append(_status_condition(filters))
+    if search is not None:
+        conditions.append(search)
+    statement = (
+        select(
+            *ROW_COLUMNS,
+            Organization.name.label("agency_name"),
+            assignee.name.label("assignee_name"),
+        )
+        .where(*conditions)
         .outerjoin(Organization, Organization.organization_id == Request.agency_id)
-        .outerjoin(assignee, assignee.id == Request.claimed_by_id),
-        sort,
-        filters.after,
-    ).limit(PAGE_SIZE + 1)
-    found = list(session.execute(page_statement))
+        .outerjoin(assignee, assignee.id == Request.claimed_by_id)
+    )
+    statement = ordered(statement, filters.sort, filters.after)
+    return statement.limit(limit) if limit is not None else statement
+
+
+def queue_page(session: Session, user: StaffUser, filters: QueueFilters) -> QueuePage:
+    if filters.sort not in SORTS:
+        filters = replace(filters, sort="due")
+    search, too_many = search_condition(session, user, filters.q)
+    counts = tab_counts(session, user, filters, search)
+    found = list(session.execute(page_statement(user, filters, search)))
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
-    names = client_names(session, Viewer.of(user), [r.personal_id for r, _a, _b in found])
-    today = utcnow()
+    names = client_names(session, Viewer.of(user), [row.personal_id for row in found])
+    now = utcnow()
     rows = [
         QueueRow(
-            request,
-            names.get(request.personal_id or ""),
-            agency_name,
-            assignee_name,
-            (request.due_at - today).days,
+            id=row.id,
+            reference=row.reference,
+            type=RequestType(row.type),
+            status=Status(row.status),
+            personal_id=row.personal_id,
+            submitted_at=row.submitted_at,
+            due_at=row.due_at,
+            claimed_by_id=row.claimed_by_id,
+            client_name=names.get(row.personal_id or ""),
+            agency_name=row.agency_name,
+            assignee_name=row.assignee_name,
+            days_left=(row.due_at - now).days,
+            marker=marker(Status(row.status), row.due_at, now),
         )
-        for request, agency_name, assignee_name in found
+        for row in found
     ]
-    next_after = _key(found[-1][0], sort) if more and found else None
-    return QueuePage(rows, counts, next_after, replace(filters, sort=sort))
+    next_after = page_key(found[-1], filters.sort) if more and found else None
+    return QueuePage(rows, counts, next_after, filters, too_many_names=too_many)
 
 
 def agency_choices(session: Session, user: StaffUser) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,8 +31,9 @@ FIRST_STATUS = {
     RequestType.SHARING_RESTORE: Status.IN_FORCE,
     RequestType.COMPLAINT: Status.RECEIVED,
 }
-# A client may withdraw a request until it is decided.
-WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.IN_REVIEW})
+# Not decided yet: staff may extend or decide it, and the client may still withdraw it.
+UNDECIDED = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.IN_REVIEW})
+WITHDRAWABLE = UNDECIDED
 # Still needing someone's action (a responded complaint may be closed or escalated).
 OPEN = frozenset(
     {
@@ -120,6 +121,10 @@ _SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,43}")
 def usable_key(key: str | None) -> str | None:
     """The form's submission key if it is one we made (43 URL-safe characters); else None."""
     return key if key and _SUBMISSION_KEY.fullmatch(key) else None
+
+
+def by_reference(session: Session, reference: str) -> Request | None:
+    return session.scalars(select(Request).where(Request.reference == reference)).first()
 
 
 def by_submission_key(session: Session, key: str | None) -> Request | None:
@@ -214,6 +219,48 @@ def withdraw(request: Request, author: Author) -> None:
 
 def is_overdue(request: Request, now: dt.datetime | None = None) -> bool:
     return request.status in OPEN and (now or utcnow()) > request.due_at
+
+
+def can_escalate(request: Request, now: dt.datetime | None = None) -> bool:
+    """A complaint after its answer, or any request whose answer is late, may be escalated once."""
+    if request.escalated_at is not None or request.status is Status.ESCALATED:
+        return False
+    if request.type is RequestType.COMPLAINT and request.status is Status.RESPONDED:
+        return True
+    return request.status in WITHDRAWABLE and (now or utcnow()) > request.due_at
+
+
+def escalate(request: Request, author: Author) -> None:
+    """A complaint goes to County Community Services; another late request to the HMIS lead,
+    who sees it marked (escalated_at) in the queue while it stays with the agency."""
+    if not can_escalate(request):
+        raise RequestRefused("not_escalable")
+    request.escalated_at = utcnow()
+    if request.type is RequestType.COMPLAINT:
+        request.status = Status.ESCALATED
+        add_event(request, "escalated", author)
+    else:
+        add_event(request, "escalated_late", author)
+
+
+def mark_seen_by_client(session: Session, request: Request) -> None:
+    """The client opened the request. A bulk update leaves its version alone, so a staff
+    member's open page on it does not turn stale because the client looked."""
+    session.execute(
+        update(Request)
+        .where(Request.id == request.id)
+        .values(client_seen_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def has_news(request: Request) -> bool:
+    """Something the client can see happened since they last opened the request."""
+    seen = request.client_seen_at or request.submitted_at
+    return any(
+        event.client_visible and event.at > seen and event.actor_kind != "client"
+        for event in request.events
+    )
 
 
 def audit_request(session: Session, action: str, request: Request) -> None:

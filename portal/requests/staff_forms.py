@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from portal.requests.forms import REASON_MAX, REQUESTED_VALUE_MAX, _length, clean_text
+from portal.hmis import items
+from portal.requests.forms import (
+    CATEGORY_LABELS,
+    CONTACT_LABELS,
+    CONTACT_MAX,
+    REASON_MAX,
+    REQUESTED_VALUE_MAX,
+    _length,
+    clean_text,
+)
 from portal.requests.labels import DENIAL_REASON_LABELS
 from portal.requests.workflow import STANDARD_MESSAGES
 
@@ -119,18 +136,6 @@ class DecisionForm(VersionedForm):
 
 STAFF_CHANNELS = ("in_person", "telephone", "paper", "mail")
 ENTERED_TYPES = ("printed_copy", "correction", "complaint", "sharing_refusal", "sharing_restore")
-CORRECTABLE_ITEMS = (
-    "identity.first_name",
-    "identity.middle_name",
-    "identity.last_name",
-    "identity.name_suffix",
-    "identity.dob",
-    "identity.ssn",
-    "demographics.gender",
-    "demographics.sex",
-    "demographics.race",
-    "demographics.veteran_status",
-)
 
 
 class EnterRequestForm(FlaskForm):
@@ -155,6 +160,12 @@ class EnterRequestForm(FlaskForm):
     requested_value = StringField(
         _l("What it should say"), filters=[clean_text], validators=[_length(REQUESTED_VALUE_MAX)]
     )
+    # A coded item takes HUD's choices (grouped by item, "<item key>=<code>"), never free text.
+    requested_codes = SelectMultipleField(
+        _l("What it should say, for a coded item: HUD's choices"),
+        choices=[],
+        validators=[Optional()],
+    )
     details = TextAreaField(
         _l("Why, or what happened, in the client's words"),
         filters=[clean_text],
@@ -163,14 +174,45 @@ class EnterRequestForm(FlaskForm):
     signed_name = StringField(
         _l("Name as signed on the paper form"), filters=[clean_text], validators=[_length(200)]
     )
+    category = SelectField(
+        _l("What the complaint is about"),
+        choices=[SelectChoice("", _l("Choose a category"))]
+        + [SelectChoice(key, text) for key, text in CATEGORY_LABELS.items()],
+        validators=[Optional()],
+    )
+    contact_method = RadioField(
+        _l("How the client wants an answer"),
+        choices=[SelectChoice(key, text) for key, text in CONTACT_LABELS.items()],
+        validators=[Optional()],
+    )
+    contact_details = StringField(
+        _l("Phone number, email or mailing address for the answer"),
+        filters=[clean_text],
+        validators=[_length(CONTACT_MAX)],
+    )
 
     def validate(self, extra_validators: object = None) -> bool:
         valid = super().validate(extra_validators)  # type: ignore[arg-type]
         kind = self.type.data
         needs = (
             (kind == "correction", self.item_key, _l("Choose the item to correct.")),
-            (kind == "correction", self.requested_value, _l("Enter what it should say.")),
+            (
+                kind == "correction" and not self.is_coded(),
+                self.requested_value,
+                _l("Enter what it should say."),
+            ),
             (kind in ("correction", "complaint"), self.details, _l("Write what the client said.")),
+            (kind == "complaint", self.category, _l("Choose what the complaint is about.")),
+            (
+                kind == "complaint",
+                self.contact_method,
+                _l("Choose how the client wants an answer, or that they want none."),
+            ),
+            (
+                kind == "complaint" and self.contact_method.data not in (None, "", "none"),
+                self.contact_details,
+                _l("Enter how the client can be reached."),
+            ),
             (
                 kind in ("sharing_refusal", "sharing_restore"),
                 self.signed_name,
@@ -181,4 +223,51 @@ class EnterRequestForm(FlaskForm):
             if needed and not field.data:
                 field.errors = [*field.errors, message]
                 valid = False
+        if kind == "correction" and self.is_coded() and not self._codes_fit():
+            self.requested_codes.errors = [
+                *self.requested_codes.errors,
+                _l("Choose what it should say from HUD's choices for this item."),
+            ]
+            valid = False
         return valid
+
+    def is_coded(self) -> bool:
+        entry = items.entry_for(self.item_key.data or "")
+        return entry is not None and entry.kind is items.Kind.CODED
+
+    def _codes_fit(self) -> bool:
+        """The codes chosen are the chosen item's (one, unless the item takes several)."""
+        entry = items.entry_for(self.item_key.data or "")
+        chosen = self.chosen_codes()
+        if entry is None or not chosen or len(chosen) != len(self.requested_codes.data or []):
+            return False
+        return entry.multiple or len(chosen) == 1
+
+    def chosen_codes(self) -> list[str]:
+        """The HUD codes chosen for the chosen item (what a coded correction stores)."""
+        prefix = f"{self.item_key.data}="
+        return [v[len(prefix) :] for v in self.requested_codes.data or [] if v.startswith(prefix)]
+
+
+class AssignForm(VersionedForm):
+    """A manager hands the request to a colleague, with the reason (on the timeline)."""
+
+    assignee = SelectField(
+        _l("Colleague"),
+        choices=[],
+        validators=[InputRequired(_l("Choose the colleague to assign it to."))],
+    )
+    assign_reason = StringField(
+        _l("Reason (for the timeline; staff only)"),
+        filters=[clean_text],
+        validators=[_length(REASON_MAX)],
+    )
+
+
+class SavedViewForm(FlaskForm):
+    view_name = StringField(
+        _l("Name for this view"),
+        filters=[clean_text],
+        validators=[InputRequired(_l("Give the view a name.")), _length(60)],
+    )
+    query = HiddenField()

@@ -11,14 +11,16 @@ from collections.abc import Callable
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
 
 from portal import db
-from portal.accounts.current import signed_in_staff, staff_required
+from portal.accounts.current import current_staff, signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
-from portal.audit.services import record
+from portal.hmis import items
+from portal.hmis.code_labels import translated
 from portal.htmx import render_page
 from portal.notice.services import current_version, in_language
-from portal.requests import corrections, queue, workflow
+from portal.requests import assignment, corrections, printing, queue, workflow
 from portal.requests.forms import CATEGORY_LABELS, CONTACT_LABELS
 from portal.requests.labels import (
     CHANNEL_LABELS,
@@ -30,9 +32,9 @@ from portal.requests.labels import (
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import OPEN, RequestRefused, audit_request, is_overdue, open_request
 from portal.requests.staff_forms import (
-    CORRECTABLE_ITEMS,
     ENTERED_TYPES,
     STAFF_CHANNELS,
+    AssignForm,
     DecisionForm,
     EnterRequestForm,
     ExtendForm,
@@ -61,6 +63,14 @@ STAFF_REFUSALS = {
     "response_needed": _l("Write your answer to the client."),
     "unknown_outcome": _l("That decision does not fit this request."),
     "unknown_message": _l("That standard message does not exist."),
+    "same_decider": _l(
+        "You answered this complaint first. Someone else decides the escalation: the HMIS "
+        "lead's desk or the county."
+    ),
+    "not_manager": _l("Only the HMIS lead or the agency's data administrator can assign it."),
+    "not_a_colleague": _l("That colleague cannot work on this request."),
+    "not_printed_copy": _l("Only a printed-copy request has a record to print."),
+    "no_record": _l("The client's record is not in the portal."),
 }
 OUTCOMES = {
     RequestType.CORRECTION: ("approved", "partly_approved", "denied"),
@@ -80,36 +90,18 @@ OUTCOME_LABELS = {
     "escalated": _l("The client took it to County Community Services"),
     "escalation_decided": _l("Record County Community Services' decision"),
 }
-ITEM_LABELS = {
-    "first_name": _l("First name"),
-    "middle_name": _l("Middle name"),
-    "last_name": _l("Last name"),
-    "name_suffix": _l("Name suffix"),
-    "dob": _l("Date of birth"),
-    "ssn": _l("Social Security number"),
-    "gender": _l("Gender (HUD 2024 data standards)"),
-    "sex": _l("Sex (HUD 2026 data standards)"),
-    "race": _l("Race and ethnicity"),
-    "veteran_status": _l("Veteran status"),
-    "entry_date": _l("Entry date"),
-    "exit_date": _l("Exit date"),
-    "reason_for_leaving": _l("Reason for leaving"),
-    "destination": _l("Destination"),
-}
 QUEUE_WORKERS = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 
 
-def _filters() -> queue.QueueFilters:
-    args = request.args
-    return queue.QueueFilters(
-        type=args.get("type") or None,
-        status=args.get("status") or None,
-        agency=args.get("agency") or None,
-        assignee=args.get("assignee") if args.get("assignee") in ("me", "nobody") else None,
-        overdue=args.get("overdue") == "1",
-        sort=args.get("sort") or "due",
-        after=args.get("after") or None,
-    )
+@bp.app_context_processor
+def _staff_navigation() -> dict[str, object]:
+    """The navigation's queue count, counted only when a staff page shows it (cached)."""
+
+    def queue_count() -> int:
+        user = current_staff()
+        return queue.open_count(db.session(), user) if user is not None else 0
+
+    return {"queue_count": queue_count}
 
 
 def _labels() -> dict[str, object]:
@@ -127,40 +119,11 @@ def _labels() -> dict[str, object]:
     }
 
 
-@bp.get("/staff/queue")
-@staff_required(*QUEUE_WORKERS)
-def queue_list() -> Response:
-    user = signed_in_staff()
-    filters = _filters()
-    page = queue.queue_page(db.session(), user, filters)
-    record(db.session(), "queue.viewed")
-    db.session().commit()
-    return render_page(
-        "staff_requests/queue.html",
-        "staff_requests/_queue_results.html",
-        results=page,
-        filters=page.filters,
-        agencies=queue.agency_choices(db.session(), user),
-        open_statuses=sorted(OPEN),
-        **_labels(),
-    )
-
-
 def _in_scope(reference: str) -> Request:
     found = queue.request_for_staff(db.session(), signed_in_staff(), reference)
     if found is None:
         abort(404)
     return found
-
-
-def _item_label(item_key: str | None) -> str:
-    if not item_key:
-        return ""
-    field = item_key.rsplit(".", 1)[-1]
-    label = str(ITEM_LABELS.get(field, field))
-    if item_key.startswith("enrollment."):
-        return f"{label} ({item_key.split('.')[1]})"
-    return label
 
 
 def _decision_form(found: Request, **kwargs: object) -> DecisionForm:
@@ -174,7 +137,16 @@ def _decision_form(found: Request, **kwargs: object) -> DecisionForm:
     return form
 
 
-def _render_request(found: Request, **forms: object) -> Response:
+def _colleague_choices(colleagues: list[StaffUser], found: Request) -> list[SelectChoice]:
+    # Names are not words to translate.
+    return [SelectChoice("", _l("Choose a colleague"))] + [
+        SelectChoice(str(c.id), c.name, render_kw={"translate": "no"})
+        for c in colleagues
+        if queue.in_scope(c, found)
+    ]
+
+
+def _render_request(found: Request, status: int = 200, **forms: object) -> Response:
     """The request page; forms passed in (with their errors) replace the fresh ones."""
     user = signed_in_staff()
     seen = (
@@ -188,7 +160,16 @@ def _render_request(found: Request, **forms: object) -> Response:
     )
     db.session().commit()
     assignee = db.session().get(StaffUser, found.claimed_by_id) if found.claimed_by_id else None
+    colleagues = (
+        assignment.colleagues_for(db.session(), user)
+        if assignment.is_manager_of(user, found)
+        else []
+    )
+    standards = corrections.data_standards_of(db.session(), found.personal_id or "")
+    assign_form = AssignForm(formdata=None, version=found.version)
+    assign_form.assignee.choices = _colleague_choices(colleagues, found)
     context: dict[str, object] = {
+        "assign_form": assign_form,
         "note_form": NoteForm(formdata=None, version=found.version),
         "message_form": MessageForm(formdata=None, version=found.version),
         "extend_form": ExtendForm(formdata=None, version=found.version),
@@ -196,17 +177,25 @@ def _render_request(found: Request, **forms: object) -> Response:
         "claim_form": VersionedForm(formdata=None, version=found.version),
     }
     context.update(forms)
-    return render_page(
+    response = render_page(
         "staff_requests/request.html",
         found=found,
         seen=seen,
         reveal=reveal,
         assignee=assignee,
-        item_label=_item_label(found.item_key),
+        item_label=items.staff_label(found.item_key),
+        coded_label=lambda value: coded_value_label(found.item_key, value, standards),
         decided=found.status not in OPEN,
+        manager=bool(colleagues),
+        printed_by=(
+            db.session().get(StaffUser, found.printed_by_id) if found.printed_by_id else None
+        ),
+        first_decider=workflow.is_first_decider(found, user.id),
         **context,
         **_labels(),
     )
+    response.status_code = status
+    return response
 
 
 @bp.get("/staff/requests/<reference>")
@@ -246,7 +235,49 @@ def release(reference: str) -> Response:
     found, form, user = _in_scope(reference), VersionedForm(), signed_in_staff()
     if not form.validate_on_submit():
         abort(400)
-    return _act(found, "request.released", lambda r: workflow.release(r, user, form.seen_version()))
+    return _act(
+        found, "request.released", lambda r: assignment.release(r, user, form.seen_version())
+    )
+
+
+@bp.post("/staff/requests/<reference>/assignment")
+@staff_required(*QUEUE_WORKERS)
+def assign(reference: str) -> Response:
+    """A manager hands the request to a named colleague, with the reason on the timeline."""
+    found, user = _in_scope(reference), signed_in_staff()
+    colleagues = assignment.colleagues_for(db.session(), user)
+    form = AssignForm()
+    form.assignee.choices = _colleague_choices(colleagues, found)
+    if not form.validate_on_submit():
+        return _render_request(found, assign_form=form)
+    chosen = next(c for c in colleagues if str(c.id) == form.assignee.data)
+    return _act(
+        found,
+        "request.assigned",
+        lambda r: assignment.assign(
+            r, user, chosen, form.assign_reason.data or "", form.seen_version()
+        ),
+    )
+
+
+@bp.get("/staff/requests/<reference>/record-pdf")
+@staff_required(*QUEUE_WORKERS)
+def record_print(reference: str) -> Response:
+    """The client's record PDF for a printed-copy request: the document the client gets,
+    marked with the request and who printed it; audited."""
+    found, user = _in_scope(reference), signed_in_staff()
+    try:
+        body = printing.print_record(db.session(), found, user)
+    except RequestRefused as refused:
+        flash(str(STAFF_REFUSALS.get(refused.code, refused.code)), "warning")
+        target = url_for("staff_requests.request_page", reference=found.reference)
+        return redirect(target, 303)  # type: ignore[return-value]
+    audit_request(db.session(), "request.record_printed", found)
+    db.session().commit()
+    response = Response(body, mimetype="application/pdf")
+    # No name or id in the file name: the request's reference is enough to find it again.
+    response.headers["Content-Disposition"] = f'attachment; filename="record-{found.reference}.pdf"'
+    return response
 
 
 @bp.post("/staff/requests/<reference>/notes")
@@ -289,11 +320,9 @@ def decide(reference: str) -> Response:
     form = _decision_form(found)
     if not form.validate_on_submit():
         return _render_request(found, decision_form=form)
-    return _act(
-        found,
-        "request.decided",
-        lambda r: workflow.decide(
-            r,
+    try:
+        workflow.decide(
+            found,
             user,
             seen_version=form.seen_version(),
             outcome=form.outcome.data,
@@ -301,8 +330,20 @@ def decide(reference: str) -> Response:
             corrected_value=form.corrected_value.data or None,
             denial_reason=form.denial_reason.data or None,
             handover=form.handover.data or None,
-        ),
-    )
+        )
+        audit_request(db.session(), "request.decided", found)
+        db.session().commit()
+    except (RequestRefused, StaleDataError) as refused:
+        # Said next to the decision form, with what was chosen kept, never only at the top.
+        db.session().rollback()
+        code = refused.code if isinstance(refused, RequestRefused) else "stale_page"
+        found = _in_scope(reference)
+        kept = _decision_form(found)
+        kept.version.data = str(found.version)
+        kept.outcome.errors = [str(STAFF_REFUSALS.get(code, code))]
+        return _render_request(found, decision_form=kept)
+    target = url_for("staff_requests.request_page", reference=found.reference)
+    return redirect(target, 303)  # type: ignore[return-value]
 
 
 ENTRY_REFUSALS = {
@@ -320,7 +361,7 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
         version = current_version(db.session(), kind=sharing.form_kind(refuse))
         if version is None:
             raise RequestRefused("wrong_form")
-        return sharing.sign(
+        signed = sharing.sign(
             db.session(),
             personal_id=personal_id,
             refuse=refuse,
@@ -333,18 +374,36 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
             author=author,
             submission_key=None,
         )
-    fields: dict[str, object] = {}
+        # The agency that received the paper form: its queue acknowledges it, its reports count it.
+        signed.agency_id = user.organization_id
+        return signed
     if kind is RequestType.CORRECTION:
+        # A coded item stores HUD's code (several, comma-separated, for gender or race).
+        requested = ",".join(form.chosen_codes()) if form.is_coded() else form.requested_value.data
+        return corrections.request_correction(
+            db.session(),
+            personal_id=personal_id,
+            item_key=form.item_key.data,
+            current_value=form.current_value.data or "",
+            requested_value=requested,
+            reason=form.details.data,
+            evidence=None,
+            agency_id=user.organization_id,
+            channel=channel,
+            author=author,
+            submission_key=None,
+        )
+    fields: dict[str, object] = {}
+    if kind is RequestType.COMPLAINT:
         fields = {
-            "item_key": form.item_key.data,
-            "current_value": form.current_value.data or "",
-            "requested_value": form.requested_value.data,
-            "reason": form.details.data,
+            "category": form.category.data,
+            "description": form.details.data,
+            "contact_method": form.contact_method.data,
+            "contact_details": (
+                form.contact_details.data if form.contact_method.data != "none" else None
+            )
+            or None,
         }
-        if corrections.open_correction_for(db.session(), personal_id, form.item_key.data):
-            raise RequestRefused("already_open")
-    elif kind is RequestType.COMPLAINT:
-        fields = {"category": "other", "description": form.details.data, "contact_method": "none"}
     return open_request(
         db.session(),
         kind,
@@ -353,6 +412,35 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
         author=author,
         agency_id=user.organization_id,
         **fields,
+    )
+
+
+def _coded(label: str, code: str) -> str:
+    # Translators: a HUD choice with its code, e.g. "Yes (1)".
+    return str(_l("%(label)s (%(code)s)", label=label, code=code))
+
+
+def coded_choices(standards: str) -> dict[str, list[tuple[str, str]]]:
+    """HUD's choices for each coded item staff may correct, grouped by item."""
+    return {
+        str(item.label_for_staff()): [
+            (f"{item.key}={code}", _coded(translated(label), code))
+            for code, label in item.allowed_codes(standards).items()
+        ]
+        for item in items.STAFF_CORRECTABLE
+        if item.kind is items.Kind.CODED and item.allowed_codes(standards)
+    }
+
+
+def coded_value_label(item_key: str | None, value: str | None, standards: str) -> str | None:
+    """A stored HUD code shown with its label ("Yes (1)"); None for an uncoded item."""
+    entry = items.entry_for(item_key or "")
+    if entry is None or entry.kind is not items.Kind.CODED or not value:
+        return None
+    labels = entry.allowed_codes(standards)
+    return ", ".join(
+        _coded(translated(labels[code]), code) if code in labels else code
+        for code in value.split(",")
     )
 
 
@@ -366,9 +454,13 @@ def enter_request(personal_id: str) -> Response:
     form = EnterRequestForm()
     form.type.choices = [(kind, TYPE_LABELS[RequestType(kind)]) for kind in ENTERED_TYPES]
     form.channel.choices = [(c, CHANNEL_LABELS[Channel(c)]) for c in STAFF_CHANNELS]
+    standards = corrections.data_standards_of(db.session(), personal_id)
     form.item_key.choices = [("", _l("Choose an item"))] + [
-        (key, ITEM_LABELS[key.split(".")[1]]) for key in CORRECTABLE_ITEMS
+        (item.key, item.label_for_staff())
+        for item in items.STAFF_CORRECTABLE
+        if standards in item.standards
     ]
+    form.requested_codes.choices = coded_choices(standards)
     if form.validate_on_submit():
         try:
             created = _enter_request(form, user, personal_id)
@@ -388,3 +480,7 @@ def enter_request(personal_id: str) -> Response:
                 target = url_for("clients.client_page", personal_id=personal_id)
             return redirect(target, 303)  # type: ignore[return-value]
     return render_page("staff_requests/enter.html", form=form, personal_id=personal_id)
+
+
+# The queue's own routes (search, views, bulk actions, export) on this blueprint.
+from portal.requests import queue_views  # noqa: E402, F401

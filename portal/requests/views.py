@@ -7,7 +7,20 @@ confirmation with the reference number and what happens next.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+import hashlib
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,45 +33,57 @@ from portal.access.current import client_required, current_client_session, signe
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.audit.services import record
 from portal.client.record import Item, client_record
+from portal.hmis import items
 from portal.hmis.models import Enrollment
 from portal.htmx import render_page
 from portal.ratelimit import FailureLimiter, retry_after
 from portal.requests import corrections
+from portal.requests.correction_forms import TextCorrectionForm
+from portal.requests.correction_forms import correction_form as item_correction_form
+from portal.requests.drafts import drop_draft, load_draft, save_draft
 from portal.requests.forms import (
     CATEGORY_LABELS,
     CONTACT_LABELS,
     AnonymousComplaintForm,
     ComplaintForm,
     ConfirmForm,
-    CorrectionForm,
     StatementForm,
+    contact_href,
 )
 from portal.requests.labels import (
     CHANNEL_LABELS,
+    CLIENT_STATUS_WORDS,
     DENIAL_REASON_LABELS,
     EVENT_LABELS,
     STATUS_LABELS,
     TYPE_LABELS,
 )
-from portal.requests.models import Channel, Request, RequestType, Status
+from portal.requests.models import Channel, Request, RequestType
 from portal.requests.services import (
     CLIENT_AUTHOR,
     Author,
     RequestRefused,
-    add_event,
     audit_request,
+    by_reference,
+    by_submission_key,
+    can_escalate,
     client_request,
     client_requests,
+    escalate,
+    has_news,
     is_overdue,
+    mark_seen_by_client,
     new_submission_key,
     open_request,
+    usable_key,
     withdraw,
 )
 from portal.requests.workflow import STANDARD_MESSAGES
 from portal.sharing.rule import enrollment_agency
-from portal.timeutil import utcnow
 
 bp = Blueprint("requests", __name__)
+SENT_COMPLAINT = "sent_complaint"  # session key: the reference a sent complaint page shows
+bp.add_app_template_global(contact_href, "contact_href")
 
 REFUSAL_MESSAGES = {
     "already_open": _l("You already asked to fix this. You can follow that request."),
@@ -87,6 +112,9 @@ def _labels() -> dict[str, object]:
         "category_labels": CATEGORY_LABELS,
         "contact_labels": CONTACT_LABELS,
         "is_overdue": is_overdue,
+        "can_escalate": can_escalate,
+        "has_news": has_news,
+        "client_status_words": CLIENT_STATUS_WORDS,
         "standard_messages": STANDARD_MESSAGES,
     }
 
@@ -123,6 +151,7 @@ def requests_list() -> Response:
 def request_show(reference: str) -> Response:
     found = _own(reference)
     audit_request(db.session(), "client.request_viewed", found)
+    mark_seen_by_client(db.session(), found)
     db.session().commit()
     events = [event for event in found.events if event.client_visible]
     return render_page(
@@ -184,15 +213,14 @@ def request_statement(reference: str) -> Response:
 @audience(CLIENT)
 @client_required
 def request_escalate(reference: str) -> Response:
-    """A complainant not satisfied with the answer sends it on to County Community Services."""
+    """A complainant not satisfied with the answer sends it on to County Community Services;
+    a request whose answer is late can be sent to the HMIS lead before it is answered."""
     found = _own(reference)
-    if found.type is not RequestType.COMPLAINT or found.status is not Status.RESPONDED:
+    if not can_escalate(found):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        found.status = Status.ESCALATED
-        found.escalated_at = utcnow()
-        add_event(found, "escalated", CLIENT_AUTHOR)
+        escalate(found, CLIENT_AUTHOR)
         audit_request(db.session(), "request.escalated", found)
         db.session().commit()
         return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
@@ -259,70 +287,143 @@ def correction_choose() -> Response:
     return render_page("requests/correction_choose.html", record=found)
 
 
-def _correctable(item_key: str) -> tuple[Item, str | None]:
-    """The item of the client's own record, and the agency whose queue a correction goes to:
-    the enrollment's, else that of the newest enrollment."""
+@dataclass(frozen=True)
+class _Correctable:
+    item: Item
+    agency: str | None  # whose queue the correction goes to
+    entry: items.RecordItem
+    standards: str
+
+    def form(
+        self, formdata: MultiDict[str, str] | None = None, *, kept: bool = False
+    ) -> TextCorrectionForm:
+        """The form asking for the item's new value (shaped by the registry of record items).
+        kept: answers read back to check them, without a CSRF token (the POST had one)."""
+        if formdata is None:
+            return item_correction_form(self.entry, self.standards)
+        meta = {"csrf": False} if kept else {}
+        return item_correction_form(self.entry, self.standards, formdata=formdata, meta=meta)
+
+
+def _correctable(item_key: str) -> _Correctable:
+    """The item of the client's own record that a correction may ask to change, and the agency
+    whose queue the correction goes to: the enrollment's, else that of the newest enrollment."""
     personal_id = signed_in_client().personal_id
     found = client_record(db.session(), personal_id, for_item=item_key)
     item = found.item(item_key) if found else None
-    if found is None or item is None or not item.correctable:
+    entry = items.entry_for(item_key)
+    if found is None or item is None or entry is None or not item.correctable:
         abort(404)
     enrollments = found.enrollments  # newest first
     if item_key.startswith("enrollment."):
         enrollment_id = item_key.split(".")[1]
         enrollments = [e for e in enrollments if e.enrollment_id == enrollment_id] + enrollments
-    return item, enrollments[0].agency_id if enrollments else None
+    agency = enrollments[0].agency_id if enrollments else None
+    return _Correctable(item, agency, entry, found.data_standards)
+
+
+def _correction_page(item: Item, form: TextCorrectionForm, already: Request | None) -> Response:
+    return render_page("requests/correction_form.html", item=item, form=form, already=already)
+
+
+def _draft_kind(item_key: str) -> str:
+    return f"correction:{item_key}"
 
 
 @bp.route("/my-record/correct/<item_key>", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
 def correction_form(item_key: str) -> Response:
-    item, _agency = _correctable(item_key)
+    """The form; a valid answer is kept and the check page follows as a page of its own."""
+    found = _correctable(item_key)
     personal_id = signed_in_client().personal_id
     already = corrections.open_correction_for(db.session(), personal_id, item_key)
-    form = CorrectionForm()
-    if request.method == "POST" and request.form.get("change"):
-        form = CorrectionForm(formdata=MultiDict(request.form))  # back from the check page
-    elif form.validate_on_submit():
-        return render_page("requests/correction_check.html", item=item, form=form)
+    if request.method == "GET":  # ?key=: "change your answers" from the check page
+        kept = load_draft(
+            db.session(), key=request.args.get("key"), kind=_draft_kind(item_key), owner=personal_id
+        )
+        form = found.form(kept or None)
+    else:
+        form = found.form()
+        if form.validate_on_submit() and form.check_against(found.item):
+            key = save_draft(
+                db.session(),
+                key=usable_key(form.submission_key.data) or new_submission_key(),
+                kind=_draft_kind(item_key),
+                owner=personal_id,
+                answers=MultiDict(request.form),
+            )
+            if key is not None:
+                db.session().commit()
+                return redirect(
+                    url_for("requests.correction_check", item_key=item_key, key=key), 303
+                )  # type: ignore[return-value]
+            form.submission_key.data = ""  # not a key the portal made: a new one below
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
-    return render_page("requests/correction_form.html", item=item, form=form, already=already)
+    return _correction_page(found.item, form, already)
+
+
+@bp.get("/my-record/correct/<item_key>/check")
+@audience(CLIENT)
+@client_required
+def correction_check(item_key: str) -> Response:
+    """Is this right? A page of its own: Back and reload show it again, and send nothing."""
+    found = _correctable(item_key)
+    personal_id = signed_in_client().personal_id
+    key = request.args.get("key")
+    kept = load_draft(db.session(), key=key, kind=_draft_kind(item_key), owner=personal_id)
+    if not kept:
+        sent = by_submission_key(db.session(), key)
+        if sent is not None and sent.personal_id == personal_id:
+            return _sent(sent)  # sent already: its result, not a second send
+        flash(str(REFUSAL_MESSAGES["stale_form"]), "warning")
+        return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+    form = found.form(kept, kept=True)
+    return render_page("requests/correction_check.html", item=found.item, form=form)
 
 
 @bp.post("/my-record/correct/<item_key>/send")
 @audience(CLIENT)
 @client_required
 def correction_send(item_key: str) -> Response:
-    item, agency = _correctable(item_key)
-    form = CorrectionForm()
-    if not form.validate_on_submit():
-        return render_page("requests/correction_form.html", item=item, form=form, already=None)
-    if request.form.get("seen_value") != item.fingerprint:
+    found = _correctable(item_key)
+    personal_id = signed_in_client().personal_id
+    key = request.form.get("submission_key")
+    earlier = by_submission_key(db.session(), key)
+    if earlier is not None and earlier.personal_id == personal_id:
+        return _sent(earlier)  # the same form sent twice: the first result
+    kept = load_draft(db.session(), key=key, kind=_draft_kind(item_key), owner=personal_id)
+    form = found.form(kept or MultiDict(request.form), kept=True)
+    if not (form.validate() and form.check_against(found.item)):
+        flash(str(REFUSAL_MESSAGES["stale_form"]), "warning")
+        return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+    if request.form.get("seen_value") != found.item.fingerprint:
         flash(
             _("Your record changed while you were on this page. Check what it says now."),
             "warning",
         )
-        return render_page("requests/correction_form.html", item=item, form=form, already=None)
+        return redirect(url_for("requests.correction_form", item_key=item_key, key=key), 303)  # type: ignore[return-value]
     try:
         created = corrections.request_correction(
             db.session(),
-            personal_id=signed_in_client().personal_id,
+            personal_id=personal_id,
             item_key=item_key,
-            current_value=item.plain,
-            requested_value=form.requested_value.data,
+            current_value=found.item.plain,
+            requested_value=form.new_value(),
+            requested_code=form.new_codes(),
             reason=form.reason.data,
             evidence=form.evidence.data,
-            agency_id=agency,
+            agency_id=found.agency,
             channel=_channel(),
             author=CLIENT_AUTHOR,
-            submission_key=form.submission_key.data or None,
+            submission_key=key or None,
             language=_language(),
         )
     except RequestRefused as refused:
         flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+    drop_draft(db.session(), key)
     _record_submitted(created)
     return _sent(created)
 
@@ -352,30 +453,73 @@ def _complaint_limit() -> str | None:
     )
 
 
-def _complaint_form() -> ComplaintForm:
-    return ComplaintForm() if current_client_session() else AnonymousComplaintForm()
+def _complaint_form(
+    formdata: MultiDict[str, str] | None = None, *, kept: bool = False
+) -> ComplaintForm:
+    """kept: answers read back to check them, without a CSRF token (the POST had one)."""
+    form_class = ComplaintForm if current_client_session() else AnonymousComplaintForm
+    if formdata is None:
+        return form_class()
+    return form_class(formdata=formdata, meta={"csrf": False} if kept else {})
+
+
+def _complaint_owner() -> str:
+    """Whose answers these are: the signed-in client, or (without signing in) this browser."""
+    client_session = current_client_session()
+    if client_session is not None:
+        return client_session.personal_id
+    return "device:" + hashlib.sha256(device.device_id().encode()).hexdigest()[:40]
 
 
 @bp.route("/complaint", methods=["GET", "POST"])
 @audience(PUBLIC, CLIENT)
 def complaint_form() -> Response:
     """Open to everyone: a person who cannot sign in may be the one with the complaint."""
-    form = _complaint_form()
-    if request.method == "POST" and request.form.get("change"):
-        form = type(form)(formdata=MultiDict(request.form))
-    elif form.validate_on_submit():
-        return render_page("requests/complaint_check.html", form=form, **_labels())
+    if request.method == "GET":  # ?key=: "change your answers" from the check page
+        kept = load_draft(
+            db.session(), key=request.args.get("key"), kind="complaint", owner=_complaint_owner()
+        )
+        form = _complaint_form(kept or None)
+    else:
+        form = _complaint_form()
+        if form.validate_on_submit():
+            key = save_draft(
+                db.session(),
+                key=usable_key(form.submission_key.data) or new_submission_key(),
+                kind="complaint",
+                owner=_complaint_owner(),
+                answers=MultiDict(request.form),
+            )
+            if key is not None:
+                db.session().commit()
+                response = redirect(url_for("requests.complaint_check", key=key), 303)
+                return device.remember_device(response)  # type: ignore[arg-type]
+            form.submission_key.data = ""
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
     device.device_id()  # the browser keeps an id, so sends are counted per device
     return device.remember_device(render_page("requests/complaint_form.html", form=form))
 
 
+@bp.get("/complaint/check")
+@audience(PUBLIC, CLIENT)
+def complaint_check() -> Response:
+    """Is this right? A page of its own: Back and reload show it again, and send nothing."""
+    key = request.args.get("key")
+    kept = load_draft(db.session(), key=key, kind="complaint", owner=_complaint_owner())
+    if not kept:
+        return redirect(url_for("requests.complaint_form"), 303)  # type: ignore[return-value]
+    form = _complaint_form(kept, kept=True)
+    return render_page("requests/complaint_check.html", form=form, **_labels())
+
+
 @bp.post("/complaint/send")
 @audience(PUBLIC, CLIENT)
 def complaint_send() -> Response:
-    form = _complaint_form()
-    if not form.validate_on_submit():
+    key = request.form.get("submission_key")
+    kept = load_draft(db.session(), key=key, kind="complaint", owner=_complaint_owner())
+    form = _complaint_form(kept or MultiDict(request.form), kept=True)
+    if not form.validate():
         return render_page("requests/complaint_form.html", form=form)
     client_session = current_client_session()
     signed_in = client_session is not None
@@ -384,13 +528,15 @@ def complaint_send() -> Response:
         form.description.errors = [limited]
         response = render_page("requests/complaint_form.html", form=form)
         return retry_after(response, _complaint_limiter().blocked_for(_complaint_keys()))
+    # "Send it without my name": nothing links the complaint to the record it came from.
+    linked = client_session is not None and not form.anonymous.data
     try:
         created = open_request(
             db.session(),
             RequestType.COMPLAINT,
-            personal_id=client_session.personal_id if client_session else None,
+            personal_id=client_session.personal_id if linked and client_session else None,
             channel=_channel() if signed_in else Channel.WEB,
-            author=CLIENT_AUTHOR if signed_in else Author("anonymous"),
+            author=CLIENT_AUTHOR if linked else Author("anonymous"),
             submission_key=form.submission_key.data or None,
             language=_language(),
             category=form.category.data,
@@ -402,8 +548,24 @@ def complaint_send() -> Response:
     except RequestRefused as refused:
         flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         return render_page("requests/complaint_form.html", form=form)
+    drop_draft(db.session(), key)
     _record_submitted(created)
-    if signed_in:
+    if linked:
         return _sent(created)
-    _complaint_limiter().record_failure(_complaint_keys())  # counts sends, not failures
-    return render_page("requests/complaint_sent.html", found=created, **_labels())
+    if not signed_in:
+        _complaint_limiter().record_failure(_complaint_keys())  # counts sends, not failures
+    # Post/Redirect/Get: the reference waits in the session for the page that shows it.
+    session[SENT_COMPLAINT] = created.reference
+    return redirect(url_for("requests.complaint_sent"), 303)  # type: ignore[return-value]
+
+
+@bp.get("/complaint/sent")
+@audience(PUBLIC, CLIENT)
+def complaint_sent() -> Response:
+    """The reference of a complaint sent without a link to a record, on its own page: Back and
+    reload show it again and never send it twice."""
+    reference = session.get(SENT_COMPLAINT)
+    found = by_reference(db.session(), reference) if isinstance(reference, str) else None
+    if found is None or found.personal_id is not None:
+        return redirect(url_for("requests.complaint_form"), 303)  # type: ignore[return-value]
+    return render_page("requests/complaint_sent.html", found=found, **_labels())

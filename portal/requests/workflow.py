@@ -15,11 +15,19 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import StaffUser
 from portal.requests import corrections
 from portal.requests.models import Request, RequestType, Status
-from portal.requests.services import DENIAL_REASONS, Author, RequestRefused, add_event
+from portal.requests.services import (
+    DENIAL_REASONS,
+    FIRST_STATUS,
+    UNDECIDED,
+    Author,
+    RequestRefused,
+    add_event,
+)
 from portal.timeutil import utcnow
 
 EXTENSION = dt.timedelta(days=30)
-UNDECIDED = (Status.SUBMITTED, Status.RECEIVED, Status.IN_REVIEW)
+# County Community Services' decision on an escalated complaint has its own time limit.
+ESCALATION_DUE = dt.timedelta(days=30)
 HANDOVER_METHODS = ("handed_over", "mailed")
 
 # Messages staff send often, written once and translated, so the client reads them in their
@@ -50,17 +58,32 @@ def claim(request: Request, user: StaffUser, seen_version: int) -> None:
     if request.claimed_by_id == user.id:
         return
     request.claimed_by_id, request.claimed_at = user.id, utcnow()
+    start_review(request)
+    add_event(request, "claimed", staff_author(user))
+
+
+def start_review(request: Request) -> None:
+    """Someone works on it now: a waiting request is being reviewed."""
     if request.status in (Status.SUBMITTED, Status.RECEIVED):
         request.status = Status.IN_REVIEW
-    add_event(request, "claimed", staff_author(user))
+
+
+def unclaim(
+    request: Request, author: Author, *, body: str | None = None, kind: str = "released"
+) -> None:
+    """Nobody works on it any more: back in the queue, and the client sees it received again,
+    not being reviewed."""
+    if request.claimed_by_id is None:
+        return
+    request.claimed_by_id = request.claimed_at = None
+    if request.status is Status.IN_REVIEW:
+        request.status = FIRST_STATUS[request.type]
+    add_event(request, kind, author, body=body, client_visible=False)
 
 
 def release(request: Request, user: StaffUser, seen_version: int) -> None:
     _check(request, user, seen_version)
-    if request.claimed_by_id is None:
-        return
-    request.claimed_by_id = request.claimed_at = None
-    add_event(request, "released", staff_author(user), client_visible=False)
+    unclaim(request, staff_author(user))
 
 
 def add_note(request: Request, user: StaffUser, text: str) -> None:
@@ -156,19 +179,29 @@ def _decide_printed_copy(
         raise RequestRefused("unknown_outcome")
 
 
+def is_first_decider(request: Request, staff_id: int | None) -> bool:
+    """Whether this staff member answered the complaint first (they cannot decide its appeal)."""
+    return staff_id is not None and request.first_decided_by_id == staff_id
+
+
 def _decide_complaint(request: Request, author: Author, outcome: str, explanation: str) -> None:
     """received -> (in review) -> responded -> closed; or escalated -> county decision."""
     if outcome == Status.RESPONDED and request.status in UNDECIDED:
         if not explanation:
             raise RequestRefused("response_needed")
+        request.first_decided_by_id = author.staff_id
         _finish(request, author, Status.RESPONDED, explanation)
     elif outcome == Status.CLOSED and request.status in (Status.RESPONDED, *UNDECIDED):
         _finish(request, author, Status.CLOSED, explanation or None)
     elif outcome == Status.ESCALATED and request.status is Status.RESPONDED:
         # The client took it to County Community Services by phone, letter or in person.
         request.status, request.escalated_at = Status.ESCALATED, utcnow()
+        request.escalation_due_at = request.escalated_at + ESCALATION_DUE
+        request.due_at = request.escalation_due_at  # the queue orders it by its new time limit
         add_event(request, "escalated", author, body=explanation or None)
     elif outcome == "escalation_decided" and request.status is Status.ESCALATED:
+        if is_first_decider(request, author.staff_id):
+            raise RequestRefused("same_decider")
         if not explanation:
             raise RequestRefused("response_needed")
         request.escalation_outcome = explanation

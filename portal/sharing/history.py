@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.db import in_chunks, insert_many
 from portal.hmis.models import Client, Enrollment, Project
 from portal.sharing.models import IdentityVersion
+from portal.sharing.names import name_search
 
 IDENTITY_FIELDS = (
     "first_name",
@@ -90,6 +91,9 @@ def record_identity_snapshots(
                 "valid_to": None,
                 "agency_id": agencies.get(client["hmis_user_id"] or ""),
                 **snapshot,
+                "name_search": name_search(
+                    snapshot["first_name"], snapshot["middle_name"], snapshot["last_name"]
+                ),
             }
         )
     if closed:

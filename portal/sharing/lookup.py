@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from portal.sharing.models import IdentityVersion
+from portal.sharing.names import fold, name_search
 from portal.sharing.rule import (
     SharingHistory,
     Viewer,
@@ -55,13 +56,8 @@ def _matches(identity: IdentityVersion, search: Search) -> bool:
         return False
     if search.ssn_last4 and not (identity.ssn or "").endswith(search.ssn_last4):
         return False
-    for word in search.name.lower().split():
-        names = " ".join(
-            part for part in (identity.first_name, identity.middle_name, identity.last_name) if part
-        ).lower()
-        if word not in names:
-            return False
-    return True
+    names = name_search(identity.first_name, identity.middle_name, identity.last_name)
+    return all(word in names for word in fold(search.name).split())
 
 
 def _candidates(session: Session, search: Search) -> list[str]:
@@ -72,15 +68,9 @@ def _candidates(session: Session, search: Search) -> list[str]:
         conditions.append(IdentityVersion.personal_id == search.personal_id)
     if search.dob:
         conditions.append(IdentityVersion.dob == search.dob)
-    for word in search.name.lower().split():
-        pattern = f"%{word}%"
-        conditions.append(
-            or_(
-                func.lower(IdentityVersion.first_name).like(pattern),
-                func.lower(IdentityVersion.middle_name).like(pattern),
-                func.lower(IdentityVersion.last_name).like(pattern),
-            )
-        )
+    # Without case or accents ("nunez" finds "Núñez"), on the folded name kept with each version.
+    for word in fold(search.name).split():
+        conditions.append(IdentityVersion.name_search.like(f"%{word}%"))
     statement = (
         select(IdentityVersion.personal_id)
         .where(and_(*conditions))

@@ -42,7 +42,10 @@ class IdentityVersion(Base):
     """
 
     __tablename__ = "identity_version"
-    __table_args__ = (Index("ix_identity_version_person_from", "personal_id", "valid_from"),)
+    __table_args__ = (
+        Index("ix_identity_version_person_from", "personal_id", "valid_from"),
+        Index("ix_identity_version_name_search", "name_search"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     personal_id: Mapped[str] = mapped_column(ForeignKey("client.personal_id"))
@@ -54,6 +57,8 @@ class IdentityVersion(Base):
     last_name: Mapped[str | None] = mapped_column(String(100))
     name_suffix: Mapped[str | None] = mapped_column(String(20))
     name_data_quality: Mapped[int | None] = mapped_column(Integer)
+    # The name folded for search (lower case, no accents: "jose nunez"), kept when written.
+    name_search: Mapped[str | None] = mapped_column(String(320))
     ssn: Mapped[str | None] = mapped_column(EncryptedString(255))
     ssn_data_quality: Mapped[int | None] = mapped_column(Integer)
     dob: Mapped[dt.date | None] = mapped_column(Date)

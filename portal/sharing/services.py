@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,3 +149,16 @@ def sign(
         )
     session.flush()
     return request
+
+
+def _name_key(text: str) -> str:
+    """A name as compared for a signature: no accents, case, spaces or punctuation."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    return "".join(c for c in decomposed.casefold() if c.isalnum())
+
+
+def signature_matches(typed: str, client: Client) -> bool:
+    """The typed signature is the client's name: first and last, the middle name optional."""
+    first, middle, last = client.first_name or "", client.middle_name or "", client.last_name or ""
+    wanted = {_name_key(first + last), _name_key(first + middle + last)}
+    return _name_key(typed) in wanted and bool(_name_key(first + last))

@@ -27,14 +27,17 @@ from portal.notice.models import NoticeVersion
 from portal.notice.rendering import render_markdown
 from portal.notice.services import current_version, in_language
 from portal.pdf import pdf_from_template
+from portal.requests.drafts import drop_draft, load_draft, save_draft
 from portal.requests.forms import CoveredForm, SignForm
 from portal.requests.models import Channel, Request, RequestType
 from portal.requests.services import (
     CLIENT_AUTHOR,
     RequestRefused,
     audit_request,
+    by_submission_key,
     client_request,
     new_submission_key,
+    usable_key,
 )
 from portal.sharing import services
 from portal.sharing.rule import sharing_history
@@ -42,6 +45,7 @@ from portal.sharing.rule import sharing_history
 bp = Blueprint("sharing", __name__)
 
 ACTIONS = {"stop": True, "start": False}  # URL word -> refuse?
+PAGES = ("who", "sign", "check")  # the steps after reading, each a GET page of its own
 TITLES = {
     True: _l("Stop sharing your record"),
     False: _l("Start sharing your record again"),
@@ -107,6 +111,19 @@ def sharing_form(action: str) -> Response:
     personal_id = signed_in_client().personal_id
     people = services.people_for_form(db.session(), personal_id, refuse)
     context = _context(refuse, action, version)
+    kind, page = f"sharing:{action}", request.args.get("page")
+    if request.method == "POST":
+        answers = MultiDict(request.form)
+    elif page in PAGES:  # a step after a POST (Post/Redirect/Get): the answers kept so far
+        key = request.args.get("key")
+        answers = load_draft(db.session(), key=key, kind=kind, owner=personal_id)
+        if not answers:
+            sent = by_submission_key(db.session(), key)
+            if sent is not None and sent.personal_id == personal_id:
+                return redirect(url_for("sharing.receipt", reference=sent.reference), 303)  # type: ignore[return-value]
+            return redirect(url_for("sharing.sharing_form", action=action), 303)  # type: ignore[return-value]
+    else:
+        answers = MultiDict()
     if not people:
         flash(
             str(
@@ -117,8 +134,7 @@ def sharing_form(action: str) -> Response:
             "info",
         )
         return redirect(url_for("sharing.sharing_page"), 303)  # type: ignore[return-value]
-    answers = MultiDict(request.form) if request.method == "POST" else MultiDict()
-    if not answers.get("submission_key"):
+    if not usable_key(answers.get("submission_key")):
         answers["submission_key"] = new_submission_key()
     if len(people) == 1:
         answers.setlist("covered", [people[0].personal_id])
@@ -137,26 +153,56 @@ def sharing_form(action: str) -> Response:
             **context,
         )
 
-    step, goto = answers.get("step"), answers.get("goto")
-    if step is None:
+    def advance(to: str) -> Response:
+        """The next step as a page of its own: Back and reload never post again."""
+        key = save_draft(
+            db.session(),
+            key=answers["submission_key"],
+            kind=kind,
+            owner=personal_id,
+            answers=answers,
+        )
+        db.session().commit()
+        return redirect(url_for("sharing.sharing_form", action=action, page=to, key=key), 303)  # type: ignore[return-value]
+
+    if request.method == "GET":
+        if page in PAGES and _version_read(answers) == version.id:
+            return show(f"sharing/{page}.html")
         return show("sharing/read.html")
+    step, goto = answers.get("step"), answers.get("goto")
     if _version_read(answers) != version.id:
         flash(_("A new version of this form came out. Read it again before you sign."), "warning")
         return show("sharing/read.html")
     if goto in ("who", "sign"):  # "change" on the check page: the step, filled in, no errors
-        return show(f"sharing/{goto}.html")
+        return advance(goto)
     if step == "read":
-        return show("sharing/who.html" if len(people) > 1 else "sharing/sign.html")
+        return advance("who" if len(people) > 1 else "sign")
     covered_form = CoveredForm(formdata=answers)
     covered_form.covered.choices = choices
     if not covered_form.validate():
         return show("sharing/who.html")
     if step == "who":
-        return show("sharing/sign.html")
+        return advance("sign")
     sign_form = SignForm(formdata=answers)
-    if not sign_form.validate():
+    if not (sign_form.validate() and _signed_as_client(sign_form, personal_id)):
         return show("sharing/sign.html")
-    return show("sharing/check.html")
+    return advance("check")
+
+
+def _signed_as_client(sign_form: SignForm, personal_id: str) -> bool:
+    """The typed name must be the client's own (accents, case and spaces aside); if not, the
+    field says what to type."""
+    client = db.session().get(Client, personal_id)
+    if client is not None and services.signature_matches(sign_form.signed_name.data, client):
+        return True
+    name = (
+        " ".join(part for part in (client.first_name, client.last_name) if part) if client else ""
+    )
+    sign_form.signed_name.errors = [
+        *sign_form.signed_name.errors,
+        _("Type your name as it is in your record: %(name)s", name=name),
+    ]
+    return False
 
 
 @bp.post("/sharing/<action>/sign")
@@ -168,7 +214,11 @@ def sharing_sign(action: str) -> Response:
     client_session = signed_in_client()
     sign_form = SignForm()
     covered = request.form.getlist("covered")
-    if _version_read(request.form) != version.id or not sign_form.validate():
+    if (
+        _version_read(request.form) != version.id
+        or not sign_form.validate()
+        or not _signed_as_client(sign_form, client_session.personal_id)
+    ):
         flash(_("This page is out of date. Start again from the form."), "warning")
         return redirect(url_for("sharing.sharing_form", action=action), 303)  # type: ignore[return-value]
     shown = in_language(version, str(get_locale() or "en"))
@@ -190,6 +240,7 @@ def sharing_sign(action: str) -> Response:
         flash(_("This page is out of date. Start again from the form."), "warning")
         return redirect(url_for("sharing.sharing_page"), 303)  # type: ignore[return-value]
     audit_request(db.session(), "sharing.refused" if refuse else "sharing.restored", signed)
+    drop_draft(db.session(), request.form.get("submission_key"))
     db.session().commit()
     return redirect(url_for("sharing.receipt", reference=signed.reference), 303)  # type: ignore[return-value]
 
@@ -205,8 +256,14 @@ def _signed_form(reference: str) -> Request:
 
 
 def _receipt_context(signed: Request) -> dict[str, object]:
+    version = db.session().get(NoticeVersion, signed.form_version_id)
+    shown = in_language(version, signed.form_language or "en") if version else None
     return {
         "signed": signed,
+        # The full text signed, in the language it was signed in (its hash is on the receipt).
+        "signed_text": shown.text if shown else None,
+        "signed_in_short": render_markdown(shown.text.in_short) if shown else "",
+        "signed_body": render_markdown(shown.text.body) if shown else "",
         "covered": [db.session().get(Client, change.personal_id) for change in signed.covered],
         "version": db.session().get(NoticeVersion, signed.form_version_id),
         "refuse": signed.type is RequestType.SHARING_REFUSAL,

@@ -9,6 +9,47 @@
   });
 
   setUpIdleTimer();
+  setUpQuickExit(document.querySelector("[data-quick-exit]"));
+  focusErrorSummary(document);
+  document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.target); });
+
+  // After a failed submit the error summary takes the focus, so a screen reader reads it first
+  // and its links lead to each field (USWDS, GOV.UK).
+  function focusErrorSummary(root) {
+    var summary = root.querySelector && root.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  // Leave this page quickly: the page is replaced by a neutral site at once (no Back to it),
+  // and the session is ended in the background. Esc twice within a second does the same.
+  function setUpQuickExit(form) {
+    if (!form) { return; }
+    var hint = document.getElementById("quick-exit-hint");
+    var button = form.querySelector("button");
+    if (hint) {
+      hint.hidden = false;
+      button.setAttribute("aria-describedby", hint.id);
+    }
+    var lastEscape = 0;
+    function leave(event) {
+      if (event) { event.preventDefault(); }
+      try {
+        fetch(form.action, {
+          method: "POST", body: new FormData(form), credentials: "same-origin",
+          keepalive: true, redirect: "manual", cache: "no-store"
+        }).catch(function () {});
+      } catch (error) { /* leaving matters more than telling the server */ }
+      document.body.hidden = true;
+      window.location.replace(form.dataset.quickExit);
+    }
+    form.addEventListener("submit", leave);
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      var now = Date.now();
+      if (now - lastEscape < 1000) { leave(null); }
+      lastEscape = now;
+    });
+  }
   document.querySelectorAll("[data-signature-pad]").forEach(setUpSignaturePad);
   setUpReadAloud(document.querySelector("[data-read-aloud]"));
 

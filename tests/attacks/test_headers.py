@@ -19,7 +19,7 @@ from tests.test_authorization_matrix import ENDS_SESSION, World, _path, _routes
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    "form-action 'self' https://www.weather.gov; frame-ancestors 'none'"
 )
 EVERY_RESPONSE = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

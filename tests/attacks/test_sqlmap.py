@@ -440,6 +440,7 @@ def _path_values(seeded: Seeded, endpoint: str) -> dict[str, object]:
         "organization_id": AGENCY_A,
         "version_id": seeded.draft_id,
         "run_id": 1,
+        "view_id": 1,
         "number": 1,
         "kind": "privacy-notice",
     }

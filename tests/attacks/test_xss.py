@@ -135,6 +135,12 @@ class Attack:
         if not shown_as_text(response.shown_text, IMPORTED_FIRST):  # type: ignore[attr-defined]
             self.problems.append(f"{where}: the imported name is not shown as text")
 
+    def _follow(self, user: str, response: TestResponse) -> TestResponse:
+        """The page a step redirects to (Post/Redirect/Get), or the page itself."""
+        if response.status_code == 303:
+            return self.get(user, response.headers["Location"])
+        return response
+
     def get(self, user: str, path: str, **kwargs: object) -> TestResponse:
         return self.check(self.browsers[user].get(path, **kwargs), f"{user} GET {path}")
 
@@ -175,7 +181,8 @@ class Attack:
         path = "/my-record/correct/identity.last_name"
         typed = {k: v[k] for k in ("requested_value", "reason", "evidence")}
         check_page = self._send("client_a", path, typed)
-        assert check_page.status_code == 200
+        assert check_page.status_code == 303  # the check page is a page of its own
+        check_page = self.get("client_a", check_page.headers["Location"])
         sent = self._submit("client_a", check_page, f"{path}/send")
         assert sent.status_code == 303, sent.status_code
         correction = _newest_reference(self.session)
@@ -212,17 +219,21 @@ class Attack:
                 "name": name,
             }
             check_page = self._send(user, "/complaint", complaint)
-            assert check_page.status_code == 200
+            assert check_page.status_code == 303  # the check page is a page of its own
+            check_page = self.get(user, check_page.headers["Location"])
             sent = self._submit(user, check_page, "/complaint/send")
             assert sent.status_code in (200, 303)
             self.typed.requests.append((r, kind, _newest_reference(self.session)))
 
         # The client signs the refusal form (with a "drawing" that is not one).
         page = self.get("client_a", "/sharing/stop")
-        page = self._submit("client_a", page, "/sharing/stop")  # read
-        page = self._submit("client_a", page, "/sharing/stop", {"covered": [CLIENT_A]})  # who
+        page = self._follow("client_a", self._submit("client_a", page, "/sharing/stop"))  # read
+        who = {"covered": [CLIENT_A]}
+        page = self._follow("client_a", self._submit("client_a", page, "/sharing/stop", who))
+        # The signature must be the client's name (a payload itself, see IMPORTED_FIRST).
+        v["signed_name"] = f"{IMPORTED_FIRST} {IMPORTED_LAST}"
         sign = {"agree": "y", "signed_name": v["signed_name"], "drawn_signature": chunk}
-        page = self._submit("client_a", page, "/sharing/stop", sign)
+        page = self._follow("client_a", self._submit("client_a", page, "/sharing/stop", sign))
         assert page.status_code == 200
         signed = self._submit("client_a", page, "/sharing/stop/sign")
         assert signed.status_code == 303, signed.status_code

@@ -77,7 +77,7 @@ def test_no_log_line_carries_the_canary(
         assert client.get(path).status_code == 200, path
     correction = "/my-record/correct/identity.last_name"
     answers = {"requested_value": f"{CANARY_LAST}-{CANARY_SSN}", "reason": CANARY_FIRST}
-    check = post_form(client, correction, answers)
+    check = client.get(post_form(client, correction, answers).headers["Location"])
     seen = check.page.find("input", attrs={"name": "seen_value"})["value"]
     key = check.page.find("input", attrs={"name": "submission_key"})["value"]
     token = check.page.find("input", attrs={"name": "csrf_token"})["value"]

@@ -44,7 +44,7 @@ def test_sign_in_errors_and_signed_in_pages_are_accessible(
     page: Page, live_server: str, axe_source: str, language: str, code: str
 ) -> None:
     page.goto(f"{live_server}/sign-in?lang={language}")
-    page.locator("button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     expect(page.locator(".error-summary")).to_be_visible()
     _accessible(page, axe_source)
     page.goto(f"{live_server}/sign-in?lang=en")

@@ -98,6 +98,9 @@ def test_lead_drafts_previews_and_publishes_a_notice(
     expect(page.locator(".error-summary")).to_contain_text("Tick the box")
     assert_accessible(page, axe_source)
     page.get_by_label("I confirm: readers of Polish get the English text").check()
+    # What changed, in a few words, in every language published (required).
+    page.locator("#what_changed_en").fill("We share less.")
+    page.locator("#what_changed_es").fill("Compartimos menos.")
     page.get_by_role("button", name="Publish version 2").click()
     expect(page).to_have_url(f"{live_server}/staff/versions")
     expect(page.locator(".alert--success")).to_contain_text("Privacy notice, version 2")

@@ -58,7 +58,7 @@ def complaint(crawl: Crawl) -> None:
     crawl.page.locator("#category-0").check()
     crawl.fill({"#description": "Someone read my file aloud in the lobby."})
     crawl.page.locator("#contact_method-0").check()
-    crawl.fill({"#contact_details": "555-0100"})
+    crawl.fill({"#contact_details": "(847) 555-0100"})
     crawl.click("form[action='/complaint'] button[type=submit]")  # the check page
     crawl.click("form[action='/complaint/send'] button[type=submit]")  # sent
 
@@ -151,6 +151,8 @@ def hmis_lead(crawl: Crawl, data: World) -> None:
         "/staff/audit",
         "/staff/audit?date_from=2026-13-45",
         "/staff/users",
+        "/staff/reports/policy-acceptance",
+        "/staff/queue?q=canary&sort=type&due=soon",
     ):
         crawl.visit(path)
     crawl.visit("/staff/exchange")

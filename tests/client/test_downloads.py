@@ -15,13 +15,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_babel import format_date, gettext
+from jsonschema import Draft202012Validator
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.client.downloads import record_csv, record_json, record_pdf
 from portal.client.record import client_record
-from portal.hmis.models import Client
+from portal.hmis.models import Client, Enrollment
 from portal.requests.corrections import add_disagreement, decide_correction
 from portal.requests.models import Request, Status, WithheldItem
 from portal.requests.services import CLIENT_AUTHOR, Author
@@ -121,55 +123,12 @@ def structure_tags(element: Any) -> set[str]:
     return found
 
 
-def schema_errors(value: Any, schema: dict[str, Any], at: str = "$") -> list[str]:
-    """The parts of JSON Schema 2020-12 that docs/record-schema.json uses (jsonschema is not a
-    dependency): $ref, type, const, enum, pattern, minLength, minimum, required, properties,
-    additionalProperties, items and oneOf."""
-    if "$ref" in schema:
-        name = schema["$ref"].removeprefix("#/$defs/")
-        return schema_errors(value, SCHEMA["$defs"][name], at)
-    if "oneOf" in schema:
-        matching = [s for s in schema["oneOf"] if not schema_errors(value, s, at)]
-        return [] if len(matching) == 1 else [f"{at}: matches {len(matching)} of oneOf"]
-    kinds = {
-        "string": str,
-        "integer": int,
-        "boolean": bool,
-        "array": list,
-        "object": dict,
-        "null": type(None),
-    }
-    types = schema.get("type", [])
-    types = [types] if isinstance(types, str) else types
-    if types and not any(
-        isinstance(value, kinds[t]) and not (t == "integer" and isinstance(value, bool))
-        for t in types
-    ):
-        return [f"{at}: {value!r} is not {types}"]
-    errors = []
-    if "const" in schema and value != schema["const"]:
-        errors.append(f"{at}: {value!r} is not {schema['const']!r}")
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{at}: {value!r} is not one of {schema['enum']}")
-    if isinstance(value, str):
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            errors.append(f"{at}: {value!r} does not match {schema['pattern']}")
-        if len(value) < schema.get("minLength", 0):
-            errors.append(f"{at}: too short")
-    if isinstance(value, int) and "minimum" in schema and value < schema["minimum"]:
-        errors.append(f"{at}: below {schema['minimum']}")
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        errors += [f"{at}: {key} missing" for key in schema.get("required", []) if key not in value]
-        if schema.get("additionalProperties") is False:
-            errors += [f"{at}: {key} not allowed" for key in value if key not in properties]
-        for key, sub in properties.items():
-            if key in value:
-                errors += schema_errors(value[key], sub, f"{at}.{key}")
-    if isinstance(value, list) and "items" in schema:
-        for index, element in enumerate(value):
-            errors += schema_errors(element, schema["items"], f"{at}[{index}]")
-    return errors
+def schema_errors(value: Any, schema: dict[str, Any]) -> list[str]:
+    """What the jsonschema library finds wrong with value under the published schema."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return [
+        f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(value)
+    ]
 
 
 def test_schema_checker_catches_a_wrong_document() -> None:
@@ -213,8 +172,7 @@ def test_downloads_show_a_corrected_value_with_what_it_said_before(
     assert first["value"] == "Klientka Żaneta"
     assert first["corrected"]["was"] == "Client"
     assert first["corrected"]["on"].endswith("Z")
-    row = next(row for row in rows if row["key"] == "identity.first_name")
-    assert (row["value"], row["was"]) == ("Klientka Żaneta", "Client")
+    assert {row["first_name"] for row in rows} == {"Klientka Żaneta"}
     assert "Klientka Żaneta" in text  # Polish letters survive the font
     with app.test_request_context("/?lang=es"):
         note = gettext(
@@ -251,32 +209,36 @@ def test_json_download_keeps_a_withheld_item_without_its_value(
     assert SSN[-4:].encode() not in raw
 
 
-def test_csv_download_has_one_row_per_item_and_neutralises_formulas(
+def test_csv_download_has_one_row_per_enrollment_and_neutralises_formulas(
     app: Flask, db_session: Session, person: Client
 ) -> None:
-    disagree(db_session, FORMULA)
+    record_before = person.first_name
+    person.first_name = FORMULA
+    db_session.commit()
 
     raw = download(app, db_session, record_csv)
 
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM, so Excel reads UTF-8
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert list(rows[0]) == [
-        "section",
+    assert list(rows[0])[:5] == [
+        "personal_id",
         "enrollment_id",
-        "key",
-        "label",
-        "value",
-        "was",
-        "corrected_on",
-        "withheld_reason",
-        "statement_of_disagreement",
+        "project",
+        "agency",
+        "case_manager",
     ]
-    by_key = {row["key"]: row for row in rows}
-    assert by_key["identity.first_name"]["value"] == "Client"
-    assert by_key["identity.ssn"]["value"] == SHOWN_SSN
-    assert by_key["identity.last_name"]["statement_of_disagreement"] == "'" + FORMULA
-    assert {row["section"] for row in rows} >= {"identity", "demographics", "enrollment"}
-    assert all(row["enrollment_id"] for row in rows if row["section"] == "enrollment")
+    assert {"first_name", "dob", "veteran_status", "veteran_status_code", "destination"} <= set(
+        rows[0]
+    )
+    enrollments = db_session.scalars(
+        select(Enrollment.enrollment_id).where(Enrollment.personal_id == PERSON)
+    ).all()
+    assert sorted(row["enrollment_id"] for row in rows) == sorted(enrollments)
+    assert all(row["project"] and row["agency"] for row in rows)
+    assert {row["first_name"] for row in rows} == {"'" + FORMULA}
+    assert {row["dob"] for row in rows} == {"1982-10-17"}  # ISO 8601
+    assert {row["ssn"] for row in rows} == {SHOWN_SSN}
+    assert record_before == "Client"
     assert not any(
         cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row.values()
     )
@@ -342,3 +304,41 @@ def test_pdf_download_says_an_item_is_withheld_and_why_without_showing_it(
     assert translated(app, "Withheld") in text
     assert translated(app, "Showing it could put someone's life or safety in danger.") in text
     assert "Ask your case manager." in text
+
+
+def test_json_carries_iso_dates_and_each_coded_value_with_its_hud_field_and_code(
+    app: Flask, db_session: Session, person: Client
+) -> None:
+    document = json.loads(download(app, db_session, record_json, language="es"))
+
+    assert schema_errors(document, SCHEMA) == []
+    identity = {item["key"]: item for item in document["identity"]}
+    assert identity["identity.dob"]["value"] == "1982-10-17"
+    assert identity["identity.dob"]["hud"] == {"file": "Client.csv", "fields": ["DOB"]}
+    assert identity["identity.first_name"]["coded"] is None
+    veteran = next(i for i in document["demographics"] if i["key"].endswith("veteran_status"))
+    assert veteran["hud"]["fields"] == ["VeteranStatus"]
+    (coded,) = veteran["coded"]
+    assert coded["hud_field"] == "VeteranStatus"
+    assert coded["label"] == translated(app, person_veteran_label(person))
+    assert coded["code"] == str(person.veteran_status)
+    bad = {**document, "produced_at": "15/03/2024"}
+    assert schema_errors(bad, SCHEMA)  # the library does check
+
+
+def person_veteran_label(person: Client) -> str:
+    from portal.hmis.codes import codes
+
+    return codes(person.data_standards, "NoYesReasonsForMissingData")[person.veteran_status or 0]
+
+
+def test_pdf_names_its_issuer_the_time_with_its_zone_and_page_n_of_m(
+    app: Flask, db_session: Session, person: Client
+) -> None:
+    text = pdf_text(download(app, db_session, record_pdf, language="en"))
+
+    assert "Issued by County Continuum of Care" in text
+    assert "hmis-help@example.org" in text
+    assert re.search(r"Made on March 15, 2024,? (at )?10:30:00\s?AM (CDT|GMT-5)", text), text[:400]
+    pages = len(PdfReader(io.BytesIO(download(app, db_session, record_pdf))).pages)
+    assert f"Page 1 of {pages}" in text

@@ -623,3 +623,32 @@ def test_round_trip_a_correction_reaches_the_hmis_and_comes_back_in_the_next_imp
         assert name_item.was == "Client"
         assert name_item.corrected_on is not None
         assert dob_item.value == "October 18, 1982"  # the HMIS value, in the reader's format
+
+
+def test_the_lead_previews_the_export_and_downloads_a_dry_run_without_marking_anything(
+    app: Flask, db_session: Session, people: dict[str, StaffUser]
+) -> None:
+    found = _decide(
+        db_session,
+        _correction(db_session, "identity.first_name", "Canaryparent", "Canaryfixed"),
+        people["staff_a"],
+    )
+    lead = sign_in_as(app, db_session, people["lead"])
+    preview = _post_export(lead, {"since": LONG_AGO, "action": "preview"})
+    assert preview.status_code == 200
+    section = preview.page.select_one("#export-preview")
+    assert section.select_one("[data-kind=correction] [data-value]").get_text() == "1"
+    assert section.select_one("[data-kind=sharing_refused] [data-value]").get_text() == "0"
+    first = section.select("tbody tr")
+    assert len(first) == 1
+    assert found.reference in first[0].get_text()
+    dry = _post_export(lead, {"since": LONG_AGO, "action": "dry_run"})
+    assert dry.mimetype == "text/csv"
+    assert "dry-run" in dry.headers["Content-Disposition"]
+    assert len(_rows(dry.get_data(as_text=True))) == 1
+    db_session.expire_all()
+    assert db_session.get(Request, found.id).exported_at is None  # nothing marked
+    assert _audit(db_session, "hmis.changes_exported") == []
+    assert len(_audit(db_session, "hmis.changes_previewed")) == 2
+    # The real export still has the row.
+    assert len(_rows(_post_export(lead, {"since": LONG_AGO}).get_data(as_text=True))) == 1

@@ -162,7 +162,7 @@ def _pages(client: FlaskClient, code: str) -> Iterator[tuple[str, BeautifulSoup]
         "reason": "My name is spelled wrong.",
         "evidence": "",
     }
-    check = client.post(url, data=answers).page
+    check = client.post(url, data=answers, follow_redirects=True).page
     yield "correction check", check
     sent = client.post(f"{url}/send", data=_fields(check))
     assert sent.status_code == 303
@@ -172,10 +172,12 @@ def _pages(client: FlaskClient, code: str) -> Iterator[tuple[str, BeautifulSoup]
 
     read = client.get("/sharing/stop").page
     yield "sharing read", read
-    sign = client.post("/sharing/stop", data={**_fields(read), "step": "read"}).page
+    sign = client.post(
+        "/sharing/stop", data={**_fields(read), "step": "read"}, follow_redirects=True
+    ).page
     yield "sharing sign", sign
     signed = {**_fields(sign), "step": "sign", "agree": "y", "signed_name": "Client One"}
-    check = client.post("/sharing/stop", data=signed).page
+    check = client.post("/sharing/stop", data=signed, follow_redirects=True).page
     yield "sharing check", check
     receipt = client.post("/sharing/stop/sign", data=_fields(check))
     assert receipt.status_code == 303

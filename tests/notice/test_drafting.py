@@ -111,8 +111,14 @@ def _post(
     return lead.post(path, data={"csrf_token": token, **(data or {})}, headers=headers or {})
 
 
+WHAT_CHANGED = {f"what_changed_{code}": f"What changed [{code}]" for code in ("en", "es", "pl")}
+
+
 def _publish(lead: FlaskClient, version: NoticeVersion, **data: str) -> TestResponse:
-    return _post(lead, f"/staff/versions/{version.id}/publish", {"confirm": "1", **data})
+    """Publish as the lead would, writing what changed in each language (required)."""
+    return _post(
+        lead, f"/staff/versions/{version.id}/publish", {"confirm": "1", **WHAT_CHANGED, **data}
+    )
 
 
 def _typed(page: BeautifulSoup, field_id: str) -> str:
@@ -611,7 +617,12 @@ def test_published_versions_never_change(
         with pytest.raises(drafting.VersionPublished):
             drafting.delete_draft(db_session, version)
         with pytest.raises(drafting.VersionPublished):
-            drafting.publish(db_session, version, fallback_confirmed=True)
+            drafting.publish(
+                db_session,
+                version,
+                fallback_confirmed=True,
+                what_changed={"en": "a", "es": "b", "pl": "c"},
+            )
     assert lead.get("/staff/versions/999999/edit").status_code == 404
 
 

@@ -46,7 +46,7 @@ def _ask_correction(client: FlaskClient, value: str = "Clientina", key: str | No
         "reason": "My name is spelled <b>wrong</b>",
         "evidence": "",
     }
-    check = client.post(url, data=answers)
+    check = client.post(url, data=answers, follow_redirects=True)
     assert check.status_code == 200
     seen = check.page.find("input", attrs={"name": "seen_value"})["value"]
     return client.post(f"{url}/send", data={**answers, "seen_value": seen})
@@ -211,14 +211,15 @@ def test_complaint_without_signing_in_needs_a_way_to_answer(
     missing = client.post("/complaint", data=answers)
     assert "Enter how we can reach you" in missing.page.get_text()
     answers["contact_details"] = "(847) 555-0100"
-    check = client.post("/complaint", data=answers)
+    check = client.post("/complaint", data=answers, follow_redirects=True)
     assert "Check your complaint" in check.page.get_text()
     sent = client.post("/complaint/send", data=answers)
-    assert sent.status_code == 200
+    assert sent.status_code == 303  # Post/Redirect/Get
+    assert sent.headers["Location"] == "/complaint/sent"
     found = db_session.scalars(select(Request)).one()
     assert found.type is RequestType.COMPLAINT
     assert found.personal_id is None
-    assert found.reference in sent.page.get_text()
+    assert found.reference in client.get("/complaint/sent").page.get_text()
 
 
 def test_one_client_never_reaches_another_clients_requests(
@@ -283,7 +284,7 @@ def test_complaints_without_signing_in_are_slowed_after_five_an_hour(
     for _ in range(5):
         token = _token(client, "/complaint")
         assert (
-            client.post("/complaint/send", data={**answers, "csrf_token": token}).status_code == 200
+            client.post("/complaint/send", data={**answers, "csrf_token": token}).status_code == 303
         )
     token = _token(client, "/complaint")
     refused = client.post("/complaint/send", data={**answers, "csrf_token": token})

@@ -165,7 +165,7 @@ def test_a_decision_on_a_stale_page_is_refused(
     assert "Someone changed this request while you had it open" in response.page.get_text()
     found = db_session.scalars(select(Request).where(Request.reference == reference)).one()
     db_session.refresh(found)
-    assert found.status is Status.IN_REVIEW
+    assert found.status is Status.SUBMITTED  # released: received again, nothing decided
 
 
 def test_notes_stay_internal_and_messages_reach_the_client(
@@ -210,9 +210,23 @@ def test_complaint_answer_escalation_and_county_decision(world: dict, db_session
     )
     db_session.commit()
     assert complaint.status is Status.ESCALATED
+    assert complaint.escalation_due_at is not None
+    assert complaint.due_at == complaint.escalation_due_at  # its own time limit
+    # Whoever answered first does not decide the appeal: the lead's desk or the county does.
+    with pytest.raises(RequestRefused, match="same_decider"):
+        workflow.decide(
+            complaint,
+            lead,
+            seen_version=complaint.version,
+            outcome="escalation_decided",
+            explanation="Training for the agency.",
+        )
+    db_session.rollback()
+    desk = _staff(db_session, "desk@county.example", Role.HMIS_LEAD, None)
+    complaint = db_session.merge(complaint)
     workflow.decide(
         complaint,
-        lead,
+        desk,
         seen_version=complaint.version,
         outcome="escalation_decided",
         explanation="Training for the agency.",

@@ -1,0 +1,75 @@
+"""The share of staff who accepted the End User Policy in force, by agency, with who has not."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Role
+from portal.accounts.policy import accept
+from portal.reports.policy import policy_acceptance
+from tests.accounts.staff import policy_version
+from tests.factories import AGENCY_A, AGENCY_B, hmis_world
+from tests.requests.test_staff_queue import _signed_in, _staff
+
+
+def test_policy_acceptance_by_agency_names_who_has_not(app: Flask, db_session: Session) -> None:
+    hmis_world(db_session)
+    version = policy_version(db_session)
+    lead = _staff(db_session, "lead@county.example", Role.HMIS_LEAD, None)
+    admin_a = _staff(db_session, "admin@a.example", Role.AGENCY_ADMIN, AGENCY_A)
+    _staff(db_session, "late@a.example", Role.AGENCY_STAFF, AGENCY_A)
+    staff_b = _staff(db_session, "b@b.example", Role.AGENCY_STAFF, AGENCY_B)
+    gone = _staff(db_session, "gone@a.example", Role.AGENCY_STAFF, AGENCY_A)
+    gone.active = False
+    with app.test_request_context():
+        for user in (lead, admin_a, staff_b):
+            accept(db_session, user, version)
+    db_session.commit()
+
+    everyone = policy_acceptance(db_session, lead)
+    assert (everyone.accepted, everyone.total) == (3, 4)
+    by_agency = {a.agency_id: a for a in everyone.agencies}
+    assert [u.email for u in by_agency[AGENCY_A].not_accepted] == ["late@a.example"]
+    assert by_agency[AGENCY_A].share == 0.5
+    assert by_agency[AGENCY_B].not_accepted == []
+    assert by_agency[None].accepted == 1
+    own = policy_acceptance(db_session, admin_a)
+    assert [a.agency_id for a in own.agencies] == [AGENCY_A]
+
+    page = _signed_in(app, admin_a).get("/staff/reports/policy-acceptance").page
+    row = page.select_one(f"tr[data-agency={AGENCY_A}]")
+    assert "1 / 2" in row.get_text()
+    assert "late@a.example" in row.get_text()
+    assert page.select_one(f"tr[data-agency={AGENCY_B}]") is None
+
+
+def test_the_queue_exports_as_csv_for_a_date_range(app: Flask, db_session: Session) -> None:
+    from portal.timeutil import utcnow
+    from tests.factories import PARENT, phone_correction
+
+    hmis_world(db_session)
+    correction = phone_correction(
+        db_session,
+        personal_id=PARENT,
+        item_key="identity.first_name",
+        current_value="a",
+        requested_value="b",
+        agency_id=AGENCY_A,
+    )
+    db_session.commit()
+    admin = _staff(db_session, "admin@a.example", Role.AGENCY_ADMIN, AGENCY_A)
+    client = _signed_in(app, admin)
+    today = utcnow().date().isoformat()
+    response = client.get(f"/staff/queue/export?from={today}&to={today}")
+    assert response.status_code == 200
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("reference,type,status")
+    assert lines[1].startswith(f"{correction.reference},correction,submitted,{AGENCY_A}")
+    assert "Canaryparent" not in response.get_data(as_text=True)  # no names in the file
+    assert client.get("/staff/queue/export?from=2026-02-30&to=x").status_code == 400
+    staff = _staff(db_session, "s@a.example", Role.AGENCY_STAFF, AGENCY_A)
+    assert (
+        _signed_in(app, staff).get(f"/staff/queue/export?from={today}&to={today}").status_code
+        == 403
+    )
