@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from portal.client.record import client_record
 from portal.hmis.models import Client, Enrollment, HmisUser, Organization, Project
@@ -92,18 +93,16 @@ def test_every_case_manager_shows_without_a_query_each(
     assert len(statements) <= 7  # client, enrollments, case managers, requests, sharing, withheld
 
 
-def _send_correction(client: FlaskClient, item_key: str) -> None:
-    page = client.get(f"/my-record/correct/{item_key}").page
-    form = {
-        "csrf_token": page.find("input", attrs={"name": "csrf_token"})["value"],
-        "submission_key": page.find("input", attrs={"name": "submission_key"})["value"],
-        "requested_value": "Synthetic new value",
-        "reason": "It is wrong.",
-        "evidence": "",
-    }
-    check = client.post(f"/my-record/correct/{item_key}", data=form).page
-    seen = check.find("input", attrs={"name": "seen_value"})["value"]
-    sent = client.post(f"/my-record/correct/{item_key}/send", data={**form, "seen_value": seen})
+def _send_correction(client: FlaskClient, item_key: str, **new: str) -> None:
+    """Ask for a correction as a client does: the form, its check page (a GET of its own), send."""
+    url = f"/my-record/correct/{item_key}"
+    form = client.get(url).page.select_one("main form")
+    hidden = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    answers = {**hidden, "reason": "It is wrong.", "evidence": "", **new}
+    check = client.post(url, data=answers, follow_redirects=True).page
+    send = check.select_one("form[action$='/send']")
+    data = [(i["name"], i["value"]) for i in send.select("input[type=hidden]")]
+    sent = client.post(f"{url}/send", data=MultiDict(data))
     assert sent.status_code == 303, sent.status_code
 
 
@@ -122,8 +121,14 @@ def test_a_correction_goes_to_the_agency_of_its_enrollment_else_the_newest(
     older.project_id = other.project_id
     db_session.commit()
     signed_in_client(client, sign_in, code)
-    _send_correction(client, "identity.last_name")
-    _send_correction(client, f"enrollment.{older.enrollment_id}.entry_date")
+    _send_correction(client, "identity.last_name", requested_value="Synthetic new value")
+    _send_correction(
+        client,
+        f"enrollment.{older.enrollment_id}.entry_date",
+        new_month="3",
+        new_day="1",
+        new_year="2015",
+    )
     agencies = dict(
         db_session.execute(
             select(Request.item_key, Request.agency_id).where(
