@@ -175,8 +175,9 @@ def test_a_client_reads_what_changed_signs_with_their_name_and_sees_the_answer(
     for kind, folder in DEMO_SHARING_FORMS.items():
         load_demo_versions(db_session, folder, kind)
     db_session.commit()
-    page.goto(f"{live_server}/sign-in?lang={language}")
+    page.goto(f"{live_server}/sign-in?lang=en")
     sign_in_client(page, code)
+    page.goto(f"{live_server}/privacy-notice/acknowledge?lang={language}")
     page.locator("form[action='/privacy-notice/acknowledge'] button").click()
     # A new notice version: what changed comes first, the full text one tap away.
     draft = notice_version(db_session, number=0, published=False, effective_date=utcnow().date())
