@@ -7,18 +7,15 @@ confirmation with the reference number and what happens next.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -28,15 +25,13 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal import db
-from portal.access import device
-from portal.access.current import client_required, current_client_session, signed_in_client
-from portal.audience import CLIENT, PUBLIC, audience
+from portal.access.current import client_required, signed_in_client
+from portal.audience import CLIENT, audience
 from portal.audit.services import record
 from portal.client.record import Item, client_record
 from portal.hmis import items
 from portal.hmis.models import Enrollment
 from portal.htmx import render_page
-from portal.ratelimit import FailureLimiter, retry_after
 from portal.requests import corrections
 from portal.requests.correction_forms import TextCorrectionForm
 from portal.requests.correction_forms import correction_form as item_correction_form
@@ -44,8 +39,6 @@ from portal.requests.drafts import drop_draft, load_draft, save_draft
 from portal.requests.forms import (
     CATEGORY_LABELS,
     CONTACT_LABELS,
-    AnonymousComplaintForm,
-    ComplaintForm,
     ConfirmForm,
     StatementForm,
     contact_href,
@@ -61,10 +54,8 @@ from portal.requests.labels import (
 from portal.requests.models import Channel, Request, RequestType
 from portal.requests.services import (
     CLIENT_AUTHOR,
-    Author,
     RequestRefused,
     audit_request,
-    by_reference,
     by_submission_key,
     can_escalate,
     client_request,
@@ -94,15 +85,15 @@ REFUSAL_MESSAGES = {
 }
 
 
-def _language() -> str:
+def language_now() -> str:
     return str(get_locale() or "en")
 
 
-def _channel() -> Channel:
+def channel_now() -> Channel:
     return Channel.KIOSK if signed_in_client().device == "kiosk" else Channel.PHONE
 
 
-def _labels() -> dict[str, object]:
+def labels() -> dict[str, object]:
     return {
         "type_labels": TYPE_LABELS,
         "status_labels": STATUS_LABELS,
@@ -127,7 +118,7 @@ def _own(reference: str) -> Request:
     return found
 
 
-def _sent(found: Request) -> Response:
+def sent_page(found: Request) -> Response:
     return redirect(url_for("requests.request_sent", reference=found.reference), 303)  # type: ignore[return-value]
 
 
@@ -142,7 +133,7 @@ def requests_list() -> Response:
     found = client_requests(db.session(), personal_id)
     record(db.session(), "client.requests_viewed", personal_id=personal_id)
     db.session().commit()
-    return render_page("requests/list.html", requests=found, **_labels())
+    return render_page("requests/list.html", requests=found, **labels())
 
 
 @bp.get("/my-requests/<reference>")
@@ -159,7 +150,7 @@ def request_show(reference: str) -> Response:
         found=found,
         events=events,
         withdraw_form=ConfirmForm(),
-        **_labels(),
+        **labels(),
     )
 
 
@@ -167,7 +158,7 @@ def request_show(reference: str) -> Response:
 @audience(CLIENT)
 @client_required
 def request_sent(reference: str) -> Response:
-    return render_page("requests/sent.html", found=_own(reference), **_labels())
+    return render_page("requests/sent.html", found=_own(reference), **labels())
 
 
 @bp.route("/my-requests/<reference>/withdraw", methods=["GET", "POST"])
@@ -186,7 +177,7 @@ def request_withdraw(reference: str) -> Response:
             db.session().commit()
             flash(_("You withdrew request %(reference)s.", reference=found.reference), "success")
         return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
-    return render_page("requests/withdraw.html", found=found, form=form, **_labels())
+    return render_page("requests/withdraw.html", found=found, form=form, **labels())
 
 
 @bp.route("/my-requests/<reference>/statement", methods=["GET", "POST"])
@@ -206,7 +197,7 @@ def request_statement(reference: str) -> Response:
             db.session().commit()
             flash(_("Your statement is now part of your record."), "success")
         return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
-    return render_page("requests/statement.html", found=found, form=form, **_labels())
+    return render_page("requests/statement.html", found=found, form=form, **labels())
 
 
 @bp.route("/my-requests/<reference>/escalate", methods=["GET", "POST"])
@@ -224,7 +215,7 @@ def request_escalate(reference: str) -> Response:
         audit_request(db.session(), "request.escalated", found)
         db.session().commit()
         return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
-    return render_page("requests/escalate.html", found=found, form=form, **_labels())
+    return render_page("requests/escalate.html", found=found, form=form, **labels())
 
 
 # ------------------------------------------------------------------ printed copy
@@ -242,14 +233,14 @@ def printed_copy() -> Response:
             db.session(),
             RequestType.PRINTED_COPY,
             personal_id=personal_id,
-            channel=_channel(),
+            channel=channel_now(),
             author=CLIENT_AUTHOR,
             submission_key=form.submission_key.data or None,
             agency_id=_latest_agency(personal_id),
-            language=_language(),
+            language=language_now(),
         )
-        _record_submitted(created)
-        return _sent(created)
+        record_submitted(created)
+        return sent_page(created)
     form.submission_key.data = new_submission_key()
     return render_page("requests/printed_copy.html", form=form)
 
@@ -269,7 +260,7 @@ def _latest_agency(personal_id: str) -> str | None:
     return enrollment_agency(enrollment) if enrollment else None
 
 
-def _record_submitted(created: Request) -> None:
+def record_submitted(created: Request) -> None:
     audit_request(db.session(), "request.submitted", created)
     db.session().commit()
 
@@ -376,7 +367,7 @@ def correction_check(item_key: str) -> Response:
     if not kept:
         sent = by_submission_key(db.session(), key)
         if sent is not None and sent.personal_id == personal_id:
-            return _sent(sent)  # sent already: its result, not a second send
+            return sent_page(sent)  # sent already: its result, not a second send
         flash(str(REFUSAL_MESSAGES["stale_form"]), "warning")
         return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
     form = found.form(kept, kept=True)
@@ -392,7 +383,7 @@ def correction_send(item_key: str) -> Response:
     key = request.form.get("submission_key")
     earlier = by_submission_key(db.session(), key)
     if earlier is not None and earlier.personal_id == personal_id:
-        return _sent(earlier)  # the same form sent twice: the first result
+        return sent_page(earlier)  # the same form sent twice: the first result
     kept = load_draft(db.session(), key=key, kind=_draft_kind(item_key), owner=personal_id)
     form = found.form(kept or MultiDict(request.form), kept=True)
     if not (form.validate() and form.check_against(found.item)):
@@ -415,157 +406,18 @@ def correction_send(item_key: str) -> Response:
             reason=form.reason.data,
             evidence=form.evidence.data,
             agency_id=found.agency,
-            channel=_channel(),
+            channel=channel_now(),
             author=CLIENT_AUTHOR,
             submission_key=key or None,
-            language=_language(),
+            language=language_now(),
         )
     except RequestRefused as refused:
         flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
     drop_draft(db.session(), key)
-    _record_submitted(created)
-    return _sent(created)
+    record_submitted(created)
+    return sent_page(created)
 
 
-# ------------------------------------------------------------------ complaints
-
-
-def _complaint_limiter() -> FailureLimiter:
-    return current_app.extensions["portal.complaint_limiter"]  # type: ignore[no-any-return]
-
-
-def _complaint_keys() -> dict[str, str]:
-    return {"device": device.device_id(), "address": request.remote_addr or "-"}
-
-
-def _complaint_limit() -> str | None:
-    """A message when this device or address sent too many complaints without signing in."""
-    wait = _complaint_limiter().blocked_for(_complaint_keys())
-    if not wait:
-        return None
-    return str(
-        _l(
-            "Many complaints came from this device. Please wait %(minutes)d minutes, or call "
-            "the help desk.",
-            minutes=max(1, (wait + 59) // 60),
-        )
-    )
-
-
-def _complaint_form(
-    formdata: MultiDict[str, str] | None = None, *, kept: bool = False
-) -> ComplaintForm:
-    """kept: answers read back to check them, without a CSRF token (the POST had one)."""
-    form_class = ComplaintForm if current_client_session() else AnonymousComplaintForm
-    if formdata is None:
-        return form_class()
-    return form_class(formdata=formdata, meta={"csrf": False} if kept else {})
-
-
-def _complaint_owner() -> str:
-    """Whose answers these are: the signed-in client, or (without signing in) this browser."""
-    client_session = current_client_session()
-    if client_session is not None:
-        return client_session.personal_id
-    return "device:" + hashlib.sha256(device.device_id().encode()).hexdigest()[:40]
-
-
-@bp.route("/complaint", methods=["GET", "POST"])
-@audience(PUBLIC, CLIENT)
-def complaint_form() -> Response:
-    """Open to everyone: a person who cannot sign in may be the one with the complaint."""
-    if request.method == "GET":  # ?key=: "change your answers" from the check page
-        kept = load_draft(
-            db.session(), key=request.args.get("key"), kind="complaint", owner=_complaint_owner()
-        )
-        form = _complaint_form(kept or None)
-    else:
-        form = _complaint_form()
-        if form.validate_on_submit():
-            key = save_draft(
-                db.session(),
-                key=usable_key(form.submission_key.data) or new_submission_key(),
-                kind="complaint",
-                owner=_complaint_owner(),
-                answers=MultiDict(request.form),
-            )
-            if key is not None:
-                db.session().commit()
-                response = redirect(url_for("requests.complaint_check", key=key), 303)
-                return device.remember_device(response)  # type: ignore[arg-type]
-            form.submission_key.data = ""
-    if not form.submission_key.data:
-        form.submission_key.data = new_submission_key()
-    device.device_id()  # the browser keeps an id, so sends are counted per device
-    return device.remember_device(render_page("requests/complaint_form.html", form=form))
-
-
-@bp.get("/complaint/check")
-@audience(PUBLIC, CLIENT)
-def complaint_check() -> Response:
-    """Is this right? A page of its own: Back and reload show it again, and send nothing."""
-    key = request.args.get("key")
-    kept = load_draft(db.session(), key=key, kind="complaint", owner=_complaint_owner())
-    if not kept:
-        return redirect(url_for("requests.complaint_form"), 303)  # type: ignore[return-value]
-    form = _complaint_form(kept, kept=True)
-    return render_page("requests/complaint_check.html", form=form, **_labels())
-
-
-@bp.post("/complaint/send")
-@audience(PUBLIC, CLIENT)
-def complaint_send() -> Response:
-    key = request.form.get("submission_key")
-    kept = load_draft(db.session(), key=key, kind="complaint", owner=_complaint_owner())
-    form = _complaint_form(kept or MultiDict(request.form), kept=True)
-    if not form.validate():
-        return render_page("requests/complaint_form.html", form=form)
-    client_session = current_client_session()
-    signed_in = client_session is not None
-    limited = None if signed_in else _complaint_limit()
-    if limited:
-        form.description.errors = [limited]
-        response = render_page("requests/complaint_form.html", form=form)
-        return retry_after(response, _complaint_limiter().blocked_for(_complaint_keys()))
-    # "Send it without my name": nothing links the complaint to the record it came from.
-    linked = client_session is not None and not form.anonymous.data
-    try:
-        created = open_request(
-            db.session(),
-            RequestType.COMPLAINT,
-            personal_id=client_session.personal_id if linked and client_session else None,
-            channel=_channel() if signed_in else Channel.WEB,
-            author=CLIENT_AUTHOR if linked else Author("anonymous"),
-            submission_key=form.submission_key.data or None,
-            language=_language(),
-            category=form.category.data,
-            description=form.description.data,
-            contact_method=form.contact_method.data,
-            contact_details=form.contact_details.data or None,
-            complainant_name=form.name.data or None,
-        )
-    except RequestRefused as refused:
-        flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
-        return render_page("requests/complaint_form.html", form=form)
-    drop_draft(db.session(), key)
-    _record_submitted(created)
-    if linked:
-        return _sent(created)
-    if not signed_in:
-        _complaint_limiter().record_failure(_complaint_keys())  # counts sends, not failures
-    # Post/Redirect/Get: the reference waits in the session for the page that shows it.
-    session[SENT_COMPLAINT] = created.reference
-    return redirect(url_for("requests.complaint_sent"), 303)  # type: ignore[return-value]
-
-
-@bp.get("/complaint/sent")
-@audience(PUBLIC, CLIENT)
-def complaint_sent() -> Response:
-    """The reference of a complaint sent without a link to a record, on its own page: Back and
-    reload show it again and never send it twice."""
-    reference = session.get(SENT_COMPLAINT)
-    found = by_reference(db.session(), reference) if isinstance(reference, str) else None
-    if found is None or found.personal_id is not None:
-        return redirect(url_for("requests.complaint_form"), 303)  # type: ignore[return-value]
-    return render_page("requests/complaint_sent.html", found=found, **_labels())
+# The complaint pages live in their own module, on this blueprint.
+from portal.requests import complaint_views as _complaint_views  # noqa: E402, F401

@@ -31,16 +31,22 @@
       button.setAttribute("aria-describedby", hint.id);
     }
     var lastEscape = 0;
+    var leaving = false;
+    // The page hides at once; the neutral site replaces it (no Back to it) as soon as the server
+    // has ended the session, or after a second at most: leaving never waits on a slow network.
     function leave(event) {
       if (event) { event.preventDefault(); }
+      if (leaving) { return; }
+      leaving = true;
+      document.body.hidden = true;
+      var go = function () { window.location.replace(form.dataset.quickExit); };
+      window.setTimeout(go, 1000);
       try {
         fetch(form.action, {
           method: "POST", body: new FormData(form), credentials: "same-origin",
           keepalive: true, redirect: "manual", cache: "no-store"
-        }).catch(function () {});
-      } catch (error) { /* leaving matters more than telling the server */ }
-      document.body.hidden = true;
-      window.location.replace(form.dataset.quickExit);
+        }).then(go, go);
+      } catch (error) { go(); }
     }
     form.addEventListener("submit", leave);
     document.addEventListener("keydown", function (event) {

@@ -214,7 +214,7 @@ class Attack:
             complaint = {
                 "category": "privacy",
                 "description": description,
-                "contact_method": "phone",
+                "contact_method": "mail",  # a mailing address: any text (a phone is checked)
                 "contact_details": contact,
                 "name": name,
             }

@@ -8,12 +8,19 @@ from __future__ import annotations
 import json
 import re
 
+from flask import Flask
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.requests.models import Request
+from portal.notice import drafting
+from portal.notice.services import load_demo_versions
+from portal.requests.models import Request, Status
+from portal.requests.services import Author, add_event
+from portal.sharing.services import DEMO_SHARING_FORMS
+from portal.timeutil import utcnow
 from tests.browser.conftest import assert_accessible, on_each_screen_in, sign_in_client
+from tests.factories import notice_version
 
 LANGUAGES = ["en", "es", "pl"]
 NEUTRAL = "https://www.weather.gov/"
@@ -153,3 +160,73 @@ def test_quick_exit_without_javascript(browser: Browser, live_server: str, code:
     page.goto(f"{live_server}/my-page")
     expect(page).not_to_have_url(f"{live_server}/my-page")
     context.close()
+
+
+@on_each_screen_in(*LANGUAGES)
+def test_a_client_reads_what_changed_signs_with_their_name_and_sees_the_answer(
+    app: Flask,
+    page: Page,
+    live_server: str,
+    axe_source: str,
+    language: str,
+    code: str,
+    db_session: Session,
+) -> None:
+    for kind, folder in DEMO_SHARING_FORMS.items():
+        load_demo_versions(db_session, folder, kind)
+    db_session.commit()
+    page.goto(f"{live_server}/sign-in?lang=en")
+    sign_in_client(page, code)
+    page.goto(f"{live_server}/privacy-notice/acknowledge?lang={language}")
+    page.locator("form[action='/privacy-notice/acknowledge'] button").click()
+    # A new notice version: what changed comes first, the full text one tap away.
+    draft = notice_version(db_session, number=0, published=False, effective_date=utcnow().date())
+    with app.test_request_context():
+        drafting.publish(
+            db_session, draft, fallback_confirmed=True, what_changed={language: "Canary change."}
+        )
+    db_session.commit()
+    page.goto(f"{live_server}/my-page")
+    expect(page).to_have_url(f"{live_server}/privacy-notice/acknowledge")
+    expect(page.locator(".notice-changes")).to_contain_text("Canary change.")
+    expect(page.locator("details.notice-full .notice-body")).not_to_be_visible()
+    page.locator("details.notice-full summary").click()
+    expect(page.locator("details.notice-full .notice-body")).to_be_visible()
+    _check(page, axe_source)
+    page.locator("form[action='/privacy-notice/acknowledge'] button").click()
+    expect(page).to_have_url(f"{live_server}/my-page")
+
+    # The refusal: a wrong name is refused at the field; the receipt carries the text signed.
+    page.goto(f"{live_server}/sharing/stop")
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
+    page.locator("#agree").check()
+    page.locator("#signed_name").fill("Someone Else")
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
+    expect(page.locator("#signed_name-error")).to_contain_text("Client One")
+    expect(page.locator(".error-summary")).to_be_focused()
+    _check(page, axe_source)
+    page.locator("#signed_name").fill("client  one")
+    page.locator("form[action='/sharing/stop'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"page=check"))
+    _check(page, axe_source)
+    page.locator("form[action='/sharing/stop/sign'] button").click()
+    expect(page.locator(".signed-text")).to_be_visible()
+    _check(page, axe_source)
+    receipt = page.url
+    page.go_back()  # Back from the receipt: the receipt again, nothing signed twice
+    expect(page).to_have_url(receipt)
+
+    # Staff decide the request: my page says so in words, with the badge; the answer one tap away.
+    signed = db_session.scalars(select(Request)).one()
+    signed.status = Status.ACKNOWLEDGED
+    signed.decided_at = utcnow()
+    add_event(signed, "acknowledged", Author("staff"))
+    db_session.commit()
+    page.goto(f"{live_server}/my-page")
+    card = page.locator(".request-card")
+    expect(card.locator(".badge")).to_be_visible()
+    _check(page, axe_source)
+    card.locator("a").click()
+    expect(page).to_have_url(re.compile(rf"/my-requests/{signed.reference}$"))
+    page.goto(f"{live_server}/my-page")
+    expect(page.locator(".request-card .badge")).to_have_count(0)
