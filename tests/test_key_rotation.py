@@ -4,6 +4,7 @@ encrypted value still reads. Runs on SQLite and on PostgreSQL (PORTAL_TEST_DATAB
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pyotp
@@ -12,14 +13,18 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from portal import crypto
 from portal.accounts.models import Role
 from portal.accounts.services import create_staff_user
+from portal.consents.models import Consent
 from portal.keys import encrypted_tables, rotate_all
 from portal.models import metadata
+from portal.requests.drafts import save_draft
+from portal.requests.services import new_submission_key
 from tests.conftest import TEST_SSN_KEY
-from tests.factories import AGENCY_A, PARENT, hmis_world, phone_correction
+from tests.factories import AGENCY_A, PARENT, hmis_world, notice_version, phone_correction
 
 NEW_KEY = Fernet.generate_key().decode("ascii")
 
@@ -74,6 +79,32 @@ def _seed_every_encrypted_column(session: Session) -> None:
         password="violet kettle harbour lamp",
     )
     user.totp_secret = pyotp.random_base32()
+    # The columns added since the issue was written: found by their type all the same.
+    save_draft(
+        session,
+        key=new_submission_key(),
+        kind="complaint",
+        owner=PARENT,
+        answers=MultiDict({"description": "Synthetic complaint draft"}),
+    )
+    form = notice_version(session, number=7)
+    session.add(
+        Consent(
+            reference="SYN-CON-001",
+            personal_id=PARENT,
+            kind="consent_research",
+            form_version_id=form.id,
+            form_language="en",
+            form_text_sha256="0" * 64,
+            recipient="Synthetic research team",
+            purpose="Synthetic study",
+            end_date=dt.date(2030, 1, 1),
+            signed_at=dt.datetime(2026, 1, 2, 3, 4),
+            signed_name="Synthetic Signer",
+            signed_by_personal_id=PARENT,
+            channel="paper",
+        )
+    )
     session.commit()
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from flask import Blueprint, Response, abort, flash, g, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal import db
@@ -67,7 +68,7 @@ def _same_for_everyone() -> bool:
     reading this version in this language."""
     return (
         g.get("client_session") is None
-        and g.get("staff_user") is None
+        and not (session.get("_user_id") and current_user.is_authenticated)
         and not device.kiosk_name()
         and not session.get("_flashes")
     )

@@ -41,6 +41,7 @@
       document.body.hidden = true;
       var go = function () { window.location.replace(form.dataset.quickExit); };
       window.setTimeout(go, 1000);
+      if (form.method.toLowerCase() !== "post") { go(); return; }  // no session to end
       try {
         fetch(form.action, {
           method: "POST", body: new FormData(form), credentials: "same-origin",

@@ -8,7 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.access.test_issue_codes import _signed_in_staff
+from tests.access.test_issue_codes import sign_in as staff_sign_in
 from tests.accounts.test_staff_sign_in import post_form
+from tests.fixtures.clients import SignIn, signed_in_client
 
 
 def test_a_kiosk_start_page_sign_in_and_staff_sign_out(
@@ -16,7 +18,10 @@ def test_a_kiosk_start_page_sign_in_and_staff_sign_out(
 ) -> None:
     _signed_in_staff(client, db_session)
     assert post_form(client, "/staff/kiosk", {"name": "Lobby"}).status_code == 303
-    # Staff sign out on the kiosk: it is left at the client's first question, not staff sign-in.
+    # Setting up the kiosk signed the staff member out there (issue 17); one who signs in again
+    # at the kiosk and then out leaves it at the client's first question, not staff sign-in.
+    assert client.get("/staff").status_code == 303
+    assert staff_sign_in(client, "cm@agency.example").status_code == 303
     token = client.get("/staff").page.select_one("form.sign-out input[name=csrf_token]")["value"]
     signed_out = client.post("/staff/sign-out", data={"csrf_token": token})
     assert signed_out.headers["Location"] == "/"
@@ -38,14 +43,22 @@ def test_a_kiosk_start_page_sign_in_and_staff_sign_out(
     assert left.headers["Location"] == "/"
 
 
-def test_on_a_phone_the_quick_exit_goes_to_a_neutral_site(client: FlaskClient) -> None:
+def test_on_a_phone_the_quick_exit_goes_to_a_neutral_site(
+    client: FlaskClient, sign_in: SignIn, code: str
+) -> None:
     page = client.get("/sign-in").page
     assert {i["autocomplete"] for i in page.select(".memorable-date input")} == {
         "bday-month",
         "bday-day",
         "bday-year",
     }
+    # Nobody signed in: nothing to end, the button just leaves (and the page needs no session).
     form = page.select_one("form.quick-exit")
+    assert (form["method"], form["action"]) == ("get", "https://www.weather.gov/")
+    assert form.select_one("input[name=csrf_token]") is None
+    # Signed in: the session is ended on the way out.
+    signed_in_client(client, sign_in, code)
+    form = client.get("/my-page").page.select_one("form.quick-exit")
     assert form["data-quick-exit"] == "https://www.weather.gov/"
     token = form.select_one("input[name=csrf_token]")["value"]
     left = client.post("/leave-quickly", data={"csrf_token": token})

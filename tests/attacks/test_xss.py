@@ -243,7 +243,12 @@ class Attack:
         enter = f"/staff/clients/{CLIENT_A}/requests/new"
         entries = {
             "entered_restore": {"type": "sharing_restore", "signed_name": v["entered_signed"]},
-            "entered_complaint": {"type": "complaint", "details": v["entered_complaint"]},
+            "entered_complaint": {
+                "type": "complaint",
+                "details": v["entered_complaint"],
+                "category": "privacy",
+                "contact_method": "none",
+            },
             "entered_correction": {
                 "type": "correction",
                 "item_key": "identity.name_suffix",

@@ -135,5 +135,5 @@ def test_cli_stops_with_the_figures_and_accept_proceeds(
     assert _live(db_session, Client) == 257
     from portal.audit.models import AuditEntry
 
-    actions = db_session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+    actions = db_session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["hmis.imported", "hmis.import_stopped", "hmis.import_accepted"]

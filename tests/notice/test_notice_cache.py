@@ -12,7 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import Role
 from portal.notice import published
+from tests.accounts.staff import AGENCY_A, hmis_world, make_staff, sign_in_as
 from tests.factories import notice_version
 from tests.fixtures.clients import SignIn, signed_in_client
 from tests.notice.test_drafting import _new_draft, _publish, _today, lead, lead_user
@@ -110,3 +112,16 @@ def test_a_signed_in_client_gets_a_personal_page_never_kept(
     assert response.headers["Cache-Control"] == "no-store"
     assert "ETag" not in response.headers
     assert response.page.select_one("form.sign-out") is not None
+
+
+def test_a_signed_in_staff_member_gets_a_personal_page_never_kept(
+    kept: published.PublishedVersions, app: Flask, db_session: Session
+) -> None:
+    notice_version(db_session)
+    hmis_world(db_session)
+    staff = sign_in_as(
+        app, db_session, make_staff(db_session, Role.AGENCY_STAFF, "s@a.example", AGENCY_A)
+    )
+    response = staff.get(NOTICE)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in response.headers

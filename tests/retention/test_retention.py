@@ -101,7 +101,7 @@ def test_the_purge_keeps_a_stub_the_audit_chain_and_report_totals(
     key = app.config["PORTAL"].audit_key.encode()
     assert audit_chain.verify(db_session, key).intact
     assert db_session.scalar(
-        select(AuditEntry.seq).where(AuditEntry.action == "retention.purged").limit(1)
+        select(AuditEntry.id).where(AuditEntry.action == "retention.purged").limit(1)
     )
     assert services.records_due(db_session) == []
 
