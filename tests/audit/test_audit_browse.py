@@ -93,3 +93,11 @@ def test_only_the_hmis_lead_sees_the_audit_trail(app: Flask, db_session: Session
     assert client.get("/staff/audit").status_code == 403
     assert client.get("/staff/audit/export").status_code == 403
     assert app.test_client().get("/staff/audit").headers["Location"] == "/staff/sign-in"
+
+
+def test_every_audited_action_has_words_for_the_audit_browser() -> None:
+    """A new action without a label would show its code to staff (and untranslated)."""
+    from portal.audit.labels import ACTION_LABELS
+    from portal.audit.services import KNOWN_ACTIONS
+
+    assert sorted(set(KNOWN_ACTIONS) - set(ACTION_LABELS)) == []

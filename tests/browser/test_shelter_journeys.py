@@ -162,6 +162,10 @@ def test_quick_exit_without_javascript(browser: Browser, live_server: str, code:
     context.close()
 
 
+# "What changed" is required in every language published, each in its own words (issue 20).
+CHANGES = {"en": "Canary change.", "es": "Cambio de prueba.", "pl": "Zmiana testowa."}
+
+
 @on_each_screen_in(*LANGUAGES)
 def test_a_client_reads_what_changed_signs_with_their_name_and_sees_the_answer(
     app: Flask,
@@ -182,13 +186,11 @@ def test_a_client_reads_what_changed_signs_with_their_name_and_sees_the_answer(
     # A new notice version: what changed comes first, the full text one tap away.
     draft = notice_version(db_session, number=0, published=False, effective_date=utcnow().date())
     with app.test_request_context():
-        drafting.publish(
-            db_session, draft, fallback_confirmed=True, what_changed={language: "Canary change."}
-        )
+        drafting.publish(db_session, draft, fallback_confirmed=True, what_changed=CHANGES)
     db_session.commit()
     page.goto(f"{live_server}/my-page")
     expect(page).to_have_url(f"{live_server}/privacy-notice/acknowledge")
-    expect(page.locator(".notice-changes")).to_contain_text("Canary change.")
+    expect(page.locator(".notice-changes")).to_contain_text(CHANGES[language])
     expect(page.locator("details.notice-full .notice-body")).not_to_be_visible()
     page.locator("details.notice-full summary").click()
     expect(page.locator("details.notice-full .notice-body")).to_be_visible()
