@@ -47,7 +47,20 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     crypto.configure(settings.ssn_keys)
     db.init_app(app, settings.database_url)
 
-    from portal import cli, errors, htmx, i18n, security, static_files
+    from portal import (
+        db_commands,
+        demo_commands,
+        errors,
+        htmx,
+        i18n,
+        keys_commands,
+        security,
+        static_files,
+    )
+    from portal.access import commands as access_commands
+    from portal.accounts import commands as accounts_commands
+    from portal.audit import commands as audit_commands
+    from portal.hmis import commands as hmis_commands
 
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -55,7 +68,15 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    cli.init_app(app)
+    # Each feature registers its own `flask` command group (disclosures and retention through
+    # their blueprints' CLI groups).
+    db_commands.init_app(app)
+    hmis_commands.init_app(app)
+    accounts_commands.init_app(app)
+    keys_commands.init_app(app)
+    demo_commands.init_app(app)
+    access_commands.init_app(app)
+    audit_commands.init_app(app)
     static_files.init_app(app)
 
     from portal.access import current as access_current

@@ -7,8 +7,8 @@ search by name finds a client only by a name the user may see.
 
 The read path is a few Core statements whatever the page: the tab counts (cached per process
 until a request changes), the page (with agency and assignee joined), and the identifying data and
-sharing changes of the clients on it. Paging is by key (the sort columns, then id), never OFFSET,
-so page 1,000 costs what page 1 does.
+sharing changes of the clients on it. Paging is by key (queue_keys: the sort columns, then id),
+never OFFSET, so page 1,000 costs what page 1 does.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    tuple_,
 )
 from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.models import Role, StaffUser
 from portal.hmis.models import Organization
 from portal.requests.models import Request, RequestType, Status
+from portal.requests.queue_keys import SORT_ALIASES, SORTS, ordered, page_key
 from portal.requests.services import OPEN, normalize_reference
 from portal.sharing.models import IdentityVersion
 from portal.sharing.names import fold, name_search
@@ -52,23 +52,6 @@ DUE_SOON = dt.timedelta(days=3)
 MAX_NAME_MATCHES = 500
 QUEUE_ROLES = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 COUNTS_LIFETIME_SECONDS = 30.0
-
-
-@dataclass(frozen=True)
-class SortOrder:
-    """The columns a sort orders by, last of all the id; descending or not as a whole."""
-
-    columns: tuple[Any, ...]
-    descending: bool = False
-
-
-SORTS = {
-    "due": SortOrder((Request.due_at, Request.id)),
-    "received": SortOrder((Request.submitted_at, Request.id), descending=True),
-    "type": SortOrder((Request.type, Request.due_at, Request.id)),
-    "status": SortOrder((Request.status, Request.due_at, Request.id)),
-}
-SORT_ALIASES = {"newest": "received"}  # the name of the sort in links made before
 
 
 @dataclass(frozen=True)
@@ -338,49 +321,6 @@ def open_count(session: Session, user: StaffUser) -> int:
     if user.role not in QUEUE_ROLES:
         return 0
     return tab_counts(session, user, QueueFilters())["open"]
-
-
-def _values(row: Any, order: SortOrder) -> list[Any]:
-    return [getattr(row, column.key) for column in order.columns]
-
-
-def page_key(row: Any, sort: str) -> str:
-    """The key of a row for the next page's `after` (its sort values, then its id)."""
-    parts = []
-    for value in _values(row, SORTS[sort]):
-        parts.append(value.isoformat() if isinstance(value, dt.datetime) else str(value))
-    return "~".join(parts)
-
-
-def _parse_key(after: str, sort: str) -> list[Any] | None:
-    parts = after.split("~")
-    columns = SORTS[sort].columns
-    if len(parts) != len(columns):
-        return None
-    values: list[Any] = []
-    try:
-        for column, part in zip(columns, parts, strict=True):
-            if column.key == "id":
-                values.append(int(part))
-            elif column.key in ("due_at", "submitted_at"):
-                values.append(dt.datetime.fromisoformat(part))
-            else:
-                values.append(part)
-    except ValueError:
-        return None
-    return values
-
-
-def ordered(statement: Select[Any], sort: str, after: str | None) -> Select[Any]:
-    """The statement in the sort's order, starting after the key (a row comparison, no OFFSET)."""
-    order = SORTS[sort]
-    if after and (values := _parse_key(after, sort)) is not None:
-        row = tuple_(*order.columns)
-        statement = statement.where(
-            row < tuple_(*values) if order.descending else row > tuple_(*values)
-        )
-    keys = [column.desc() if order.descending else column for column in order.columns]
-    return statement.order_by(*keys)
 
 
 # ---------------------------------------------------------------- the page
