@@ -127,4 +127,4 @@ def client_required(view: F) -> F:
             return redirect_to("notice.acknowledge")
         return view(*args, **kwargs)
 
-    return guarded  # type: ignore[return-value]
+    return guarded

@@ -137,6 +137,6 @@ def staff_required(*roles: Role, needs_policy: bool = True) -> Callable[[F], F]:
 
         checked = login_required(guarded)
         checked.audience = frozenset(role.value for role in allowed)  # type: ignore[attr-defined]
-        return checked  # type: ignore[no-any-return]
+        return checked
 
     return decorate

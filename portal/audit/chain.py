@@ -260,7 +260,7 @@ def _walk(
             prev,
             expected,
             f"the chain ends before the saved head (entry {saved_head[0]})",
-        )  # type: ignore[index]
+        )
     recorded = session.get(AuditHead, 1)
     if recorded is not None and recorded.seq != expected - 1:
         return Verdict(

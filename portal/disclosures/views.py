@@ -9,6 +9,7 @@ import datetime as dt
 
 import click
 from flask import Blueprint, Response, abort, current_app, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from portal import db
@@ -79,7 +80,7 @@ def register_list() -> Response:
 
 @bp.route("/staff/disclosures/new", methods=["GET", "POST"])
 @staff_required(*RECORDER_ROLES)
-def disclosure_new() -> Response:
+def disclosure_new() -> ResponseReturnValue:
     form = DisclosureForm()
     if request.method == "GET":
         form.supersedes.data = request.args.get("supersedes", "")[:11] or None

@@ -70,7 +70,7 @@ def _timezone() -> str:
 
 
 def _today() -> dt.date:
-    return to_user_timezone(utcnow()).date()  # type: ignore[no-any-return]
+    return to_user_timezone(utcnow()).date()
 
 
 PREVIEW_ROWS = 10

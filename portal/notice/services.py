@@ -30,7 +30,7 @@ class NoticeInLanguage:
     is_fallback: bool
 
 
-def _published(kind: str) -> select:  # type: ignore[type-arg]
+def _published(kind: str) -> select:
     return (
         select(NoticeVersion)
         .where(NoticeVersion.kind == kind, NoticeVersion.published_at.is_not(None))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
@@ -139,11 +140,11 @@ def policy_acceptance_show() -> Response:
 
 @bp.get("/staff/reports/export")
 @staff_required(*REPORT_ROLES)
-def dashboard_export() -> Response:
+def dashboard_export() -> ResponseReturnValue:
     user = signed_in_staff()
     _form, scope, agency_name = _filters(user)
     if scope is None:  # the page says what is wrong with the filters
-        return redirect(url_for("reports.dashboard_show", **request.args.to_dict()), 303)  # type: ignore[return-value]
+        return redirect(url_for("reports.dashboard_show", **request.args.to_dict()), 303)
     report = build_report(db.session(), scope)
     record(db.session(), "reports.exported")
     db.session().commit()

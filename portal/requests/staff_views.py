@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
@@ -204,7 +205,7 @@ def request_page(reference: str) -> Response:
     return _render_request(_in_scope(reference))
 
 
-def _act(found: Request, action: str, change: Callable[[Request], None]) -> Response:
+def _act(found: Request, action: str, change: Callable[[Request], None]) -> ResponseReturnValue:
     """Run change(found) and commit; a refusal or a lost race is said plainly, never hidden."""
     try:
         change(found)
@@ -217,12 +218,12 @@ def _act(found: Request, action: str, change: Callable[[Request], None]) -> Resp
         db.session().rollback()
         flash(str(STAFF_REFUSALS["stale_page"]), "warning")
     target = url_for("staff_requests.request_page", reference=found.reference)
-    return redirect(target, 303)  # type: ignore[return-value]
+    return redirect(target, 303)
 
 
 @bp.post("/staff/requests/<reference>/claim")
 @staff_required(*QUEUE_WORKERS)
-def claim(reference: str) -> Response:
+def claim(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), VersionedForm(), signed_in_staff()
     if not form.validate_on_submit():
         abort(400)
@@ -231,7 +232,7 @@ def claim(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/release")
 @staff_required(*QUEUE_WORKERS)
-def release(reference: str) -> Response:
+def release(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), VersionedForm(), signed_in_staff()
     if not form.validate_on_submit():
         abort(400)
@@ -242,7 +243,7 @@ def release(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/assignment")
 @staff_required(*QUEUE_WORKERS)
-def assign(reference: str) -> Response:
+def assign(reference: str) -> ResponseReturnValue:
     """A manager hands the request to a named colleague, with the reason on the timeline."""
     found, user = _in_scope(reference), signed_in_staff()
     colleagues = assignment.colleagues_for(db.session(), user)
@@ -262,7 +263,7 @@ def assign(reference: str) -> Response:
 
 @bp.get("/staff/requests/<reference>/record-pdf")
 @staff_required(*QUEUE_WORKERS)
-def record_print(reference: str) -> Response:
+def record_print(reference: str) -> ResponseReturnValue:
     """The client's record PDF for a printed-copy request: the document the client gets,
     marked with the request and who printed it; audited."""
     found, user = _in_scope(reference), signed_in_staff()
@@ -271,7 +272,7 @@ def record_print(reference: str) -> Response:
     except RequestRefused as refused:
         flash(str(STAFF_REFUSALS.get(refused.code, refused.code)), "warning")
         target = url_for("staff_requests.request_page", reference=found.reference)
-        return redirect(target, 303)  # type: ignore[return-value]
+        return redirect(target, 303)
     audit_request(db.session(), "request.record_printed", found)
     db.session().commit()
     response = Response(body, mimetype="application/pdf")
@@ -282,7 +283,7 @@ def record_print(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/notes")
 @staff_required(*QUEUE_WORKERS)
-def add_note(reference: str) -> Response:
+def add_note(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), NoteForm(), signed_in_staff()
     if not form.validate_on_submit():
         return _render_request(found, note_form=form)
@@ -291,7 +292,7 @@ def add_note(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/messages")
 @staff_required(*QUEUE_WORKERS)
-def send_message(reference: str) -> Response:
+def send_message(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), MessageForm(), signed_in_staff()
     if not form.validate_on_submit():
         return _render_request(found, message_form=form)
@@ -302,7 +303,7 @@ def send_message(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/extension")
 @staff_required(*QUEUE_WORKERS)
-def extend(reference: str) -> Response:
+def extend(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), ExtendForm(), signed_in_staff()
     if not form.validate_on_submit():
         return _render_request(found, extend_form=form)
@@ -315,7 +316,7 @@ def extend(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/decision")
 @staff_required(*QUEUE_WORKERS)
-def decide(reference: str) -> Response:
+def decide(reference: str) -> ResponseReturnValue:
     found, user = _in_scope(reference), signed_in_staff()
     form = _decision_form(found)
     if not form.validate_on_submit():
@@ -343,7 +344,7 @@ def decide(reference: str) -> Response:
         kept.outcome.errors = [str(STAFF_REFUSALS.get(code, code))]
         return _render_request(found, decision_form=kept)
     target = url_for("staff_requests.request_page", reference=found.reference)
-    return redirect(target, 303)  # type: ignore[return-value]
+    return redirect(target, 303)
 
 
 ENTRY_REFUSALS = {
@@ -446,7 +447,7 @@ def coded_value_label(item_key: str | None, value: str | None, standards: str) -
 
 @bp.route("/staff/clients/<personal_id>/requests/new", methods=["GET", "POST"])
 @staff_required(*QUEUE_WORKERS)
-def enter_request(personal_id: str) -> Response:
+def enter_request(personal_id: str) -> ResponseReturnValue:
     """Staff enter a request for a client they serve: in person, by telephone, paper or mail."""
     user = signed_in_staff()
     if not is_own_agency_client(db.session(), Viewer.of(user), personal_id):
@@ -478,7 +479,7 @@ def enter_request(personal_id: str) -> Response:
                 target = url_for("staff_requests.request_page", reference=created.reference)
             else:  # a complaint goes to the HMIS lead only
                 target = url_for("clients.client_page", personal_id=personal_id)
-            return redirect(target, 303)  # type: ignore[return-value]
+            return redirect(target, 303)
     return render_page("staff_requests/enter.html", form=form, personal_id=personal_id)
 
 

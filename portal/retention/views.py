@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 from flask import Blueprint, Response, flash
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -32,7 +33,7 @@ def retention_schedule() -> list[services.Rule]:
 
 @bp.route("/staff/retention", methods=["GET", "POST"])
 @staff_required(Role.HMIS_LEAD)
-def schedule_edit() -> Response:
+def schedule_edit() -> ResponseReturnValue:
     """The schedule per data type, and the dry run: who is due, under which rule."""
     session = db.session()
     rules = services.schedule(session)
@@ -76,7 +77,7 @@ def _audit_purged(purged: list[services.Due], actor=None) -> None:  # type: igno
 
 @bp.post("/staff/retention/purge")
 @staff_required(Role.HMIS_LEAD)
-def purge_confirm() -> Response:
+def purge_confirm() -> ResponseReturnValue:
     """The lead confirms: purge every client due now, keeping de-identified stubs."""
     purge_form = PurgeForm()
     if not purge_form.validate_on_submit():
