@@ -53,6 +53,7 @@ from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import PUBLIC, audience
 from portal.audit.services import record
+from portal.config import secret_key
 from portal.crypto import cipher
 from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
@@ -77,7 +78,7 @@ def _limit_keys(typed_code: str) -> dict[str, str]:
     """Failures count per access code (per client for a known code), per device and per
     address; nothing counts for everybody. A device where a client signed in before, or a
     registered kiosk, is not slowed by what others at its address do."""
-    holder = code_holder(db.session(), typed_code, current_app.secret_key)
+    holder = code_holder(db.session(), typed_code, secret_key())
     code_key = (
         hold_key(holder)
         if holder
@@ -145,7 +146,7 @@ def sign_in_page() -> ResponseReturnValue:
                     db.session(),
                     form.code.data or "",
                     form.date_of_birth(),  # type: ignore[arg-type]
-                    current_app.secret_key,
+                    secret_key(),
                     device.device_kind(),
                 )
             except SignInRefused:
@@ -295,9 +296,7 @@ def code_create() -> ResponseReturnValue:
     if replacing and form.replace.data != "1":
         form.replace.errors = [_("This client has a working code. Choose to replace it or not.")]
         return _render_confirm(form, client)
-    code = issue_access_code(
-        db.session(), client.personal_id, current_app.secret_key, issued_by_id=user.id
-    )
+    code = issue_access_code(db.session(), client.personal_id, secret_key(), issued_by_id=user.id)
     issued = live_code_of(db.session(), client.personal_id)
     action = "access_code.replaced" if replacing else "access_code.issued"
     record(db.session(), action, personal_id=client.personal_id)

@@ -287,7 +287,9 @@ def add_note(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), NoteForm(), signed_in_staff()
     if not form.validate_on_submit():
         return _render_request(found, note_form=form)
-    return _act(found, "request.note_added", lambda r: workflow.add_note(r, user, form.note.data))
+    return _act(
+        found, "request.note_added", lambda r: workflow.add_note(r, user, form.note.data or "")
+    )
 
 
 @bp.post("/staff/requests/<reference>/messages")
@@ -310,7 +312,7 @@ def extend(reference: str) -> ResponseReturnValue:
     return _act(
         found,
         "request.extended",
-        lambda r: workflow.extend(r, user, form.extension_reason.data, form.seen_version()),
+        lambda r: workflow.extend(r, user, form.extension_reason.data or "", form.seen_version()),
     )
 
 
@@ -369,7 +371,7 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
             covered=[personal_id],
             version=version,
             text=in_language(version, "en").text,
-            signed_name=form.signed_name.data,
+            signed_name=form.signed_name.data or "",  # required here by PaperForm.validate
             drawn_signature=None,
             channel=channel,
             author=author,
@@ -380,14 +382,17 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
         return signed
     if kind is RequestType.CORRECTION:
         # A coded item stores HUD's code (several, comma-separated, for gender or race).
-        requested = ",".join(form.chosen_codes()) if form.is_coded() else form.requested_value.data
+        # Required here by PaperForm.validate (the codes, or the value for a free-text item).
+        requested = (
+            ",".join(form.chosen_codes()) if form.is_coded() else form.requested_value.data or ""
+        )
         return corrections.request_correction(
             db.session(),
             personal_id=personal_id,
             item_key=form.item_key.data,
             current_value=form.current_value.data or "",
             requested_value=requested,
-            reason=form.details.data,
+            reason=form.details.data or "",
             evidence=None,
             agency_id=user.organization_id,
             channel=channel,

@@ -190,7 +190,7 @@ def request_statement(reference: str) -> ResponseReturnValue:
     form = StatementForm()
     if form.validate_on_submit():
         try:
-            corrections.add_disagreement(found, form.statement.data, CLIENT_AUTHOR)
+            corrections.add_disagreement(found, form.statement.data or "", CLIENT_AUTHOR)
         except RequestRefused as refused:
             flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         else:
@@ -404,7 +404,7 @@ def correction_send(item_key: str) -> ResponseReturnValue:
             current_value=found.item.plain,
             requested_value=form.new_value(),
             requested_code=form.new_codes(),
-            reason=form.reason.data,
+            reason=form.reason.data or "",  # required: a str once validated
             evidence=form.evidence.data,
             agency_id=found.agency,
             channel=channel_now(),

@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -30,7 +29,7 @@ from portal.timeutil import utcnow
 
 DEFAULT_YEARS = 7
 # Translators: types of personal data in the retention schedule (the notice page lists them).
-DATA_TYPES: dict[str, LazyString] = {
+DATA_TYPES: dict[str, str] = {  # lazy strings
     "identity": _l("Name, date of birth and Social Security number"),
     "contact": _l("Contact details given with a request or complaint"),
     "free_text": _l("Written text: request details, messages, notes and signatures"),

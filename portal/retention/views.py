@@ -22,7 +22,8 @@ bp = Blueprint("retention", __name__, cli_group="retention")
 SHOWN_DUE = 100
 
 
-bp.add_app_template_global(DATA_TYPES, "retention_data_types")  # type: ignore[arg-type]
+# A template global that is a mapping, not a function (what add_app_template_global does).
+bp.record_once(lambda state: state.app.jinja_env.globals.update(retention_data_types=DATA_TYPES))
 
 
 @bp.app_template_global()

@@ -194,7 +194,7 @@ def _signed_as_client(sign_form: SignForm, personal_id: str) -> bool:
     """The typed name must be the client's own (accents, case and spaces aside); if not, the
     field says what to type."""
     client = db.session().get(Client, personal_id)
-    if client is not None and services.signature_matches(sign_form.signed_name.data, client):
+    if client is not None and services.signature_matches(sign_form.signed_name.data or "", client):
         return True
     name = (
         " ".join(part for part in (client.first_name, client.last_name) if part) if client else ""
@@ -231,7 +231,7 @@ def sharing_sign(action: str) -> ResponseReturnValue:
             covered=covered,
             version=version,
             text=shown.text,
-            signed_name=sign_form.signed_name.data,
+            signed_name=sign_form.signed_name.data or "",  # required: a str once validated
             drawn_signature=sign_form.drawn_signature.data,
             channel=Channel.KIOSK if client_session.device == "kiosk" else Channel.PHONE,
             author=CLIENT_AUTHOR,
