@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -125,7 +126,7 @@ def entries_list() -> Response:
         record(db.session(), "audit.viewed")
         db.session().commit()
     names, agencies = _names(entries)
-    args = _query_args()
+    args: dict[str, Any] = _query_args()  # Any: as url_for takes its values
     return render_page(
         "audit/entries_list.html",
         form=form,

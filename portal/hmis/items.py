@@ -98,7 +98,7 @@ class RecordItem:
         return {str(code): label for code, label in codes(standards, self.code_list).items()}
 
 
-def _name(key: str, label: object, column: str) -> RecordItem:
+def _name(key: str, label: str, column: str) -> RecordItem:
     return RecordItem(key, label, Kind.NAME, CLIENT_FILE, column, Export.VALUE)
 
 

@@ -156,7 +156,9 @@ def acknowledge_for_client() -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     client = client_for_staff(session, user, request.form.get("personal_id", ""))
-    pending = client and services.needs_acknowledgement(session, client.personal_id)
+    pending = (
+        services.needs_acknowledgement(session, client.personal_id) if client is not None else None
+    )
     if client is None or pending is None:
         abort(404)
     _acknowledge(client.personal_id, pending, "staff_assisted")

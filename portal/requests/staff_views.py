@@ -7,6 +7,7 @@ Each action on a request is a POST that names the version of the request the pag
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -355,6 +356,15 @@ ENTRY_REFUSALS = {
 }
 
 
+class _ComplaintFields(TypedDict, total=False):
+    """What open_request takes besides its own arguments, for a complaint."""
+
+    category: str | None
+    description: str | None
+    contact_method: str | None
+    contact_details: str | None
+
+
 def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) -> Request:
     kind = RequestType(form.type.data)
     channel = Channel(form.channel.data)
@@ -399,7 +409,7 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
             author=author,
             submission_key=None,
         )
-    fields: dict[str, object] = {}
+    fields: _ComplaintFields = {}
     if kind is RequestType.COMPLAINT:
         fields = {
             "category": form.category.data,
