@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.consents.models import Consent
-from portal.db import in_chunks
+from portal.db import in_chunks, table_of
 from portal.hmis.models import Client, Enrollment, Exit
 from portal.requests.models import Request, RequestEvent, WithheldItem
 from portal.retention.models import RetentionPurge, RetentionRule
@@ -184,8 +184,8 @@ def _purge_identity(session: Session, ids: list[str]) -> None:
         .where(AccessCode.personal_id.in_(ids), AccessCode.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    session.execute(HandOff.__table__.delete().where(HandOff.personal_id.in_(ids)))
-    session.execute(ClientSession.__table__.delete().where(ClientSession.personal_id.in_(ids)))
+    session.execute(table_of(HandOff).delete().where(HandOff.personal_id.in_(ids)))
+    session.execute(table_of(ClientSession).delete().where(ClientSession.personal_id.in_(ids)))
 
 
 def _purge_contact(session: Session, ids: list[str]) -> None:
