@@ -49,7 +49,7 @@ STAFF_STATUS_LABELS = {
 
 
 def _published_forms() -> dict[str, object]:
-    found = {}
+    found: dict[str, object] = {}
     for slug, kind in FORM_SLUGS.items():
         version = current_version(db.session(), kind=kind)
         if version is not None:

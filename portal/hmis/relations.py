@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import Column, select
 from sqlalchemy.orm import Session
 
 from portal.db import Base, in_chunks
@@ -17,8 +17,11 @@ from portal.hmis.rows import NEVER, ParsedFile
 HEAD_OF_HOUSEHOLD = 1  # RelationshipToHoH: self (head of household)
 
 
-def key_column(model: type[Base]) -> ColumnElement[Any]:
-    return model.__mapper__.primary_key[0]
+def key_column(model: type[Base]) -> Column[Any]:
+    column = model.__mapper__.primary_key[0]
+    if not isinstance(column, Column):  # a table's primary key is its columns
+        raise TypeError(f"{model.__name__} has no primary key column")
+    return column
 
 
 def existing_keys(session: Session, model: type, keys: Iterable[str]) -> set[str]:
