@@ -172,7 +172,7 @@ def init_app(app: Flask) -> None:
     # Templates ask for the request's catalogue straight from the domain (Flask-Babel's own
     # callables go through get_translations() and get_domain() on every string first).
     domain = babel.domain_instance
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         gettext=lambda s: domain.get_translations().ugettext(s),
         ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
         pgettext=lambda c, s: domain.get_translations().upgettext(c, s),

@@ -71,7 +71,8 @@ NOT_RIGHT = _l("The access code or the date of birth is not right. Check both an
 
 
 def limiter() -> FailureLimiter:
-    return current_app.extensions["portal.sign_in_limiter"]  # type: ignore[no-any-return]
+    found: FailureLimiter = current_app.extensions["portal.sign_in_limiter"]
+    return found
 
 
 def _limit_keys(typed_code: str) -> dict[str, str]:
@@ -145,7 +146,7 @@ def sign_in_page() -> ResponseReturnValue:
                 opened, token = sign_in(
                     db.session(),
                     form.code.data or "",
-                    form.date_of_birth(),  # type: ignore[arg-type]
+                    form.valid_date_of_birth(),
                     secret_key(),
                     device.device_kind(),
                 )
@@ -227,7 +228,7 @@ def hand_off_redeem(token: str) -> ResponseReturnValue:
             opened, session_token = redeem_hand_off(
                 db.session(),
                 token,
-                form.date_of_birth(),  # type: ignore[arg-type]
+                form.valid_date_of_birth(),
             )
         except HandOffRefused:
             record(db.session(), "client.hand_off_failed")

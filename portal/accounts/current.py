@@ -136,7 +136,8 @@ def staff_required(*roles: Role, needs_policy: bool = True) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         checked = login_required(guarded)
-        checked.audience = frozenset(role.value for role in allowed)  # type: ignore[attr-defined]  # a view's declared audience (portal.audience)
+        audience = frozenset(role.value for role in allowed)
+        checked.audience = audience  # type: ignore[attr-defined]  # portal.audience's mark on the function
         return cast(F, checked)  # same arguments; answers the view's response or a redirect
 
     return decorate

@@ -100,7 +100,7 @@ def init_app(app: Flask) -> None:
 
 @dataclass(frozen=True)
 class AccessEvent:
-    at: object
+    at: dt.datetime
     agency: str | None
     role: str | None
     action: str

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     request,
@@ -32,6 +31,7 @@ from portal.audit.labels import ACTOR_LABELS, DEVICE_LABELS, ROLE_LABELS, action
 from portal.audit.models import AuditEntry
 from portal.audit.services import AuditFilter, audit_page, audit_rows, record
 from portal.audit.verification import latest_verification, start_in_background, start_verification
+from portal.config import current_settings
 from portal.hmis.models import Organization
 from portal.htmx import render_page
 from portal.requests.models import Request
@@ -65,7 +65,7 @@ def _client_of(typed: str) -> str | None:
 
 
 def _audit_key() -> bytes:
-    return current_app.config["PORTAL"].audit_key.encode()  # type: ignore[no-any-return]
+    return current_settings().audit_key.encode()
 
 
 def _filters(form: AuditFilterForm) -> AuditFilter:

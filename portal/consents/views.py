@@ -111,7 +111,7 @@ def consent_new() -> ResponseReturnValue:
                 text=shown.text,
                 recipient=form.recipient.data or "",
                 purpose=form.purpose.data or "",
-                end_date=form.end_date.data,  # type: ignore[arg-type]
+                end_date=form.end_date.required_date(),
                 signed_name=form.signed_name.data or "",
                 channel="portal",
             )
@@ -196,7 +196,7 @@ def paper_consent_new() -> ResponseReturnValue:
                     text=in_language(version, "en").text,
                     recipient=form.recipient.data or "",
                     purpose=form.purpose.data or "",
-                    end_date=form.end_date.data,  # type: ignore[arg-type]
+                    end_date=form.end_date.required_date(),
                     signed_name=form.signed_name.data or "",
                     channel="paper",
                     recorded_by_id=user.id,

@@ -58,7 +58,7 @@ def accounting(session: Session, personal_id: str, today: dt.date | None = None)
     """Everything the client may see of who saw their information, newest first."""
     lines = []
     for event in staff_access_to(session, personal_id):
-        at: dt.datetime = event.at  # type: ignore[assignment]
+        at = event.at
         who = event.agency or _("County HMIS")
         role = ROLE_LABELS.get(event.role or "")
         lines.append(

@@ -41,7 +41,8 @@ from portal.requests.views import (
 
 
 def _complaint_limiter() -> FailureLimiter:
-    return current_app.extensions["portal.complaint_limiter"]  # type: ignore[no-any-return]
+    found: FailureLimiter = current_app.extensions["portal.complaint_limiter"]
+    return found
 
 
 def _complaint_keys() -> dict[str, str]:

@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from portal import db
 from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
-from portal.audit.services import SYSTEM, record
+from portal.audit.services import SYSTEM, Actor, record
 from portal.htmx import redirect_to, render_page
 from portal.retention import services
 from portal.retention.forms import PurgeForm, ScheduleForm
@@ -64,7 +64,7 @@ def _schedule_page(form: ScheduleForm, purge_form: PurgeForm) -> Response:
     )
 
 
-def _audit_purged(purged: list[services.Due], actor=None) -> None:  # type: ignore[no-untyped-def]
+def _audit_purged(purged: list[services.Due], actor: Actor | None = None) -> None:
     for item in purged:
         record(
             db.session(),
