@@ -122,9 +122,10 @@ test-postgres:
 	  if [ -n "$$CI" ]; then echo "CI must run both passes." >&2; exit 1; fi; \
 	fi
 
-lint: $(VENV)/.installed-test ## ruff check and format check
+lint: $(VENV)/.installed-test ## ruff check and format check, mypy strict on portal/
 	$(BIN)/ruff check portal tests bench wsgi.py
 	$(BIN)/ruff format --check portal tests bench wsgi.py
+	$(BIN)/mypy
 
 clean: ## Remove the virtual environment, node_modules and the local database
 	rm -rf $(VENV) node_modules instance

@@ -30,7 +30,10 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     if test_config and "SETTINGS" in test_config:
-        settings: Settings = test_config["SETTINGS"]  # type: ignore[assignment]
+        given = test_config["SETTINGS"]
+        if not isinstance(given, Settings):
+            raise TypeError("test_config's SETTINGS must be a Settings")
+        settings = given
     else:
         settings = load_settings(Path(app.instance_path))
     _configure(app, settings)
@@ -41,7 +44,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         # Trust exactly the proxies the county put in front: the client's address (rate limits)
         # and https (secure cookies, CSRF's referrer check) then come from their headers.
         hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # WSGI middleware, as Flask documents
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
     crypto.configure(settings.ssn_keys)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from flask import current_app
 
 ENV_PREFIX = "PORTAL_"
 
@@ -142,3 +143,18 @@ def load_settings(instance_path: Path) -> Settings:
         ),
         issuer=_env("ISSUER", Settings.issuer) or Settings.issuer,
     )
+
+
+def current_settings() -> Settings:
+    """The running app's settings, typed (app.config holds Any)."""
+    settings: Settings = current_app.config["PORTAL"]
+    return settings
+
+
+def secret_key() -> str:
+    """The running app's SECRET_KEY: always text here (Settings.secret_key), though Flask types
+    it str | bytes | None."""
+    key = current_app.secret_key
+    if not isinstance(key, str):
+        raise ConfigurationError("SECRET_KEY must be set as text.")
+    return key

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g
 from psycopg import sql as pg_sql
-from sqlalchemy import Engine, MetaData, Table, create_engine, event, insert, make_url
+from sqlalchemy import (
+    CursorResult,
+    Engine,
+    MetaData,
+    Result,
+    Table,
+    create_engine,
+    event,
+    insert,
+    make_url,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -29,6 +40,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table (declarative types __table__ as any FromClause)."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. Session.execute answers those with a CursorResult,
+    though it is typed as any Result."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 # How long a request waits for a free pooled connection, and for PostgreSQL to answer a new
 # connection, before it fails with the error page instead of hanging until gunicorn's timeout.
 POOL_TIMEOUT_SECONDS = 10
@@ -41,7 +66,7 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5) -> Engin
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:  # a DB-API connection
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -82,14 +107,16 @@ def init_app(app: Flask, url: str) -> None:
 
 
 def engine() -> Engine:
-    return current_app.extensions["portal.engine"]  # type: ignore[no-any-return]
+    found: Engine = current_app.extensions["portal.engine"]
+    return found
 
 
 def session() -> Session:
     """The session of the current request or command, opened on first use."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["portal.sessionmaker"]()
-    return g.db_session  # type: ignore[no-any-return]
+    found: Session = g.db_session
+    return found
 
 
 def _close_session(_exc: BaseException | None) -> None:
@@ -141,9 +168,9 @@ def insert_many(db_session: Session, table: Table, rows: Sequence[Mapping[str, A
     names = list(rows[0])
     # COPY fills in server defaults by itself; Python-side ones it has to be given.
     defaults = {
-        column.name: column.default.arg  # type: ignore[attr-defined]
+        column.name: column.default.arg
         for column in table.columns
-        if column.name not in rows[0] and column.default is not None and column.default.is_scalar
+        if column.name not in rows[0] and isinstance(column.default, ScalarElementColumnDefault)
     }
     columns = [table.c[name] for name in (*names, *defaults)]
     # Bind processors turn values into what the driver sends (an encrypted SSN, JSON text).
@@ -155,7 +182,9 @@ def insert_many(db_session: Session, table: Table, rows: Sequence[Mapping[str, A
     processed = [(index, process) for index, process in enumerate(processors) if process]
     fixed = list(defaults.values())
     driver = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+    if driver is None:
+        raise RuntimeError("the pooled connection has no DBAPI connection")
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             values = [row[name] for name in names]
             values += fixed

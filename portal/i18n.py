@@ -16,6 +16,7 @@ from functools import cache
 from babel import Locale
 from babel import dates as babel_dates
 from babel.lists import format_list as babel_format_list
+from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 
@@ -57,11 +58,11 @@ class _ResolvedOnce(Domain):
     loaded once per process (Flask-Babel's cache); this keeps the one in use for the request,
     found again only when the locale changes (force_locale)."""
 
-    def get_translations(self):  # type: ignore[no-untyped-def]
+    def get_translations(self) -> Translations | NullTranslations:
         if not g:
             return super().get_translations()
         locale = get_locale()
-        kept = g.get("_portal_translations")
+        kept: tuple[object, Translations | NullTranslations] | None = g.get("_portal_translations")
         if kept is not None and kept[0] is locale:
             return kept[1]
         translations = super().get_translations()
@@ -70,7 +71,7 @@ class _ResolvedOnce(Domain):
 
 
 babel = Babel()
-babel.domain_instance = _ResolvedOnce()  # type: ignore[misc]  # replaces the cached_property
+babel.domain_instance = _ResolvedOnce()  # replaces the cached_property
 
 
 _BY_CODE = {language.code: language for language in LANGUAGES}
@@ -171,7 +172,7 @@ def init_app(app: Flask) -> None:
     # Templates ask for the request's catalogue straight from the domain (Flask-Babel's own
     # callables go through get_translations() and get_domain() on every string first).
     domain = babel.domain_instance
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         gettext=lambda s: domain.get_translations().ugettext(s),
         ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
         pgettext=lambda c, s: domain.get_translations().upgettext(c, s),

@@ -9,12 +9,15 @@ every value with the first key alone, so the old key can be dropped once it repo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import Column, MetaData, String, Table, select, tuple_, type_coerce, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Label
 
 from portal.crypto import EncryptedString, cipher, primary
 
@@ -57,15 +60,15 @@ def encrypted_tables(metadata: MetaData) -> list[EncryptedTable]:
     return found
 
 
-def _raw(column: Column[str]):  # type: ignore[no-untyped-def]
+def _raw(column: Column[str]) -> Label[str]:
     """The column as stored (the Fernet token), not decrypted."""
     return type_coerce(column, String).label(column.name)
 
 
-def _batches(session: Session, found: EncryptedTable, size: int) -> Iterator[list]:  # type: ignore[type-arg]
+def _batches(session: Session, found: EncryptedTable, size: int) -> Iterator[Sequence[Row[Any]]]:
     """Rows (primary key values, then the raw tokens) in primary-key order, a batch at a time."""
     key = list(found.table.primary_key.columns)
-    after: tuple[object, ...] | None = None
+    after: tuple[Any, ...] | None = None  # the last primary key seen: any column types
     while True:
         statement = select(*key, *(_raw(c) for c in found.columns)).order_by(*key).limit(size)
         if after is not None:

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import Response, session
+from flask import session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.wrappers import Response
 
 from portal.timeutil import utcnow
 
@@ -28,7 +29,10 @@ def lapsed_message(reason: str | None) -> str:
     return str(REPLACED_MESSAGE if reason == "replaced" else LAPSED_MESSAGE)
 
 
-def forget_in_browser(response: Response) -> Response:
+_R = TypeVar("_R", bound=Response)
+
+
+def forget_in_browser(response: _R) -> _R:
     """After sign-out: ask the browser to drop its cache and storage of this site. Not
     "cookies": that would also remove a kiosk's registration."""
     response.headers["Clear-Site-Data"] = '"cache", "storage"'

@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
         log.warning("static files changed since `make static`: %s", ", ".join(stale))
     app.config.setdefault("FLASK_STATIC_DIGEST_COMPRESSION", ["gzip", "brotli"])
     FlaskStaticDigest(app)
-    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]  # WSGI middleware
         app.wsgi_app,
         root=str(static_folder),
         prefix=app.static_url_path,

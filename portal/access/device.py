@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from typing import TypeVar
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
+
+from portal.config import secret_key
 
 KIOSK_COOKIE = "portal_kiosk"
 DEVICE_COOKIE = "portal_device"
@@ -13,7 +17,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 def _kiosk_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="kiosk device")
+    return URLSafeSerializer(secret_key(), salt="kiosk device")
 
 
 def kiosk_name() -> str | None:
@@ -43,7 +47,7 @@ def mark_as_kiosk(response: Response, name: str) -> None:
 
 
 def _device_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="device key")
+    return URLSafeSerializer(secret_key(), salt="device key")
 
 
 def _device() -> dict[str, object]:
@@ -58,7 +62,8 @@ def _device() -> dict[str, object]:
         else:
             g.device = {"id": secrets.token_urlsafe(16), "trusted": False}
             g.device_changed = True
-    return g.device  # type: ignore[no-any-return]
+    device: dict[str, object] = g.device
+    return device
 
 
 def device_id() -> str:
@@ -88,7 +93,10 @@ def new_device() -> str:
     return device_id()
 
 
-def remember_device(response: Response) -> Response:
+_R = TypeVar("_R", bound=Response)
+
+
+def remember_device(response: _R) -> _R:
     if g.get("device_changed"):
         response.set_cookie(
             DEVICE_COOKIE,

@@ -25,6 +25,13 @@ class DateOfBirthForm(FlaskForm):
                 _l("Enter your date of birth as month, day and year, for example 7 24 1990.")
             )
 
+    def valid_date_of_birth(self) -> dt.date:
+        """The date of birth of a validated form (validate_dob_month refuses a missing one)."""
+        born = self.date_of_birth()
+        if born is None:
+            raise ValueError("no date of birth: validate the form first")
+        return born
+
     def date_of_birth(self) -> dt.date | None:
         parts = (self.dob_year.data, self.dob_month.data, self.dob_day.data)
         try:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import Role, StaffUser
+from portal.db import rowcount
 from portal.hmis.models import Client
 from portal.sessions import Resumed, new_token, resume, token_hash
 from portal.sharing.models import IdentityVersion
@@ -118,7 +119,7 @@ def revoke_codes(session: Session, personal_id: str) -> int:
         .values(revoked_at=utcnow())
     )
     session.flush()
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return rowcount(result) or 0
 
 
 def code_holder(session: Session, typed: str, secret_key: str) -> str | None:

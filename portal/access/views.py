@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -52,6 +53,7 @@ from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
 from portal.audience import PUBLIC, audience
 from portal.audit.services import record
+from portal.config import secret_key
 from portal.crypto import cipher
 from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
@@ -69,14 +71,15 @@ NOT_RIGHT = _l("The access code or the date of birth is not right. Check both an
 
 
 def limiter() -> FailureLimiter:
-    return current_app.extensions["portal.sign_in_limiter"]  # type: ignore[no-any-return]
+    found: FailureLimiter = current_app.extensions["portal.sign_in_limiter"]
+    return found
 
 
 def _limit_keys(typed_code: str) -> dict[str, str]:
     """Failures count per access code (per client for a known code), per device and per
     address; nothing counts for everybody. A device where a client signed in before, or a
     registered kiosk, is not slowed by what others at its address do."""
-    holder = code_holder(db.session(), typed_code, current_app.secret_key)
+    holder = code_holder(db.session(), typed_code, secret_key())
     code_key = (
         hold_key(holder)
         if holder
@@ -99,7 +102,7 @@ def _held_message(seconds: int) -> str:
     )
 
 
-def _enter(opened: ClientSession, token: str, action: str) -> Response:
+def _enter(opened: ClientSession, token: str, action: str) -> ResponseReturnValue:
     """Record the new client session, give the browser a fresh cookie for it, go to their page."""
     record(
         db.session(),
@@ -116,16 +119,16 @@ def _enter(opened: ClientSession, token: str, action: str) -> Response:
     session[SESSION_KEY] = token
     device.trust_device()
     response = redirect(url_for("client.home"), 303)
-    return device.remember_device(response)  # type: ignore[arg-type]
+    return device.remember_device(response)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @audience(PUBLIC)
-def sign_in_page() -> Response:
+def sign_in_page() -> ResponseReturnValue:
     if request.method == "GET" and "code" in request.args:
         # From a QR code: keep the code out of the address bar and the history.
         session[PREFILLED_CODE] = request.args["code"][:40]
-        return redirect(url_for("access.sign_in_page"), 303)  # type: ignore[return-value]
+        return redirect(url_for("access.sign_in_page"), 303)
     form = SignInForm()
     if request.method == "GET":
         form.code.data = session.pop(PREFILLED_CODE, None)
@@ -143,8 +146,8 @@ def sign_in_page() -> Response:
                 opened, token = sign_in(
                     db.session(),
                     form.code.data or "",
-                    form.date_of_birth(),  # type: ignore[arg-type]
-                    current_app.secret_key,
+                    form.valid_date_of_birth(),
+                    secret_key(),
                     device.device_kind(),
                 )
             except SignInRefused:
@@ -170,7 +173,7 @@ def _end_client_session(reason: str) -> None:
 
 @bp.post("/sign-out")
 @audience(PUBLIC)  # anyone may clear this browser: the button must work on a lapsed session too
-def sign_out() -> Response:
+def sign_out() -> ResponseReturnValue:
     _end_client_session("signed_out")
     language = session.get("lang")
     session.clear()
@@ -180,7 +183,7 @@ def sign_out() -> Response:
         session["lang"] = language
     landing = "public.home" if device.kiosk_name() else "access.signed_out"
     response = redirect(url_for(landing), 303)
-    return forget_in_browser(response)  # type: ignore[arg-type]
+    return forget_in_browser(response)
 
 
 @bp.app_context_processor
@@ -190,7 +193,7 @@ def _quick_exit_context() -> dict[str, str]:
 
 @bp.post("/leave-quickly")
 @audience(PUBLIC)  # like signing out, it must work whatever state the session is in
-def quick_exit() -> Response:
+def quick_exit() -> ResponseReturnValue:
     """Leave this page quickly: end the session, forget everything, show a neutral site.
 
     With JavaScript the page replaces itself with the neutral site at once and this runs in the
@@ -199,7 +202,7 @@ def quick_exit() -> Response:
     session.clear()
     # A kiosk stays on its own start page for the next person; a phone goes elsewhere.
     target = url_for("public.home") if device.kiosk_name() else QUICK_EXIT_URL
-    return forget_in_browser(redirect(target, 303))  # type: ignore[arg-type]
+    return forget_in_browser(redirect(target, 303))
 
 
 @bp.get("/signed-out")
@@ -216,7 +219,7 @@ def _hand_off_gone() -> Response:
 
 @bp.route("/continue/<token>", methods=["GET", "POST"])
 @audience(PUBLIC)  # the one-time token from the kiosk is the credential, with the date of birth
-def hand_off_redeem(token: str) -> Response:
+def hand_off_redeem(token: str) -> ResponseReturnValue:
     if live_hand_off(db.session(), token) is None:
         return _hand_off_gone()
     form = DateOfBirthForm()
@@ -225,7 +228,7 @@ def hand_off_redeem(token: str) -> Response:
             opened, session_token = redeem_hand_off(
                 db.session(),
                 token,
-                form.date_of_birth(),  # type: ignore[arg-type]
+                form.valid_date_of_birth(),
             )
         except HandOffRefused:
             record(db.session(), "client.hand_off_failed")
@@ -280,7 +283,7 @@ SLIP_SHOWN_FOR = 3600  # seconds a slip can be shown (and printed) again after i
 
 @bp.post("/staff/access-codes")
 @staff_required(*CODE_ISSUERS)
-def code_create() -> Response:
+def code_create() -> ResponseReturnValue:
     """Issue a code, then show its slip (POST, redirect, GET): reloading the slip shows the same
     code and revokes nothing. Replacing a working code is its own explicit, audited choice."""
     user = signed_in_staff()
@@ -294,9 +297,7 @@ def code_create() -> Response:
     if replacing and form.replace.data != "1":
         form.replace.errors = [_("This client has a working code. Choose to replace it or not.")]
         return _render_confirm(form, client)
-    code = issue_access_code(
-        db.session(), client.personal_id, current_app.secret_key, issued_by_id=user.id
-    )
+    code = issue_access_code(db.session(), client.personal_id, secret_key(), issued_by_id=user.id)
     issued = live_code_of(db.session(), client.personal_id)
     action = "access_code.replaced" if replacing else "access_code.issued"
     record(db.session(), action, personal_id=client.personal_id)
@@ -309,12 +310,12 @@ def code_create() -> Response:
         "at": int(time.time()),
     }
     session[SLIP_KEY] = cipher().encrypt(json.dumps(slip).encode()).decode("ascii")
-    return redirect(url_for("access.code_slip"), 303)  # type: ignore[return-value]
+    return redirect(url_for("access.code_slip"), 303)
 
 
 @bp.get("/staff/access-codes/slip")
 @staff_required(*CODE_ISSUERS)
-def code_slip() -> Response:
+def code_slip() -> ResponseReturnValue:
     """The slip of the code this browser issued last, as often as it is reloaded or printed,
     while the code works. The code itself is kept only in this browser's session, encrypted."""
     sealed = session.get(SLIP_KEY)
@@ -324,7 +325,7 @@ def code_slip() -> Response:
         slip = None
     client = slip and client_for_staff(db.session(), signed_in_staff(), slip["personal_id"])
     if not slip or client is None:
-        return redirect(url_for("access.code_new"), 303)  # type: ignore[return-value]
+        return redirect(url_for("access.code_new"), 303)
     issued = db.session().get(AccessCode, slip["code_id"]) if slip["code_id"] else None
     if issued is None or issued.revoked_at is not None or issued.expires_at <= utcnow():
         session.pop(SLIP_KEY, None)
@@ -348,7 +349,7 @@ def code_slip() -> Response:
 
 @bp.post("/staff/access-codes/revoke")
 @staff_required(*CODE_ISSUERS)
-def code_revoke() -> Response:
+def code_revoke() -> ResponseReturnValue:
     user = signed_in_staff()
     form = IssueCodeForm()
     client = client_for_staff(db.session(), user, form.personal_id.data or "")
@@ -364,7 +365,7 @@ def code_revoke() -> Response:
         else _("The client had no working access code."),
         "success",
     )
-    return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
+    return redirect(url_for("accounts.workspace"), 303)
 
 
 def sign_in_hold(personal_id: str) -> int:
@@ -379,7 +380,7 @@ def _hold_for_templates() -> dict[str, object]:
 
 @bp.post("/staff/access-codes/hold/lift")
 @staff_required(*CODE_ISSUERS)
-def hold_lift() -> Response:
+def hold_lift() -> ResponseReturnValue:
     """Lift the hold on a client's sign-in (after too many wrong dates of birth), audited."""
     form = IssueCodeForm()
     client = client_for_staff(db.session(), signed_in_staff(), form.personal_id.data or "")
@@ -390,13 +391,13 @@ def hold_lift() -> Response:
     db.session().commit()
     flash(_("The hold is lifted. The client can sign in again now."), "success")
     if request.form.get("back") == "client":
-        return redirect(url_for("clients.client_page", personal_id=client.personal_id), 303)  # type: ignore[return-value]
-    return redirect(url_for("access.code_new"), 303)  # type: ignore[return-value]
+        return redirect(url_for("clients.client_page", personal_id=client.personal_id), 303)
+    return redirect(url_for("access.code_new"), 303)
 
 
 @bp.route("/staff/kiosk", methods=["GET", "POST"])
 @staff_required(*CODE_ISSUERS)
-def kiosk_edit() -> Response:
+def kiosk_edit() -> ResponseReturnValue:
     form = KioskForm()
     if form.validate_on_submit():
         # The kiosk is a device of its own, used by anyone: the staff member who set it up is
@@ -406,19 +407,19 @@ def kiosk_edit() -> Response:
         session.clear()
         device.new_device()
         response = redirect(url_for("public.home"), 303)
-        device.mark_as_kiosk(response, (form.name.data or "").strip()[:60])  # type: ignore[arg-type]
-        device.remember_device(response)  # type: ignore[arg-type]
+        device.mark_as_kiosk(response, (form.name.data or "").strip()[:60])
+        device.remember_device(response)
         flash(_("This device is now a kiosk. You were signed out here."), "success")
-        return response  # type: ignore[return-value]
+        return response
     return render_page("access/kiosk_edit.html", form=form, kiosk=device.kiosk_name())
 
 
 @bp.post("/staff/kiosk/stop")
 @staff_required(*CODE_ISSUERS)
-def kiosk_stop() -> Response:
+def kiosk_stop() -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     response = redirect(url_for("accounts.workspace"), 303)
     response.delete_cookie(device.KIOSK_COOKIE)
     flash(_("This device is no longer a kiosk."), "success")
-    return response  # type: ignore[return-value]
+    return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from cryptography.fernet import InvalidToken
 from flask import Response, abort, current_app, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -25,12 +26,12 @@ from portal.notice.services import in_language
 
 @bp.route("/two-step", methods=["GET", "POST"])
 @staff_required()
-def two_step_optin() -> Response:
+def two_step_optin() -> ResponseReturnValue:
     """Two-step sign-in is required for the county roles and available to everyone."""
     user = signed_in_staff()
     if user.totp_secret:
         flash(_("Two-step sign-in is already on for your account."), "info")
-        return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.workspace"), 303)
     enrolled, page = enrol_totp(user, "accounts.two_step_optin")
     if not enrolled:
         return page
@@ -41,7 +42,7 @@ def two_step_optin() -> Response:
         _("Two-step sign-in is on. You will need a code from your app when you sign in."), "success"
     )
     keep_recovery_codes(codes)
-    return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
+    return redirect(url_for("accounts.recovery_codes"), 303)
 
 
 # ---------------------------------------------------------------- recovery codes
@@ -71,10 +72,10 @@ def recovery_codes() -> Response:
 
 @bp.get("/two-step/recovery-codes/download")
 @staff_required(needs_policy=False)
-def recovery_codes_download() -> Response:
+def recovery_codes_download() -> ResponseReturnValue:
     codes = _new_recovery_codes()
     if not codes:
-        return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.recovery_codes"), 303)
     user = signed_in_staff()
     lines = [
         _(
@@ -94,7 +95,7 @@ def recovery_codes_download() -> Response:
 
 @bp.post("/two-step/recovery-codes")
 @staff_required(needs_policy=False)
-def recovery_codes_action() -> Response:
+def recovery_codes_action() -> ResponseReturnValue:
     """ "I saved them" (forget the codes here), or a new set (the old codes stop working)."""
     user = signed_in_staff()
     if not FlaskForm().validate_on_submit() or user.totp_secret is None:
@@ -106,9 +107,9 @@ def recovery_codes_action() -> Response:
         )
         db.session().commit()
         keep_recovery_codes(codes)
-        return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.recovery_codes"), 303)
     session.pop(RECOVERY_KEY, None)
-    return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
+    return redirect(url_for("accounts.workspace"), 303)
 
 
 @bp.get("")
@@ -129,7 +130,7 @@ def _language() -> str:
 
 @bp.route("/policy", methods=["GET", "POST"])
 @staff_required(needs_policy=False)  # the one staff page open before the policy is accepted
-def policy_accept() -> Response:
+def policy_accept() -> ResponseReturnValue:
     db_session = db.session()
     user = signed_in_staff()
     current = policy.current_policy(db_session)

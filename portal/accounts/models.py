@@ -62,7 +62,8 @@ class StaffUser(Base):
     # Flask-Login's user interface. The id it keeps in the browser's session is the token of
     # the server-side session row (set at sign-in and by the user loader), never the user's id:
     # ending the row ends the sign-in. Not a column.
-    session_token: ClassVar[str | None] = None  # set per instance, never mapped
+    # A type comment, not an annotation: declarative would try to map an annotated attribute.
+    session_token = None  # type: str | None
     is_anonymous: ClassVar[bool] = False
 
     @property

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import RecoveryCode, StaffUser
+from portal.db import rowcount
 from portal.timeutil import utcnow
 
 COUNT = 10
@@ -59,7 +60,7 @@ def use_recovery_code(session: Session, user: StaffUser, typed: str, secret_key:
         .values(used_at=utcnow())
     )
     session.flush()
-    return spent.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(spent) == 1
 
 
 def codes_left(session: Session, user: StaffUser) -> int:

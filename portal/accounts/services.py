@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, StaffUser
+from portal.db import rowcount
 from portal.hmis.models import Organization
 from portal.timeutil import utcnow
 
@@ -193,6 +194,6 @@ def set_password_from_setup(db: Session, user: StaffUser, password: str) -> None
         .values(setup_token_expires_at=None)
         .execution_options(synchronize_session="fetch")
     )
-    if spent.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(spent) != 1:
         raise SetupLinkSpent
     db.refresh(user)

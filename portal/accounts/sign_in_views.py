@@ -7,6 +7,7 @@ import secrets
 import time
 
 from flask import Response, current_app, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -51,7 +52,7 @@ ACCOUNT_LOCKED = _l(
 
 @bp.route("/set-up/<token>", methods=["GET", "POST"])
 @audience(PUBLIC)  # the one-time token is the credential
-def setup_password(token: str) -> Response:
+def setup_password(token: str) -> ResponseReturnValue:
     secret_key = current_app.config["SECRET_KEY"]
     user = user_for_setup_token(db.session(), token, secret_key)
     if user is None:
@@ -67,7 +68,7 @@ def setup_password(token: str) -> Response:
             response = render_page("accounts/setup_invalid.html")
             response.status_code = 404
             return response
-        return redirect(url_for("accounts.setup_done"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.setup_done"), 303)
     return render_page(
         "accounts/setup_password.html",
         form=form,
@@ -91,11 +92,13 @@ PENDING_LIFETIME = 300
 
 
 def _staff_limiter() -> FailureLimiter:
-    return current_app.extensions["portal.staff_sign_in_limiter"]  # type: ignore[no-any-return]
+    limiter: FailureLimiter = current_app.extensions["portal.staff_sign_in_limiter"]
+    return limiter
 
 
 def two_step_limiter() -> FailureLimiter:
-    return current_app.extensions["portal.two_step_limiter"]  # type: ignore[no-any-return]
+    limiter: FailureLimiter = current_app.extensions["portal.two_step_limiter"]
+    return limiter
 
 
 def _pending_user() -> StaffUser | None:
@@ -106,7 +109,7 @@ def _pending_user() -> StaffUser | None:
     return None if user is None or user.locked_at is not None or not user.active else user
 
 
-def _open_session(user: StaffUser, recovery_codes: list[str] | None = None) -> Response:
+def _open_session(user: StaffUser, recovery_codes: list[str] | None = None) -> ResponseReturnValue:
     language = session.get("lang")
     session.clear()  # a new session at sign-in
     if language:
@@ -116,13 +119,13 @@ def _open_session(user: StaffUser, recovery_codes: list[str] | None = None) -> R
     db.session().commit()
     if recovery_codes:
         keep_recovery_codes(recovery_codes)
-        return redirect(url_for("accounts.recovery_codes"), 303)  # type: ignore[return-value]
-    return redirect(url_for("accounts.workspace"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.recovery_codes"), 303)
+    return redirect(url_for("accounts.workspace"), 303)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @audience(PUBLIC)
-def sign_in() -> Response:
+def sign_in() -> ResponseReturnValue:
     form = StaffSignInForm()
     wait = 0
     if form.validate_on_submit():
@@ -158,14 +161,14 @@ def sign_in() -> Response:
                     "nonce": secrets.token_urlsafe(16),
                 }
                 target = "accounts.sign_in_code" if user.totp_secret else "accounts.two_step_setup"
-                return redirect(url_for(target), 303)  # type: ignore[return-value]
+                return redirect(url_for(target), 303)
     response = render_page("accounts/sign_in.html", form=form)
     if wait:
         retry_after(response, wait)
     return device.remember_device(response)
 
 
-def _wrong_code(user: StaffUser) -> Response | None:
+def _wrong_code(user: StaffUser) -> ResponseReturnValue | None:
     """Count a wrong two-step or recovery code, on the server, per pending sign-in and per
     account (the browser's own session is a signed cookie that could be sent again as it was
     before the failures). A redirect when this pending sign-in or the account is spent."""
@@ -181,21 +184,21 @@ def _wrong_code(user: StaffUser) -> Response | None:
         session.pop(PENDING_KEY, None)
         db.session().commit()
         flash(str(ACCOUNT_LOCKED), "error")
-        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.sign_in"), 303)
     db.session().commit()
     if "pending" in spent:
         session.pop(PENDING_KEY, None)
         flash(_("Too many wrong codes. Enter your password again."), "warning")
-        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.sign_in"), 303)
     return None
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @audience(PUBLIC)  # the first step's pending state is the credential
-def sign_in_code() -> Response:
+def sign_in_code() -> ResponseReturnValue:
     user = _pending_user()
     if user is None or user.totp_secret is None:
-        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.sign_in"), 303)
     form = TotpForm()
     if form.validate_on_submit():
         if confirm_totp(db.session(), user, form.code.data or ""):
@@ -208,11 +211,11 @@ def sign_in_code() -> Response:
 
 @bp.route("/sign-in/recovery", methods=["GET", "POST"])
 @audience(PUBLIC)  # the first step's pending state is the credential
-def sign_in_recovery() -> Response:
+def sign_in_recovery() -> ResponseReturnValue:
     """Sign in with a one-time recovery code instead of the app's code (a lost phone)."""
     user = _pending_user()
     if user is None or user.totp_secret is None:
-        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.sign_in"), 303)
     form = RecoveryCodeForm()
     if form.validate_on_submit():
         secret_key = current_app.config["SECRET_KEY"]
@@ -237,10 +240,10 @@ def sign_in_recovery() -> Response:
 
 @bp.route("/two-step/set-up", methods=["GET", "POST"])
 @audience(PUBLIC)  # the first step's pending state is the credential
-def two_step_setup() -> Response:
+def two_step_setup() -> ResponseReturnValue:
     user = _pending_user()
     if user is None:
-        return redirect(url_for("accounts.sign_in"), 303)  # type: ignore[return-value]
+        return redirect(url_for("accounts.sign_in"), 303)
     enrolled, page = enrol_totp(user, "accounts.two_step_setup")
     if not enrolled:
         return page
@@ -281,15 +284,15 @@ def keep_recovery_codes(codes: list[str]) -> None:
 
 @bp.post("/sign-out")
 @staff_required(needs_policy=False)  # someone who does not accept the policy can still leave
-def sign_out() -> Response:
+def sign_out() -> ResponseReturnValue:
     record(db.session(), "staff.signed_out")  # by the staff member, before they are gone
     sign_out_staff()
     db.session().commit()
     language = session.get("lang")
     session.clear()
     if device.kiosk_name():  # a kiosk is left ready for the next client, at its first question
-        return forget_in_browser(redirect(url_for("public.home"), 303))  # type: ignore[arg-type]
+        return forget_in_browser(redirect(url_for("public.home"), 303))
     if language:  # the sign-in page that follows stays in the language they read
         session["lang"] = language
     response = redirect(url_for("accounts.sign_in"), 303)
-    return forget_in_browser(response)  # type: ignore[arg-type]
+    return forget_in_browser(response)

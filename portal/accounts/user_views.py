@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
@@ -67,8 +68,8 @@ def _user_form(viewer: StaffUser, user: StaffUser | None = None) -> StaffUserFor
     return form
 
 
-def _to_user_page(user_id: int) -> Response:
-    return redirect(url_for("accounts.user_show", user_id=user_id), 303)  # type: ignore[return-value]
+def _to_user_page(user_id: int) -> ResponseReturnValue:
+    return redirect(url_for("accounts.user_show", user_id=user_id), 303)
 
 
 def _show_setup_link(user: StaffUser, token: str, heading: str) -> Response:
@@ -157,7 +158,7 @@ def user_show(user_id: int) -> Response:
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @staff_required(*management.MANAGER_ROLES)
-def user_edit(user_id: int) -> Response:
+def user_edit(user_id: int) -> ResponseReturnValue:
     user = _managed_or_404(user_id)
     viewer = signed_in_staff()
     form = _user_form(viewer, user)
@@ -209,7 +210,7 @@ def _change(
 
 @bp.post("/users/<int:user_id>/disable")
 @staff_required(*management.MANAGER_ROLES)
-def user_disable(user_id: int) -> Response:
+def user_disable(user_id: int) -> ResponseReturnValue:
     if user := _change(user_id, management.disable_user):
         flash(_("%(name)s can no longer sign in and was signed out.", name=user.name), "success")
     return _to_user_page(user_id)
@@ -217,7 +218,7 @@ def user_disable(user_id: int) -> Response:
 
 @bp.post("/users/<int:user_id>/enable")
 @staff_required(*management.MANAGER_ROLES)
-def user_enable(user_id: int) -> Response:
+def user_enable(user_id: int) -> ResponseReturnValue:
     if user := _change(user_id, management.enable_user):
         flash(_("%(name)s can sign in again.", name=user.name), "success")
     return _to_user_page(user_id)
@@ -225,7 +226,7 @@ def user_enable(user_id: int) -> Response:
 
 @bp.post("/users/<int:user_id>/unlock")
 @staff_required(*management.MANAGER_ROLES)
-def user_unlock(user_id: int) -> Response:
+def user_unlock(user_id: int) -> ResponseReturnValue:
     """Lift the lock after too many wrong two-step codes (audited)."""
     if user := _change(user_id, management.unlock_user):
         two_step_limiter().clear("account", str(user.id))
@@ -235,7 +236,7 @@ def user_unlock(user_id: int) -> Response:
 
 @bp.post("/users/<int:user_id>/two-step/reset")
 @staff_required(*management.MANAGER_ROLES)
-def user_two_step_reset(user_id: int) -> Response:
+def user_two_step_reset(user_id: int) -> ResponseReturnValue:
     """A colleague lost their phone: their two-step sign-in and recovery codes are forgotten
     (audited) and they set it up again at their next sign-in."""
     if user := _change(user_id, management.reset_two_step):
@@ -251,7 +252,7 @@ def user_two_step_reset(user_id: int) -> Response:
 
 @bp.post("/users/<int:user_id>/reset")
 @staff_required(*management.MANAGER_ROLES)
-def user_reset(user_id: int) -> Response:
+def user_reset(user_id: int) -> ResponseReturnValue:
     """Recovery: a new set-up link, shown once, to hand over in person (never by email)."""
     user = _managed_or_404(user_id)
     db_session = db.session()

@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 
@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEntry, AuditHead
+from portal.db import table_of
 from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _values(entry: AuditEntry) -> tuple[object, ...]:
     return tuple(getattr(entry, name) for name in FIELDS)
 
 
-_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]
+_INSERT = table_of(AuditEntry).insert()
 
 
 def append(session: Session, key: bytes, **fields: str | None) -> None:
@@ -206,7 +207,7 @@ class Verdict:
 _COLUMNS = [getattr(AuditEntry, name) for name in FIELDS]
 
 
-def _entries(session: Session) -> Iterator[tuple[tuple[object, ...], str, str]]:
+def _entries(session: Session) -> Generator[tuple[tuple[object, ...], str, str], None, None]:
     """(FIELDS values, prev_hmac, hmac) in chain order, as plain rows: a million stay fast."""
     statement = (
         select(*_COLUMNS, AuditEntry.prev_hmac, AuditEntry.hmac)
@@ -253,14 +254,14 @@ def _walk(
                 return Verdict(count, expected, mac, expected, "does not match the saved head")
             found_saved = True
         prev, expected = mac, expected + 1
-    if not found_saved:
+    if not found_saved and saved_head is not None:  # found_saved is True when there is none
         return Verdict(
             count,
             expected - 1,
             prev,
             expected,
             f"the chain ends before the saved head (entry {saved_head[0]})",
-        )  # type: ignore[index]
+        )
     recorded = session.get(AuditHead, 1)
     if recorded is not None and recorded.seq != expected - 1:
         return Verdict(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import StaffUser
@@ -100,7 +100,7 @@ def init_app(app: Flask) -> None:
 
 @dataclass(frozen=True)
 class AccessEvent:
-    at: object
+    at: dt.datetime
     agency: str | None
     role: str | None
     action: str
@@ -143,14 +143,14 @@ class AuditFilter:
     staff_user_id: str | None = None
     agency: str | None = None
     action: str | None = None
-    date_from: object = None  # dt.date
-    date_to: object = None  # dt.date, inclusive
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None  # inclusive
 
 
 PAGE_SIZE = 50
 
 
-def _filtered(filters: AuditFilter):  # type: ignore[no-untyped-def]
+def _filtered(filters: AuditFilter) -> Select[tuple[AuditEntry]]:
     statement = select(AuditEntry)
     if filters.personal_id:
         statement = statement.where(AuditEntry.personal_id == filters.personal_id)
@@ -165,7 +165,7 @@ def _filtered(filters: AuditFilter):  # type: ignore[no-untyped-def]
     if filters.date_from:
         statement = statement.where(AuditEntry.at >= filters.date_from)
     if filters.date_to:
-        next_day = filters.date_to + dt.timedelta(days=1)  # type: ignore[operator]
+        next_day = filters.date_to + dt.timedelta(days=1)
         statement = statement.where(AuditEntry.at < next_day)
     return statement
 

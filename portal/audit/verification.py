@@ -58,7 +58,7 @@ def start_verification(session: Session, staff_id: int | None) -> AuditVerificat
 
 
 def start_in_background(check_id: int) -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as the app
     thread = threading.Thread(
         target=run_verification, args=(app, check_id), name=f"audit-verify-{check_id}"
     )

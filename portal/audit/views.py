@@ -4,18 +4,19 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     request,
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -30,6 +31,7 @@ from portal.audit.labels import ACTOR_LABELS, DEVICE_LABELS, ROLE_LABELS, action
 from portal.audit.models import AuditEntry
 from portal.audit.services import AuditFilter, audit_page, audit_rows, record
 from portal.audit.verification import latest_verification, start_in_background, start_verification
+from portal.config import current_settings
 from portal.hmis.models import Organization
 from portal.htmx import render_page
 from portal.requests.models import Request
@@ -63,7 +65,7 @@ def _client_of(typed: str) -> str | None:
 
 
 def _audit_key() -> bytes:
-    return current_app.config["PORTAL"].audit_key.encode()  # type: ignore[no-any-return]
+    return current_settings().audit_key.encode()
 
 
 def _filters(form: AuditFilterForm) -> AuditFilter:
@@ -124,7 +126,7 @@ def entries_list() -> Response:
         record(db.session(), "audit.viewed")
         db.session().commit()
     names, agencies = _names(entries)
-    args = _query_args()
+    args: dict[str, Any] = _query_args()  # Any: as url_for takes its values
     return render_page(
         "audit/entries_list.html",
         form=form,
@@ -143,20 +145,20 @@ def entries_list() -> Response:
 
 @bp.post("/verify")
 @staff_required(Role.HMIS_LEAD)
-def chain_verify() -> Response:
+def chain_verify() -> ResponseReturnValue:
     """Start checking the whole chain in the background; the page shows the result."""
     if not FlaskForm().validate_on_submit():
         abort(400)
     latest = latest_verification(db.session())
     if latest is not None and latest.running and latest.started_at > utcnow() - STUCK_AFTER:
         flash(_("The check is already running."), "info")
-        return redirect(url_for("audit.entries_list"), 303)  # type: ignore[return-value]
+        return redirect(url_for("audit.entries_list"), 303)
     check = start_verification(db.session(), signed_in_staff().id)
     record(db.session(), "audit.verified", object_type="audit_verification", object_id=check.id)
     db.session().commit()
     start_in_background(check.id)
     flash(_("The check has started. Its result shows here when it is done."), "success")
-    return redirect(url_for("audit.entries_list"), 303)  # type: ignore[return-value]
+    return redirect(url_for("audit.entries_list"), 303)
 
 
 @bp.get("/verification")

@@ -15,9 +15,10 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from portal.client.record import ClientRecord, Item
+from portal.client.record import ClientRecord, EnrollmentRecord, Item
 from portal.hmis import items
 from portal.pdf import pdf_from_template
 from portal.requests.labels import DENIAL_REASON_LABELS, STATUS_LABELS, TYPE_LABELS
@@ -166,7 +167,8 @@ def record_csv(
     for item in [*record.identity, *record.demographics]:
         person.update(_cells(item))
     rows = []
-    for enrollment in record.enrollments or [None]:
+    per_row: Sequence[EnrollmentRecord | None] = record.enrollments or [None]
+    for enrollment in per_row:
         row = dict(person)
         if enrollment is not None:
             row.update(

@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,9 @@ from portal.notice.models import NoticeText, NoticeVersion
 from portal.requests.services import new_reference, normalize_reference
 from portal.sharing.services import household_children, text_sha256
 from portal.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from portal.notice.published import PublishedText
 
 CONSENT_KINDS = (RESEARCH_CONSENT, OTHER_CONSENT)
 _DEMO = Path(__file__).parent / "demo"
@@ -72,7 +76,7 @@ def sign_consent(
     signer_id: str,
     personal_id: str,
     version: NoticeVersion,
-    text: NoticeText,
+    text: NoticeText | PublishedText,
     recipient: str,
     purpose: str,
     end_date: dt.date,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -48,7 +49,7 @@ STAFF_STATUS_LABELS = {
 
 
 def _published_forms() -> dict[str, object]:
-    found = {}
+    found: dict[str, object] = {}
     for slug, kind in FORM_SLUGS.items():
         version = current_version(db.session(), kind=kind)
         if version is not None:
@@ -79,7 +80,7 @@ def consents_list() -> Response:
 @bp.route("/my-page/consents/new", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
-def consent_new() -> Response:
+def consent_new() -> ResponseReturnValue:
     """Read a consent form and sign it, for oneself or a child in one's household."""
     slug = request.args.get("form", "")
     if slug not in FORM_SLUGS:
@@ -110,7 +111,7 @@ def consent_new() -> Response:
                 text=shown.text,
                 recipient=form.recipient.data or "",
                 purpose=form.purpose.data or "",
-                end_date=form.end_date.data,  # type: ignore[arg-type]
+                end_date=form.end_date.required_date(),
                 signed_name=form.signed_name.data or "",
                 channel="portal",
             )
@@ -146,7 +147,7 @@ def consent_new() -> Response:
 @bp.post("/my-page/consents/<reference>/revoke")
 @audience(CLIENT)
 @client_required
-def consent_revoke(reference: str) -> Response:
+def consent_revoke(reference: str) -> ResponseReturnValue:
     """Stop a consent from now on, in one action (what was shared before stays shared)."""
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -168,7 +169,7 @@ def consent_revoke(reference: str) -> Response:
 
 @bp.route("/staff/consents/new", methods=["GET", "POST"])
 @staff_required(*RECORDER_ROLES)
-def paper_consent_new() -> Response:
+def paper_consent_new() -> ResponseReturnValue:
     """A consent the client signed on paper, typed in by the HMIS lead or an agency admin."""
     user = signed_in_staff()
     form = PaperConsentForm()
@@ -195,7 +196,7 @@ def paper_consent_new() -> Response:
                     text=in_language(version, "en").text,
                     recipient=form.recipient.data or "",
                     purpose=form.purpose.data or "",
-                    end_date=form.end_date.data,  # type: ignore[arg-type]
+                    end_date=form.end_date.required_date(),
                     signed_name=form.signed_name.data or "",
                     channel="paper",
                     recorded_by_id=user.id,
@@ -247,7 +248,7 @@ def staff_consents_list() -> Response:
 
 @bp.post("/staff/consents/<reference>/revoke")
 @staff_required(*RECORDER_ROLES)
-def staff_consent_revoke(reference: str) -> Response:
+def staff_consent_revoke(reference: str) -> ResponseReturnValue:
     """The client stopped a consent on paper or by phone: staff record it, from now on."""
     if not FlaskForm().validate_on_submit():
         abort(400)

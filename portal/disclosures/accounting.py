@@ -11,7 +11,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from portal.disclosures.services import disclosures_for_client
 from portal.pdf import pdf_from_template
 
 # Translators: what a staff member did with the client's record, shown to the client.
-ACTION_LABELS: dict[str, LazyString] = {
+ACTION_LABELS: dict[str, str] = {  # lazy strings
     "client.identity_viewed": _l("Looked at your name and date of birth"),
     "client.record_opened": _l("Looked at your record"),
     "client.ssn_revealed_by_staff": _l("Looked at your full Social Security number"),
@@ -34,7 +33,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "access_code.revoked": _l("Stopped your access code"),
     "notice.acknowledged": _l("Noted that you read the privacy notice"),
 }
-ROLE_LABELS: dict[str, LazyString] = {
+ROLE_LABELS: dict[str, str] = {  # lazy strings
     "agency_staff": _l("Agency staff"),
     "agency_admin": _l("Agency administrator"),
     "hmis_lead": _l("HMIS lead (County Community Services)"),
@@ -59,7 +58,7 @@ def accounting(session: Session, personal_id: str, today: dt.date | None = None)
     """Everything the client may see of who saw their information, newest first."""
     lines = []
     for event in staff_access_to(session, personal_id):
-        at: dt.datetime = event.at  # type: ignore[assignment]
+        at = event.at
         who = event.agency or _("County HMIS")
         role = ROLE_LABELS.get(event.role or "")
         lines.append(

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
 class Purpose:
     key: str
-    label: LazyString  # plain words, as the client reads them
+    label: str  # lazy string (plain words, as the client reads them)
     needs_consent: str | None = None  # the consent form kind that must be active, if any
     may_delay: bool = False  # an order may keep it from the client's view until a date
 

@@ -144,7 +144,8 @@ def record_disclosure(
         if missing := [pid for pid, consent in consents.items() if consent is None]:
             raise DisclosureRefused({"purpose": "no_consent"}, missing)
         if len(ids) == 1:
-            consent_reference = consents[ids[0]].reference  # type: ignore[union-attr]
+            only = consents[ids[0]]  # never None: a missing consent was refused above
+            consent_reference = only.reference if only is not None else None
     entry = DisclosureEntry(
         reference=new_reference(),
         recorded_at=utcnow(),

@@ -9,6 +9,7 @@ import datetime as dt
 
 import click
 from flask import Blueprint, Response, abort, current_app, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from portal import db
@@ -17,7 +18,7 @@ from portal.access.current import client_required, signed_in_client
 from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import StaffUser
 from portal.audience import CLIENT, audience
-from portal.audit.services import SYSTEM, record
+from portal.audit.services import SYSTEM, Actor, record
 from portal.disclosures import chain
 from portal.disclosures.accounting import (
     ROLE_LABELS,
@@ -54,7 +55,9 @@ bp = Blueprint("disclosures", __name__, cli_group="disclosures")
 LABELS = {"purposes": PURPOSE_BY_KEY, "item_groups": ITEM_GROUPS}
 
 
-def _audit_recorded(entry_reference: str, personal_ids: list[str], actor=None) -> None:  # type: ignore[no-untyped-def]
+def _audit_recorded(
+    entry_reference: str, personal_ids: list[str], actor: Actor | None = None
+) -> None:
     for personal_id in personal_ids:
         record(
             db.session(),
@@ -79,7 +82,7 @@ def register_list() -> Response:
 
 @bp.route("/staff/disclosures/new", methods=["GET", "POST"])
 @staff_required(*RECORDER_ROLES)
-def disclosure_new() -> Response:
+def disclosure_new() -> ResponseReturnValue:
     form = DisclosureForm()
     if request.method == "GET":
         form.supersedes.data = request.args.get("supersedes", "")[:11] or None
@@ -87,7 +90,7 @@ def disclosure_new() -> Response:
     if form.validate_on_submit():
         new = NewDisclosure(
             personal_ids=parse_personal_ids(form.personal_ids.data or ""),
-            disclosed_on=form.disclosed_on.data,  # type: ignore[arg-type]
+            disclosed_on=form.disclosed_on.required_date(),
             recipient_organization=form.recipient_organization.data or "",
             recipient_person=form.recipient_person.data,
             purpose=form.purpose.data or "",

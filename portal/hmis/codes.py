@@ -7,16 +7,18 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
+from typing import Any
 
 STANDARDS = ("FY2024", "FY2026")
 
 
 @cache
-def _lists() -> dict[str, dict[str, dict[str, object]]]:
+def _lists() -> dict[str, dict[str, dict[str, Any]]]:
+    """{standards: {list name: {"values": {code: label}, ...}}}, as JSON gives it."""
     text = resources.files("portal.hmis").joinpath("hud_code_lists.json").read_text("utf-8")
-    data = json.loads(text)
+    data: dict[str, dict[str, dict[str, Any]]] = json.loads(text)
     data.pop("_source")
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 @cache
@@ -28,11 +30,11 @@ def codes(standards: str, list_name: str) -> Mapping[int, str]:
     entry = lists.get(list_name)
     if entry is None:
         raise KeyError(f"{list_name} is not a {standards} list the portal knows")
-    values: dict[str, str] = entry["values"]  # type: ignore[assignment]
+    values: dict[str, str] = entry["values"]
     return MappingProxyType({int(code): label for code, label in values.items()})
 
 
 def race_labels(standards: str) -> dict[str, str]:
     """The race and ethnicity list, keyed by its CSV column name (it has no numeric codes)."""
-    values: dict[str, str] = _lists()[standards]["Race"]["values"]  # type: ignore[assignment]
+    values: dict[str, str] = _lists()[standards]["Race"]["values"]
     return values

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from portal.hmis.codes import codes
 from portal.hmis.models import Client, Enrollment, Exit, HmisUser, Organization, Project
@@ -199,7 +200,7 @@ class Column:
 @dataclass(frozen=True)
 class FileSpec:
     name: str
-    model: type
+    model: type[Any]  # a mapped HMIS class: HmisTracked columns on Base
     key: str  # the CSV column holding the primary key
     columns: tuple[Column, ...]
 

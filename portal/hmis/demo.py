@@ -435,7 +435,10 @@ def _write_people(out_dir: Path, clients: int, seed: int, export_id: str) -> dic
             writer.writerow(header)
         # Synthetic data, not security: a seeded generator is the point (same seed, same bytes).
         rng = random.Random(seed)  # noqa: S311
-        generator = _Generator(rng, export_id, *writers, ssn_offset=rng.randrange(10**8))
+        clients_csv, enrollments_csv, exits_csv = writers
+        generator = _Generator(
+            rng, export_id, clients_csv, enrollments_csv, exits_csv, ssn_offset=rng.randrange(10**8)
+        )
         while generator.people < clients:
             generator.household(clients - generator.people)
     finally:

@@ -213,7 +213,9 @@ _RACE_COLUMNS = (
 
 def _race(*flags: str, none: int | None = None) -> dict[str, Cell]:
     """One answer to race and ethnicity: the seven 0/1 columns, or all 0 and RaceNone."""
-    return {name: int(name in flags) for name in _RACE_COLUMNS} | {"RaceNone": none}
+    race: dict[str, Cell] = {name: int(name in flags) for name in _RACE_COLUMNS}
+    race["RaceNone"] = none
+    return race
 
 
 _HOUSEHOLD_KIND = _table({"single": 65, "family": 25, "couple": 10})

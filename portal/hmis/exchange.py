@@ -21,7 +21,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.audit.services import Actor, record
-from portal.db import in_chunks
+from portal.db import in_chunks, rowcount
 from portal.hmis import csvspec, items
 from portal.hmis.items import Export
 from portal.hmis.models import Client, Organization
@@ -314,7 +314,7 @@ def export_changes(
         )
         if not again:
             statement = statement.where(Request.exported_at.is_(None))
-        if session.execute(statement).rowcount != len(chunk):  # type: ignore[attr-defined]
+        if rowcount(session.execute(statement)) != len(chunk):
             raise ExportRaced
     record(session, "hmis.changes_exported", object_type="export", object_id=len(rows), actor=actor)
     session.flush()

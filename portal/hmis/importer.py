@@ -58,8 +58,8 @@ class Limits:
         return cls(settings.import_max_deleted_percent, settings.import_max_quarantined_percent)
 
 
-def _live(session: Session, model: type) -> int:
-    query = select(func.count()).select_from(model).where(model.date_deleted.is_(None))  # type: ignore[attr-defined]
+def _live(session: Session, model: type[Any]) -> int:  # a mapped HMIS class
+    query = select(func.count()).select_from(model).where(model.date_deleted.is_(None))
     return int(session.scalar(query) or 0)
 
 

@@ -54,7 +54,7 @@ class Export(StrEnum):
 @dataclass(frozen=True)
 class RecordItem:
     key: str  # "identity.dob", "enrollment.destination"
-    label: object  # lazy string, the client's words
+    label: str  # lazy string, the client's words
     kind: Kind
     hud_file: str
     # The one HUD column holding the item, or None when several do (hud_columns lists them).
@@ -63,7 +63,7 @@ class RecordItem:
     code_list: str | None = None  # the HUD code list of a coded item
     multiple: bool = False  # several codes at once (gender, race)
     hud_columns: tuple[str, ...] = ()  # every HUD column the item is read from
-    staff_label: object = None  # lazy string, when staff use another word than the client
+    staff_label: str | None = None  # lazy string, when staff use another word than the client
     client_correctable: bool = True
     staff_correctable: bool = True
     standards: tuple[str, ...] = STANDARDS  # data standards versions that have the item
@@ -84,7 +84,7 @@ class RecordItem:
         """Every HUD column this item is read from and written to."""
         return self.hud_columns or ((self.hud_column,) if self.hud_column else ())
 
-    def label_for_staff(self) -> object:
+    def label_for_staff(self) -> str:
         return self.staff_label if self.staff_label is not None else self.label
 
     def allowed_codes(self, standards: str) -> Mapping[str, str]:
@@ -98,7 +98,7 @@ class RecordItem:
         return {str(code): label for code, label in codes(standards, self.code_list).items()}
 
 
-def _name(key: str, label: object, column: str) -> RecordItem:
+def _name(key: str, label: str, column: str) -> RecordItem:
     return RecordItem(key, label, Kind.NAME, CLIENT_FILE, column, Export.VALUE)
 
 

@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from portal.hmis import csvspec
@@ -77,7 +78,7 @@ def read_export(path: Path) -> ExportFiles:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 if not info.is_dir():
-                    take(info.filename, lambda info=info: archive.read(info), info.file_size)
+                    take(info.filename, partial(archive.read, info), info.file_size)
     else:
         raise ExportUnreadable(f"{path} is not a folder or a zip file")
 

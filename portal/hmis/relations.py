@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Column, select
 from sqlalchemy.orm import Session
 
-from portal.db import in_chunks
+from portal.db import Base, in_chunks
 from portal.hmis.models import Enrollment, Exit, Organization, Project
 from portal.hmis.outcomes import FLAGGED, QUARANTINED, Outcome
 from portal.hmis.rows import NEVER, ParsedFile
@@ -17,8 +17,11 @@ from portal.hmis.rows import NEVER, ParsedFile
 HEAD_OF_HOUSEHOLD = 1  # RelationshipToHoH: self (head of household)
 
 
-def key_column(model: type) -> Any:
-    return model.__mapper__.primary_key[0]  # type: ignore[attr-defined]
+def key_column(model: type[Base]) -> Column[Any]:
+    column = model.__mapper__.primary_key[0]
+    if not isinstance(column, Column):  # a table's primary key is its columns
+        raise TypeError(f"{model.__name__} has no primary key column")
+    return column
 
 
 def existing_keys(session: Session, model: type, keys: Iterable[str]) -> set[str]:

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from portal.db import insert_many
+from portal.db import insert_many, table_of
 from portal.hmis.importer import Limits, describe_stop, import_export
 from portal.hmis.models import ImportOutcome, ImportRun
 from portal.hmis.outcomes import IMPORTED, REFUSED, STOPPED, ImportResult
@@ -72,7 +72,7 @@ def run_import(
     session.flush()
     insert_many(
         session,
-        ImportOutcome.__table__,  # type: ignore[arg-type]
+        table_of(ImportOutcome),
         [
             {
                 "import_run_id": run.id,
@@ -132,7 +132,7 @@ class OutcomePage:
 PAGE_SIZE = 50
 
 
-def _outcome_query(run_id: int, file: str | None, rule: str | None):  # type: ignore[no-untyped-def]
+def _outcome_query(run_id: int, file: str | None, rule: str | None) -> Select[tuple[ImportOutcome]]:
     query = select(ImportOutcome).where(ImportOutcome.import_run_id == run_id)
     if file:
         query = query.where(ImportOutcome.file == file)

@@ -36,7 +36,7 @@ def apply_file(session: Session, parsed: ParsedFile, counts: FileCounts, progres
         session, parsed, [k for k in parsed.rows if k in stored], counts, progress
     )
     # The attribute names are the column names (tests/hmis/test_import.py checks).
-    insert_many(session, model.__table__, new_rows)  # type: ignore[attr-defined]
+    insert_many(session, model.__table__, new_rows)
     return deleted
 
 
@@ -46,7 +46,7 @@ def _update_stored(
     """Compare stored rows with the export's and write what changed."""
     model = parsed.spec.model
     key_name = key_column(model).key
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     names = list(parsed.rows[keys[0]]) if keys else []
     changes: list[dict[str, Any]] = []
     deleted = 0
@@ -77,7 +77,7 @@ def mark_missing_deleted(
     but quarantined is not missing: the portal keeps what it had."""
     model = parsed.spec.model
     column = key_column(model)
-    live = set(session.scalars(select(column).where(model.date_deleted.is_(None))))  # type: ignore[attr-defined]
+    live = set(session.scalars(select(column).where(model.date_deleted.is_(None))))
     gone = sorted(live - parsed.seen_keys)
     for chunk in in_chunks(gone):
         session.execute(

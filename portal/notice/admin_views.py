@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from babel.lists import format_list
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, format_date, format_number
 from flask_babel import gettext as _
 from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
 
 from portal import db
 from portal.accounts.current import staff_required
@@ -55,17 +58,17 @@ def kind_slug(kind: str) -> str:
     return kind.replace("_", "-")
 
 
-def _see_other(endpoint: str, **values: object) -> Response:
+def _see_other(endpoint: str, **values: Any) -> BaseResponse:  # Any: as url_for takes them
     """303 for a plain request; HX-Redirect for htmx, so the whole page changes."""
     target = url_for(endpoint, **values)
     if request.headers.get("HX-Request") == "true":
         response = Response(status=204)
         response.headers["HX-Redirect"] = target
         return response
-    return redirect(target, 303)  # type: ignore[return-value]
+    return redirect(target, 303)
 
 
-def _draft_or_refusal(version_id: int) -> NoticeVersion | Response:
+def _draft_or_refusal(version_id: int) -> NoticeVersion | BaseResponse:
     """The draft, or a clear refusal: published versions never change."""
     version = drafting.version_by_id(db.session(), version_id)
     if version is None or version.kind not in drafting.KINDS:
@@ -159,7 +162,7 @@ def _form_page(
         action = url_for("notice_admin.draft_edit", version_id=version.id)
     return render_page(
         "notice_admin/draft_form.html",
-        fragment="notice_admin/_draft_preview.html" if language in shown else None,
+        "notice_admin/_draft_preview.html" if language in shown else None,
         form=form,
         kind=kind,
         kind_label=KIND_LABELS[kind],
@@ -177,7 +180,7 @@ def _form_page(
     )
 
 
-def _save(form: DraftForm, kind: str, version: NoticeVersion | None) -> Response:
+def _save(form: DraftForm, kind: str, version: NoticeVersion | None) -> ResponseReturnValue:
     """Save the draft; then back to its page, or on to the check before publishing."""
     session = db.session()
     try:
@@ -244,7 +247,7 @@ def versions_list() -> Response:
 
 @bp.route("/staff/versions/<kind>/new", methods=["GET", "POST"])
 @staff_required(LEAD)
-def draft_new(kind: str) -> Response:
+def draft_new(kind: str) -> ResponseReturnValue:
     kind = _kind_or_404(kind)
     form = DraftForm()
     if request.method == "GET":
@@ -258,9 +261,9 @@ def draft_new(kind: str) -> Response:
 
 @bp.route("/staff/versions/<int:version_id>/edit", methods=["GET", "POST"])
 @staff_required(LEAD)
-def draft_edit(version_id: int) -> Response:
+def draft_edit(version_id: int) -> ResponseReturnValue:
     version = _draft_or_refusal(version_id)
-    if isinstance(version, Response):
+    if isinstance(version, BaseResponse):
         return version
     form = DraftForm()
     if request.method == "GET":
@@ -272,20 +275,20 @@ def draft_edit(version_id: int) -> Response:
 
 @bp.post("/staff/versions/<int:version_id>/preview")
 @staff_required(LEAD)
-def draft_preview(version_id: int) -> Response:
+def draft_preview(version_id: int) -> ResponseReturnValue:
     """The typed, unsaved text rendered: one language's fragment for htmx, else the page."""
     version = _draft_or_refusal(version_id)
-    if isinstance(version, Response):
+    if isinstance(version, BaseResponse):
         return version
     return _form_page(DraftForm(), version.kind, version)
 
 
 @bp.post("/staff/versions/<int:version_id>/publish")
 @staff_required(LEAD)
-def version_publish(version_id: int) -> Response:
+def version_publish(version_id: int) -> ResponseReturnValue:
     """Without confirm: the check page. With it: publish, if nothing is missing."""
     version = _draft_or_refusal(version_id)
-    if isinstance(version, Response):
+    if isinstance(version, BaseResponse):
         return version
     form = PublishForm()
     if form.validate_on_submit() and request.form.get("confirm"):
@@ -364,10 +367,10 @@ def version_compare(version_id: int) -> Response:
 
 @bp.post("/staff/versions/<int:version_id>/delete")
 @staff_required(LEAD)
-def draft_delete(version_id: int) -> Response:
+def draft_delete(version_id: int) -> ResponseReturnValue:
     """Without confirm: are you sure? With it: the draft is gone."""
     version = _draft_or_refusal(version_id)
-    if isinstance(version, Response):
+    if isinstance(version, BaseResponse):
         return version
     form = ConfirmForm()
     if form.validate_on_submit() and request.form.get("confirm"):

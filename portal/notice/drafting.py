@@ -36,6 +36,10 @@ LIMITS = {"summary_of_changes": 1_000, "in_short": 5_000, "body": 100_000}
 DATE_FIELD = "effective_date"
 
 
+# What a message here is: a lazy_gettext string (typed str in stubs/) or a LazyString made here.
+Message = str | LazyString
+
+
 def language_name(code: str) -> LazyString:
     """The language's name in the reader's language (Spanish, español, hiszpański)."""
 
@@ -45,7 +49,7 @@ def language_name(code: str) -> LazyString:
     return LazyString(name)
 
 
-def _message(template: LazyString, **values: object) -> LazyString:
+def _message(template: Message, **values: object) -> LazyString:
     """A translated message with values, translated and filled in when it is shown."""
     return LazyString(lambda: str(template) % values)
 
@@ -93,7 +97,7 @@ class UnknownKind(DraftError):
 class DraftInvalid(DraftError):
     """What is wrong with the draft, keyed by DATE_FIELD or "<language>_<part>"."""
 
-    def __init__(self, problems: dict[str, LazyString]) -> None:
+    def __init__(self, problems: dict[str, Message]) -> None:
         super().__init__(sorted(problems))
         self.problems = problems
 
@@ -247,7 +251,7 @@ def next_number(session: Session, kind: str) -> int:
 
 def _date_problem(
     session: Session, kind: str, day: dt.date | None, today: dt.date
-) -> LazyString | None:
+) -> Message | None:
     if day is None:
         return _l("Enter the date it takes effect as month, day and year, for example 7 1 2026.")
     if day < today:
@@ -264,8 +268,8 @@ def _date_problem(
     return None
 
 
-def _text_problems(draft: Draft) -> dict[str, LazyString]:
-    problems: dict[str, LazyString] = {}
+def _text_problems(draft: Draft) -> dict[str, Message]:
+    problems: dict[str, Message] = {}
     for code in LANGUAGE_CODES:
         text = draft.text(code)
         for part in PARTS:
@@ -284,7 +288,7 @@ def _text_problems(draft: Draft) -> dict[str, LazyString]:
 
 def draft_problems(
     session: Session, kind: str, draft: Draft, today: dt.date | None = None
-) -> dict[str, LazyString]:
+) -> dict[str, Message]:
     """Everything that stops this draft from being saved or published, by field."""
     today = today or utcnow().date()
     problems = _text_problems(draft)

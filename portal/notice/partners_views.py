@@ -5,6 +5,7 @@ The organizations themselves come from the HMIS import; only the public listing 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -74,7 +75,7 @@ def partners_list() -> Response:
 
 @bp.route("/staff/partners/<organization_id>", methods=["GET", "POST"])
 @staff_required(Role.HMIS_LEAD)
-def partner_edit(organization_id: str) -> Response:
+def partner_edit(organization_id: str) -> ResponseReturnValue:
     organization = _listable_or_404(organization_id)
     form = ListingForm(
         listed=not organization.hidden_from_public,

@@ -164,7 +164,8 @@ class PublishedVersions:
 
 
 def versions() -> PublishedVersions:
-    return current_app.extensions["portal.published_versions"]  # type: ignore[no-any-return]
+    found: PublishedVersions = current_app.extensions["portal.published_versions"]
+    return found
 
 
 def mark_published(session: Session) -> None:

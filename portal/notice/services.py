@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.hmis.models import Organization
@@ -30,7 +30,7 @@ class NoticeInLanguage:
     is_fallback: bool
 
 
-def _published(kind: str) -> select:  # type: ignore[type-arg]
+def _published(kind: str) -> Select[tuple[NoticeVersion]]:
     return (
         select(NoticeVersion)
         .where(NoticeVersion.kind == kind, NoticeVersion.published_at.is_not(None))

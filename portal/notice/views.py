@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, flash, g, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,7 +33,7 @@ def _language() -> str:
     return str(get_locale() or "en")
 
 
-def _render_version(template: str, number: int | None) -> Response:
+def _render_version(template: str, number: int | None) -> ResponseReturnValue:
     db_session = db.session()
     current = services.current_published(db_session)
     if number is None or (current is not None and current.number == number):
@@ -74,7 +75,7 @@ def _same_for_everyone() -> bool:
     )
 
 
-def _public(page: published.Page) -> Response:
+def _public(page: published.Page) -> ResponseReturnValue:
     """The kept page, with what lets browsers and proxies keep it too (and ask if it changed)."""
     response = Response(page.body, mimetype="text/html")
     response.set_etag(page.etag)
@@ -84,18 +85,18 @@ def _public(page: published.Page) -> Response:
     g.cache_publicly = not session.modified
     response.cache_control.public = g.cache_publicly
     response.cache_control.max_age = PUBLIC_MAX_AGE
-    return response.make_conditional(request)  # type: ignore[return-value]
+    return response.make_conditional(request)
 
 
 @bp.get("/privacy-notice")
 @audience(PUBLIC)
-def notice_show() -> Response:
+def notice_show() -> ResponseReturnValue:
     return _render_version("notice/notice_show.html", None)
 
 
 @bp.get("/privacy-notice/print")
 @audience(PUBLIC)
-def notice_print() -> Response:
+def notice_print() -> ResponseReturnValue:
     return _render_version("notice/notice_print.html", None)
 
 
@@ -117,7 +118,7 @@ def versions_list() -> Response:
 
 @bp.get("/privacy-notice/versions/<int:number>")
 @audience(PUBLIC)
-def version_show(number: int) -> Response:
+def version_show(number: int) -> ResponseReturnValue:
     return _render_version("notice/notice_show.html", number)
 
 
@@ -148,14 +149,16 @@ def _acknowledge(personal_id: str, version: NoticeVersion | PublishedVersion, ch
 
 @bp.post("/staff/notice-acknowledgements")
 @staff_required(Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
-def acknowledge_for_client() -> Response:
+def acknowledge_for_client() -> ResponseReturnValue:
     """Staff record that a client read the current notice with them (staff-assisted)."""
     session = db.session()
     user = signed_in_staff()
     if not FlaskForm().validate_on_submit():
         abort(400)
     client = client_for_staff(session, user, request.form.get("personal_id", ""))
-    pending = client and services.needs_acknowledgement(session, client.personal_id)
+    pending = (
+        services.needs_acknowledgement(session, client.personal_id) if client is not None else None
+    )
     if client is None or pending is None:
         abort(404)
     _acknowledge(client.personal_id, pending, "staff_assisted")
@@ -166,7 +169,7 @@ def acknowledge_for_client() -> Response:
 @bp.route("/privacy-notice/acknowledge", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
-def acknowledge() -> Response:
+def acknowledge() -> ResponseReturnValue:
     session = db.session()
     client_session = signed_in_client()
     pending = services.needs_acknowledgement(session, client_session.personal_id)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from sqlalchemy import text
@@ -35,7 +36,7 @@ def keep_alive() -> tuple[str, int]:
 
 @bp.route("/start-over", methods=["GET", "POST"])
 @audience(PUBLIC)
-def start_over() -> Response:
+def start_over() -> ResponseReturnValue:
     """Start again on this device: the POST ends every session this browser holds on the
     server (client and staff), so the old cookie, sent again, opens nothing.
 
@@ -53,7 +54,7 @@ def start_over() -> Response:
         end_sessions_here("started_over")
     session.clear()
     response = redirect(url_for("public.home"), 303)
-    return forget_in_browser(response)  # type: ignore[arg-type]
+    return forget_in_browser(response)
 
 
 @bp.get("/healthz")

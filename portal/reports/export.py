@@ -101,8 +101,8 @@ def report_rows(report: Report, agency_name: str) -> Iterator[list[Cell]]:
         for category, count in complaints.by_category.items():
             label = str(CATEGORY_LABELS[category] if category else NOT_RECORDED)
             yield [section, _("By category"), "", "", label, count]
-        for outcome, count in complaints.by_outcome.items():
-            yield [section, _("By outcome"), "", "", str(COMPLAINT_OUTCOME_LABELS[outcome]), count]
+        for answer, count in complaints.by_outcome.items():
+            yield [section, _("By outcome"), "", "", str(COMPLAINT_OUTCOME_LABELS[answer]), count]
         yield [section, _("Escalated"), "", "", "", complaints.escalated]
         yield [
             section,

@@ -29,6 +29,12 @@ class DayField(DateField):
         if self.data is not None and not EARLIEST <= self.data <= LATEST:
             raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
 
+    def required_date(self) -> dt.date:
+        """The date of a validated form whose field InputRequired guards (never None then)."""
+        if self.data is None:
+            raise ValueError(f"{self.name} has no date: validate the form first")
+        return self.data
+
 
 class ReportFilterForm(FlaskForm):
     class Meta:
@@ -51,7 +57,8 @@ class ReportFilterForm(FlaskForm):
         ]
 
     def validate_agency(self, field: Field) -> None:
-        known = {choice.value for choice in self.agency.choices or []}  # type: ignore[union-attr]
+        choices = self.agency.choices or []  # SelectChoices, set in __init__
+        known = {choice.value for choice in choices if isinstance(choice, SelectChoice)}
         if field.data and field.data not in known:
             raise ValidationError(_l("Choose an agency from the list."))
 

@@ -215,7 +215,7 @@ class Report:
 
 
 def _in_scope(scope: ReportScope) -> list[ColumnElement[bool]]:
-    conditions = [Request.type.in_(scope.types)]
+    conditions: list[ColumnElement[bool]] = [Request.type.in_(scope.types)]
     if scope.agency_id is not None:
         conditions.append(Request.agency_id == scope.agency_id)
     return conditions

@@ -14,6 +14,7 @@ from portal.accounts.models import PolicyAcceptance, Role, StaffUser
 from portal.accounts.policy import POLICY, current_policy
 from portal.hmis.models import Organization
 from portal.notice.models import NoticeVersion
+from portal.notice.published import PublishedVersion
 
 
 @dataclass
@@ -34,7 +35,7 @@ class AgencyAcceptance:
 
 @dataclass
 class PolicyAcceptanceReport:
-    version: NoticeVersion | None
+    version: NoticeVersion | PublishedVersion | None
     agencies: list[AgencyAcceptance]
 
     @property

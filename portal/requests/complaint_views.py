@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -40,7 +41,8 @@ from portal.requests.views import (
 
 
 def _complaint_limiter() -> FailureLimiter:
-    return current_app.extensions["portal.complaint_limiter"]  # type: ignore[no-any-return]
+    found: FailureLimiter = current_app.extensions["portal.complaint_limiter"]
+    return found
 
 
 def _complaint_keys() -> dict[str, str]:
@@ -81,7 +83,7 @@ def _complaint_owner() -> str:
 
 @bp.route("/complaint", methods=["GET", "POST"])
 @audience(PUBLIC, CLIENT)
-def complaint_form() -> Response:
+def complaint_form() -> ResponseReturnValue:
     """Open to everyone: a person who cannot sign in may be the one with the complaint."""
     if request.method == "GET":  # ?key=: "change your answers" from the check page
         kept = load_draft(
@@ -101,7 +103,7 @@ def complaint_form() -> Response:
             if key is not None:
                 db.session().commit()
                 response = redirect(url_for("requests.complaint_check", key=key), 303)
-                return device.remember_device(response)  # type: ignore[arg-type]
+                return device.remember_device(response)
             form.submission_key.data = ""
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
@@ -111,19 +113,19 @@ def complaint_form() -> Response:
 
 @bp.get("/complaint/check")
 @audience(PUBLIC, CLIENT)
-def complaint_check() -> Response:
+def complaint_check() -> ResponseReturnValue:
     """Is this right? A page of its own: Back and reload show it again, and send nothing."""
     key = request.args.get("key")
     kept = load_draft(db.session(), key=key, kind="complaint", owner=_complaint_owner())
     if not kept:
-        return redirect(url_for("requests.complaint_form"), 303)  # type: ignore[return-value]
+        return redirect(url_for("requests.complaint_form"), 303)
     form = _complaint_form(kept, kept=True)
     return render_page("requests/complaint_check.html", form=form, **labels())
 
 
 @bp.post("/complaint/send")
 @audience(PUBLIC, CLIENT)
-def complaint_send() -> Response:
+def complaint_send() -> ResponseReturnValue:
     key = request.form.get("submission_key")
     kept = load_draft(db.session(), key=key, kind="complaint", owner=_complaint_owner())
     form = _complaint_form(kept or MultiDict(request.form), kept=True)
@@ -164,16 +166,16 @@ def complaint_send() -> Response:
         _complaint_limiter().record_failure(_complaint_keys())  # counts sends, not failures
     # Post/Redirect/Get: the reference waits in the session for the page that shows it.
     session[SENT_COMPLAINT] = created.reference
-    return redirect(url_for("requests.complaint_sent"), 303)  # type: ignore[return-value]
+    return redirect(url_for("requests.complaint_sent"), 303)
 
 
 @bp.get("/complaint/sent")
 @audience(PUBLIC, CLIENT)
-def complaint_sent() -> Response:
+def complaint_sent() -> ResponseReturnValue:
     """The reference of a complaint sent without a link to a record, on its own page: Back and
     reload show it again and never send it twice."""
     reference = session.get(SENT_COMPLAINT)
     found = by_reference(db.session(), reference) if isinstance(reference, str) else None
     if found is None or found.personal_id is not None:
-        return redirect(url_for("requests.complaint_form"), 303)  # type: ignore[return-value]
+        return redirect(url_for("requests.complaint_form"), 303)
     return render_page("requests/complaint_sent.html", found=found, **labels())

@@ -77,7 +77,7 @@ class TextCorrectionForm(CorrectionForm):
 class DateCorrectionForm(TextCorrectionForm):
     kind = "date"
     main = "new_month"
-    requested_value = None  # type: ignore[assignment]  # WTForms: no such field on this form
+    requested_value = None  # type: ignore[assignment]  # WTForms: None removes the inherited field
     new_month = StringField(_l("Month"))
     new_day = StringField(_l("Day"))
     new_year = StringField(_l("Year"))
@@ -114,7 +114,7 @@ class DateCorrectionForm(TextCorrectionForm):
 class CodedCorrectionForm(TextCorrectionForm):
     kind = "coded"
     main = "new_code"
-    requested_value = None  # type: ignore[assignment]
+    requested_value = None  # type: ignore[assignment]  # WTForms: None removes the inherited field
     english: Mapping[str, str] = {}
 
     def chosen(self) -> list[str]:

@@ -146,7 +146,7 @@ class ComplaintForm(SubmissionForm):
 class AnonymousComplaintForm(ComplaintForm):
     """Without signing in there is no record to link: the person gives a contact, or none."""
 
-    anonymous = None  # type: ignore[assignment]  # WTForms: no such field on this form
+    anonymous = None  # type: ignore[assignment]  # WTForms: None removes the inherited field
 
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
@@ -171,7 +171,8 @@ class Request(Base):
         back_populates="request", order_by="SharingChange.id"
     )
 
-    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
+    # Any, as DeclarativeBase declares it (a ClassVar would clash with that declaration).
+    __mapper_args__: Any = {"version_id_col": version}  # noqa: RUF012
 
 
 class RequestEvent(Base):

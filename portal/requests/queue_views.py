@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Response, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -91,7 +92,7 @@ def queue_list() -> Response:
 
 @bp.post("/staff/queue/bulk")
 @staff_required(*QUEUE_WORKERS)
-def queue_bulk() -> Response:
+def queue_bulk() -> ResponseReturnValue:
     """Claim, assign or release the ticked requests in one submit."""
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -108,7 +109,7 @@ def queue_bulk() -> Response:
         )
     except RequestRefused as refused:
         flash(str(BULK_REFUSALS.get(refused.code, refused.code)), "warning")
-        return redirect(target, 303)  # type: ignore[return-value]
+        return redirect(target, 303)
     db.session().commit()
     if outcome.done:
         count = len(outcome.done)
@@ -119,12 +120,12 @@ def queue_bulk() -> Response:
             _("Not changed (someone else's, decided, or not yours to change): %(refs)s", refs=refs),
             "warning",
         )
-    return redirect(target, 303)  # type: ignore[return-value]
+    return redirect(target, 303)
 
 
 @bp.post("/staff/queue/views")
 @staff_required(*QUEUE_WORKERS)
-def view_save() -> Response:
+def view_save() -> ResponseReturnValue:
     """Keep the queue's current filters under a name, for this user."""
     user = signed_in_staff()
     form = SavedViewForm()
@@ -149,12 +150,12 @@ def view_save() -> Response:
             db.session().commit()
             flash(_("The view is saved."), "success")
     target = url_for("staff_requests.queue_list") + ("?" + query if query else "")
-    return redirect(target, 303)  # type: ignore[return-value]
+    return redirect(target, 303)
 
 
 @bp.post("/staff/queue/views/<int:view_id>/delete")
 @staff_required(*QUEUE_WORKERS)
-def view_delete(view_id: int) -> Response:
+def view_delete(view_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     found = db.session().get(SavedQueueView, view_id)
@@ -163,7 +164,7 @@ def view_delete(view_id: int) -> Response:
     db.session().delete(found)
     db.session().commit()
     flash(_("The view is deleted."), "success")
-    return redirect(url_for("staff_requests.queue_list"), 303)  # type: ignore[return-value]
+    return redirect(url_for("staff_requests.queue_list"), 303)
 
 
 def _day(text: str | None) -> dt.date | None:

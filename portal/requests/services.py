@@ -72,7 +72,7 @@ def new_reference() -> str:
 
 def normalize_reference(typed: str) -> str:
     kept = "".join(ch for ch in typed.upper() if ch.isalnum())
-    kept = kept.translate(str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"}))
+    kept = kept.translate(str.maketrans("OILU", "011V"))
     return f"{kept[:3]}-{kept[3:6]}-{kept[6:9]}" if len(kept) == 9 else ""
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -67,7 +70,8 @@ class MessageForm(VersionedForm):
             raise ValidationError(_l("Choose a standard message or write one."))
 
     def message(self) -> str:
-        return self.standard.data or self.message_text.data
+        # validate_message_text: one of the two is given.
+        return self.standard.data or self.message_text.data or ""
 
 
 class ExtendForm(VersionedForm):
@@ -109,9 +113,9 @@ class DecisionForm(VersionedForm):
         validators=[_length(REASON_MAX)],
     )
 
-    def validate(self, extra_validators: object = None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """What each outcome needs besides itself; the errors sit at the fields concerned."""
-        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        valid = super().validate(extra_validators)
         outcome = self.outcome.data
         needs = (
             (outcome == "denied", self.denial_reason, _l("Choose HUD's reason for the denial.")),
@@ -191,8 +195,8 @@ class EnterRequestForm(FlaskForm):
         validators=[_length(CONTACT_MAX)],
     )
 
-    def validate(self, extra_validators: object = None) -> bool:
-        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
         kind = self.type.data
         needs = (
             (kind == "correction", self.item_key, _l("Choose the item to correct.")),

@@ -7,8 +7,10 @@ Each action on a request is a POST that names the version of the request the pag
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
@@ -204,7 +206,7 @@ def request_page(reference: str) -> Response:
     return _render_request(_in_scope(reference))
 
 
-def _act(found: Request, action: str, change: Callable[[Request], None]) -> Response:
+def _act(found: Request, action: str, change: Callable[[Request], None]) -> ResponseReturnValue:
     """Run change(found) and commit; a refusal or a lost race is said plainly, never hidden."""
     try:
         change(found)
@@ -217,12 +219,12 @@ def _act(found: Request, action: str, change: Callable[[Request], None]) -> Resp
         db.session().rollback()
         flash(str(STAFF_REFUSALS["stale_page"]), "warning")
     target = url_for("staff_requests.request_page", reference=found.reference)
-    return redirect(target, 303)  # type: ignore[return-value]
+    return redirect(target, 303)
 
 
 @bp.post("/staff/requests/<reference>/claim")
 @staff_required(*QUEUE_WORKERS)
-def claim(reference: str) -> Response:
+def claim(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), VersionedForm(), signed_in_staff()
     if not form.validate_on_submit():
         abort(400)
@@ -231,7 +233,7 @@ def claim(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/release")
 @staff_required(*QUEUE_WORKERS)
-def release(reference: str) -> Response:
+def release(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), VersionedForm(), signed_in_staff()
     if not form.validate_on_submit():
         abort(400)
@@ -242,7 +244,7 @@ def release(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/assignment")
 @staff_required(*QUEUE_WORKERS)
-def assign(reference: str) -> Response:
+def assign(reference: str) -> ResponseReturnValue:
     """A manager hands the request to a named colleague, with the reason on the timeline."""
     found, user = _in_scope(reference), signed_in_staff()
     colleagues = assignment.colleagues_for(db.session(), user)
@@ -262,7 +264,7 @@ def assign(reference: str) -> Response:
 
 @bp.get("/staff/requests/<reference>/record-pdf")
 @staff_required(*QUEUE_WORKERS)
-def record_print(reference: str) -> Response:
+def record_print(reference: str) -> ResponseReturnValue:
     """The client's record PDF for a printed-copy request: the document the client gets,
     marked with the request and who printed it; audited."""
     found, user = _in_scope(reference), signed_in_staff()
@@ -271,7 +273,7 @@ def record_print(reference: str) -> Response:
     except RequestRefused as refused:
         flash(str(STAFF_REFUSALS.get(refused.code, refused.code)), "warning")
         target = url_for("staff_requests.request_page", reference=found.reference)
-        return redirect(target, 303)  # type: ignore[return-value]
+        return redirect(target, 303)
     audit_request(db.session(), "request.record_printed", found)
     db.session().commit()
     response = Response(body, mimetype="application/pdf")
@@ -282,16 +284,18 @@ def record_print(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/notes")
 @staff_required(*QUEUE_WORKERS)
-def add_note(reference: str) -> Response:
+def add_note(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), NoteForm(), signed_in_staff()
     if not form.validate_on_submit():
         return _render_request(found, note_form=form)
-    return _act(found, "request.note_added", lambda r: workflow.add_note(r, user, form.note.data))
+    return _act(
+        found, "request.note_added", lambda r: workflow.add_note(r, user, form.note.data or "")
+    )
 
 
 @bp.post("/staff/requests/<reference>/messages")
 @staff_required(*QUEUE_WORKERS)
-def send_message(reference: str) -> Response:
+def send_message(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), MessageForm(), signed_in_staff()
     if not form.validate_on_submit():
         return _render_request(found, message_form=form)
@@ -302,20 +306,20 @@ def send_message(reference: str) -> Response:
 
 @bp.post("/staff/requests/<reference>/extension")
 @staff_required(*QUEUE_WORKERS)
-def extend(reference: str) -> Response:
+def extend(reference: str) -> ResponseReturnValue:
     found, form, user = _in_scope(reference), ExtendForm(), signed_in_staff()
     if not form.validate_on_submit():
         return _render_request(found, extend_form=form)
     return _act(
         found,
         "request.extended",
-        lambda r: workflow.extend(r, user, form.extension_reason.data, form.seen_version()),
+        lambda r: workflow.extend(r, user, form.extension_reason.data or "", form.seen_version()),
     )
 
 
 @bp.post("/staff/requests/<reference>/decision")
 @staff_required(*QUEUE_WORKERS)
-def decide(reference: str) -> Response:
+def decide(reference: str) -> ResponseReturnValue:
     found, user = _in_scope(reference), signed_in_staff()
     form = _decision_form(found)
     if not form.validate_on_submit():
@@ -343,13 +347,22 @@ def decide(reference: str) -> Response:
         kept.outcome.errors = [str(STAFF_REFUSALS.get(code, code))]
         return _render_request(found, decision_form=kept)
     target = url_for("staff_requests.request_page", reference=found.reference)
-    return redirect(target, 303)  # type: ignore[return-value]
+    return redirect(target, 303)
 
 
 ENTRY_REFUSALS = {
     "not_covered": _l("This form would change nothing: check whether the client already refuses."),
     "wrong_form": _l("The form is not published yet."),
 }
+
+
+class _ComplaintFields(TypedDict, total=False):
+    """What open_request takes besides its own arguments, for a complaint."""
+
+    category: str | None
+    description: str | None
+    contact_method: str | None
+    contact_details: str | None
 
 
 def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) -> Request:
@@ -368,7 +381,7 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
             covered=[personal_id],
             version=version,
             text=in_language(version, "en").text,
-            signed_name=form.signed_name.data,
+            signed_name=form.signed_name.data or "",  # required here by PaperForm.validate
             drawn_signature=None,
             channel=channel,
             author=author,
@@ -379,21 +392,24 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
         return signed
     if kind is RequestType.CORRECTION:
         # A coded item stores HUD's code (several, comma-separated, for gender or race).
-        requested = ",".join(form.chosen_codes()) if form.is_coded() else form.requested_value.data
+        # Required here by PaperForm.validate (the codes, or the value for a free-text item).
+        requested = (
+            ",".join(form.chosen_codes()) if form.is_coded() else form.requested_value.data or ""
+        )
         return corrections.request_correction(
             db.session(),
             personal_id=personal_id,
             item_key=form.item_key.data,
             current_value=form.current_value.data or "",
             requested_value=requested,
-            reason=form.details.data,
+            reason=form.details.data or "",
             evidence=None,
             agency_id=user.organization_id,
             channel=channel,
             author=author,
             submission_key=None,
         )
-    fields: dict[str, object] = {}
+    fields: _ComplaintFields = {}
     if kind is RequestType.COMPLAINT:
         fields = {
             "category": form.category.data,
@@ -446,7 +462,7 @@ def coded_value_label(item_key: str | None, value: str | None, standards: str) -
 
 @bp.route("/staff/clients/<personal_id>/requests/new", methods=["GET", "POST"])
 @staff_required(*QUEUE_WORKERS)
-def enter_request(personal_id: str) -> Response:
+def enter_request(personal_id: str) -> ResponseReturnValue:
     """Staff enter a request for a client they serve: in person, by telephone, paper or mail."""
     user = signed_in_staff()
     if not is_own_agency_client(db.session(), Viewer.of(user), personal_id):
@@ -478,7 +494,7 @@ def enter_request(personal_id: str) -> Response:
                 target = url_for("staff_requests.request_page", reference=created.reference)
             else:  # a complaint goes to the HMIS lead only
                 target = url_for("clients.client_page", personal_id=personal_id)
-            return redirect(target, 303)  # type: ignore[return-value]
+            return redirect(target, 303)
     return render_page("staff_requests/enter.html", form=form, personal_id=personal_id)
 
 

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -118,8 +119,8 @@ def _own(reference: str) -> Request:
     return found
 
 
-def sent_page(found: Request) -> Response:
-    return redirect(url_for("requests.request_sent", reference=found.reference), 303)  # type: ignore[return-value]
+def sent_page(found: Request) -> ResponseReturnValue:
+    return redirect(url_for("requests.request_sent", reference=found.reference), 303)
 
 
 # ------------------------------------------------------------------ following requests
@@ -164,7 +165,7 @@ def request_sent(reference: str) -> Response:
 @bp.route("/my-requests/<reference>/withdraw", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
-def request_withdraw(reference: str) -> Response:
+def request_withdraw(reference: str) -> ResponseReturnValue:
     found = _own(reference)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -176,34 +177,34 @@ def request_withdraw(reference: str) -> Response:
             audit_request(db.session(), "request.withdrawn", found)
             db.session().commit()
             flash(_("You withdrew request %(reference)s.", reference=found.reference), "success")
-        return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
+        return redirect(url_for("requests.request_show", reference=found.reference), 303)
     return render_page("requests/withdraw.html", found=found, form=form, **labels())
 
 
 @bp.route("/my-requests/<reference>/statement", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
-def request_statement(reference: str) -> Response:
+def request_statement(reference: str) -> ResponseReturnValue:
     """After a denial: the client's statement of disagreement joins their record."""
     found = _own(reference)
     form = StatementForm()
     if form.validate_on_submit():
         try:
-            corrections.add_disagreement(found, form.statement.data, CLIENT_AUTHOR)
+            corrections.add_disagreement(found, form.statement.data or "", CLIENT_AUTHOR)
         except RequestRefused as refused:
             flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
         else:
             audit_request(db.session(), "request.statement_added", found)
             db.session().commit()
             flash(_("Your statement is now part of your record."), "success")
-        return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
+        return redirect(url_for("requests.request_show", reference=found.reference), 303)
     return render_page("requests/statement.html", found=found, form=form, **labels())
 
 
 @bp.route("/my-requests/<reference>/escalate", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
-def request_escalate(reference: str) -> Response:
+def request_escalate(reference: str) -> ResponseReturnValue:
     """A complainant not satisfied with the answer sends it on to County Community Services;
     a request whose answer is late can be sent to the HMIS lead before it is answered."""
     found = _own(reference)
@@ -214,7 +215,7 @@ def request_escalate(reference: str) -> Response:
         escalate(found, CLIENT_AUTHOR)
         audit_request(db.session(), "request.escalated", found)
         db.session().commit()
-        return redirect(url_for("requests.request_show", reference=found.reference), 303)  # type: ignore[return-value]
+        return redirect(url_for("requests.request_show", reference=found.reference), 303)
     return render_page("requests/escalate.html", found=found, form=form, **labels())
 
 
@@ -224,7 +225,7 @@ def request_escalate(reference: str) -> Response:
 @bp.route("/my-record/printed-copy", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
-def printed_copy() -> Response:
+def printed_copy() -> ResponseReturnValue:
     """On a kiosk (or anywhere): staff print the record and hand or mail it over."""
     form = ConfirmForm()
     personal_id = signed_in_client().personal_id
@@ -324,7 +325,7 @@ def _draft_kind(item_key: str) -> str:
 @bp.route("/my-record/correct/<item_key>", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
-def correction_form(item_key: str) -> Response:
+def correction_form(item_key: str) -> ResponseReturnValue:
     """The form; a valid answer is kept and the check page follows as a page of its own."""
     found = _correctable(item_key)
     personal_id = signed_in_client().personal_id
@@ -348,7 +349,7 @@ def correction_form(item_key: str) -> Response:
                 db.session().commit()
                 return redirect(
                     url_for("requests.correction_check", item_key=item_key, key=key), 303
-                )  # type: ignore[return-value]
+                )
             form.submission_key.data = ""  # not a key the portal made: a new one below
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
@@ -358,7 +359,7 @@ def correction_form(item_key: str) -> Response:
 @bp.get("/my-record/correct/<item_key>/check")
 @audience(CLIENT)
 @client_required
-def correction_check(item_key: str) -> Response:
+def correction_check(item_key: str) -> ResponseReturnValue:
     """Is this right? A page of its own: Back and reload show it again, and send nothing."""
     found = _correctable(item_key)
     personal_id = signed_in_client().personal_id
@@ -369,7 +370,7 @@ def correction_check(item_key: str) -> Response:
         if sent is not None and sent.personal_id == personal_id:
             return sent_page(sent)  # sent already: its result, not a second send
         flash(str(REFUSAL_MESSAGES["stale_form"]), "warning")
-        return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+        return redirect(url_for("requests.correction_form", item_key=item_key), 303)
     form = found.form(kept, kept=True)
     return render_page("requests/correction_check.html", item=found.item, form=form)
 
@@ -377,7 +378,7 @@ def correction_check(item_key: str) -> Response:
 @bp.post("/my-record/correct/<item_key>/send")
 @audience(CLIENT)
 @client_required
-def correction_send(item_key: str) -> Response:
+def correction_send(item_key: str) -> ResponseReturnValue:
     found = _correctable(item_key)
     personal_id = signed_in_client().personal_id
     key = request.form.get("submission_key")
@@ -388,13 +389,13 @@ def correction_send(item_key: str) -> Response:
     form = found.form(kept or MultiDict(request.form), kept=True)
     if not (form.validate() and form.check_against(found.item)):
         flash(str(REFUSAL_MESSAGES["stale_form"]), "warning")
-        return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+        return redirect(url_for("requests.correction_form", item_key=item_key), 303)
     if request.form.get("seen_value") != found.item.fingerprint:
         flash(
             _("Your record changed while you were on this page. Check what it says now."),
             "warning",
         )
-        return redirect(url_for("requests.correction_form", item_key=item_key, key=key), 303)  # type: ignore[return-value]
+        return redirect(url_for("requests.correction_form", item_key=item_key, key=key), 303)
     try:
         created = corrections.request_correction(
             db.session(),
@@ -403,7 +404,7 @@ def correction_send(item_key: str) -> Response:
             current_value=found.item.plain,
             requested_value=form.new_value(),
             requested_code=form.new_codes(),
-            reason=form.reason.data,
+            reason=form.reason.data or "",  # required: a str once validated
             evidence=form.evidence.data,
             agency_id=found.agency,
             channel=channel_now(),
@@ -413,7 +414,7 @@ def correction_send(item_key: str) -> Response:
         )
     except RequestRefused as refused:
         flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
-        return redirect(url_for("requests.correction_form", item_key=item_key), 303)  # type: ignore[return-value]
+        return redirect(url_for("requests.correction_form", item_key=item_key), 303)
     drop_draft(db.session(), key)
     record_submitted(created)
     return sent_page(created)

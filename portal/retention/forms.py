@@ -12,7 +12,7 @@ class ScheduleForm(FlaskForm):
     """Years to keep each data type after the client's last enrollment activity."""
 
 
-def _years_field(label: object) -> IntegerField:
+def _years_field(label: str) -> IntegerField:
     return IntegerField(
         label,
         validators=[

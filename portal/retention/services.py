@@ -14,14 +14,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.consents.models import Consent
-from portal.db import in_chunks
+from portal.db import in_chunks, table_of
 from portal.hmis.models import Client, Enrollment, Exit
 from portal.requests.models import Request, RequestEvent, WithheldItem
 from portal.retention.models import RetentionPurge, RetentionRule
@@ -30,7 +29,7 @@ from portal.timeutil import utcnow
 
 DEFAULT_YEARS = 7
 # Translators: types of personal data in the retention schedule (the notice page lists them).
-DATA_TYPES: dict[str, LazyString] = {
+DATA_TYPES: dict[str, str] = {  # lazy strings
     "identity": _l("Name, date of birth and Social Security number"),
     "contact": _l("Contact details given with a request or complaint"),
     "free_text": _l("Written text: request details, messages, notes and signatures"),
@@ -185,8 +184,8 @@ def _purge_identity(session: Session, ids: list[str]) -> None:
         .where(AccessCode.personal_id.in_(ids), AccessCode.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    session.execute(HandOff.__table__.delete().where(HandOff.personal_id.in_(ids)))
-    session.execute(ClientSession.__table__.delete().where(ClientSession.personal_id.in_(ids)))
+    session.execute(table_of(HandOff).delete().where(HandOff.personal_id.in_(ids)))
+    session.execute(table_of(ClientSession).delete().where(ClientSession.personal_id.in_(ids)))
 
 
 def _purge_contact(session: Session, ids: list[str]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from portal.db import in_chunks, insert_many
+from portal.db import in_chunks, insert_many, table_of
 from portal.hmis.models import Client, Enrollment, Project
 from portal.sharing.models import IdentityVersion
 from portal.sharing.names import name_search
@@ -52,7 +52,7 @@ def record_identity_changes(session: Session, personal_ids: Iterable[str], now: 
     it, differs from its open version; returns how many were added."""
     ids = list(personal_ids)
     columns = [getattr(Client, name) for name in (*IDENTITY_FIELDS, *ATTRIBUTION_FIELDS)]
-    clients: dict[str, Mapping[str, Any]] = {}
+    clients: dict[str, Mapping[Any, Any]] = {}  # RowMappings (keyed by name or column)
     for chunk in in_chunks(ids):
         for row in session.execute(
             select(Client.personal_id, *columns).where(Client.personal_id.in_(chunk))
@@ -98,14 +98,14 @@ def record_identity_snapshots(
         )
     if closed:
         session.execute(update(IdentityVersion), closed)
-    insert_many(session, IdentityVersion.__table__, added)  # type: ignore[arg-type]
+    insert_many(session, table_of(IdentityVersion), added)
     return len(added)
 
 
-def _open_versions(session: Session, personal_ids: list[str]) -> dict[str, Mapping[str, Any]]:
+def _open_versions(session: Session, personal_ids: list[str]) -> dict[str, Mapping[Any, Any]]:
     """personal id -> its open version's id, valid_from and identifying values."""
     columns = [getattr(IdentityVersion, name) for name in IDENTITY_FIELDS]
-    found: dict[str, Mapping[str, Any]] = {}
+    found: dict[str, Mapping[Any, Any]] = {}
     for chunk in in_chunks(personal_ids):
         for row in session.execute(
             select(IdentityVersion.id, IdentityVersion.personal_id, IdentityVersion.valid_from)

@@ -186,7 +186,7 @@ def visible_identity(
     return None
 
 
-def own_agency_client(viewer: Viewer) -> Select:  # type: ignore[type-arg]
+def own_agency_client(viewer: Viewer) -> Select[tuple[str]]:
     """Personal ids of clients with a live enrollment at the viewer's agency."""
     return (
         select(Enrollment.personal_id)

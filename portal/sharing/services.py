@@ -12,6 +12,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -23,6 +24,9 @@ from portal.requests.services import Author, RequestRefused, by_submission_key, 
 from portal.sharing.models import SharingChange
 from portal.sharing.rule import sharing_histories
 from portal.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from portal.notice.published import PublishedText
 
 REFUSAL_FORM = "sharing_refusal"
 RESTORE_FORM = "sharing_restore"
@@ -37,7 +41,7 @@ def form_kind(refuse: bool) -> str:
     return REFUSAL_FORM if refuse else RESTORE_FORM
 
 
-def text_sha256(text: NoticeText) -> str:
+def text_sha256(text: NoticeText | PublishedText) -> str:
     """A hash of exactly what the client read: summary and full text, in their language."""
     exact = f"{text.in_short}\n\n{text.body}"
     return hashlib.sha256(exact.encode("utf-8")).hexdigest()
@@ -107,7 +111,7 @@ def sign(
     refuse: bool,
     covered: list[str],
     version: NoticeVersion,
-    text: NoticeText,
+    text: NoticeText | PublishedText,
     signed_name: str,
     drawn_signature: str | None,
     channel: Channel,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -105,7 +106,7 @@ def _context(refuse: bool, action: str, version: NoticeVersion) -> dict[str, obj
 @bp.route("/sharing/<action>", methods=["GET", "POST"])
 @audience(CLIENT)
 @client_required
-def sharing_form(action: str) -> Response:
+def sharing_form(action: str) -> ResponseReturnValue:
     refuse = _refuse(action)
     version = _form_version(refuse)
     personal_id = signed_in_client().personal_id
@@ -120,8 +121,8 @@ def sharing_form(action: str) -> Response:
         if not answers:
             sent = by_submission_key(db.session(), key)
             if sent is not None and sent.personal_id == personal_id:
-                return redirect(url_for("sharing.receipt", reference=sent.reference), 303)  # type: ignore[return-value]
-            return redirect(url_for("sharing.sharing_form", action=action), 303)  # type: ignore[return-value]
+                return redirect(url_for("sharing.receipt", reference=sent.reference), 303)
+            return redirect(url_for("sharing.sharing_form", action=action), 303)
     else:
         answers = MultiDict()
     if not people:
@@ -133,7 +134,7 @@ def sharing_form(action: str) -> Response:
             ),
             "info",
         )
-        return redirect(url_for("sharing.sharing_page"), 303)  # type: ignore[return-value]
+        return redirect(url_for("sharing.sharing_page"), 303)
     if not usable_key(answers.get("submission_key")):
         answers["submission_key"] = new_submission_key()
     if len(people) == 1:
@@ -153,7 +154,7 @@ def sharing_form(action: str) -> Response:
             **context,
         )
 
-    def advance(to: str) -> Response:
+    def advance(to: str) -> ResponseReturnValue:
         """The next step as a page of its own: Back and reload never post again."""
         key = save_draft(
             db.session(),
@@ -163,7 +164,7 @@ def sharing_form(action: str) -> Response:
             answers=answers,
         )
         db.session().commit()
-        return redirect(url_for("sharing.sharing_form", action=action, page=to, key=key), 303)  # type: ignore[return-value]
+        return redirect(url_for("sharing.sharing_form", action=action, page=to, key=key), 303)
 
     if request.method == "GET":
         if page in PAGES and _version_read(answers) == version.id:
@@ -193,7 +194,7 @@ def _signed_as_client(sign_form: SignForm, personal_id: str) -> bool:
     """The typed name must be the client's own (accents, case and spaces aside); if not, the
     field says what to type."""
     client = db.session().get(Client, personal_id)
-    if client is not None and services.signature_matches(sign_form.signed_name.data, client):
+    if client is not None and services.signature_matches(sign_form.signed_name.data or "", client):
         return True
     name = (
         " ".join(part for part in (client.first_name, client.last_name) if part) if client else ""
@@ -208,7 +209,7 @@ def _signed_as_client(sign_form: SignForm, personal_id: str) -> bool:
 @bp.post("/sharing/<action>/sign")
 @audience(CLIENT)
 @client_required
-def sharing_sign(action: str) -> Response:
+def sharing_sign(action: str) -> ResponseReturnValue:
     refuse = _refuse(action)
     version = _form_version(refuse)
     client_session = signed_in_client()
@@ -220,7 +221,7 @@ def sharing_sign(action: str) -> Response:
         or not _signed_as_client(sign_form, client_session.personal_id)
     ):
         flash(_("This page is out of date. Start again from the form."), "warning")
-        return redirect(url_for("sharing.sharing_form", action=action), 303)  # type: ignore[return-value]
+        return redirect(url_for("sharing.sharing_form", action=action), 303)
     shown = in_language(version, str(get_locale() or "en"))
     try:
         signed = services.sign(
@@ -230,7 +231,7 @@ def sharing_sign(action: str) -> Response:
             covered=covered,
             version=version,
             text=shown.text,
-            signed_name=sign_form.signed_name.data,
+            signed_name=sign_form.signed_name.data or "",  # required: a str once validated
             drawn_signature=sign_form.drawn_signature.data,
             channel=Channel.KIOSK if client_session.device == "kiosk" else Channel.PHONE,
             author=CLIENT_AUTHOR,
@@ -238,11 +239,11 @@ def sharing_sign(action: str) -> Response:
         )
     except RequestRefused:
         flash(_("This page is out of date. Start again from the form."), "warning")
-        return redirect(url_for("sharing.sharing_page"), 303)  # type: ignore[return-value]
+        return redirect(url_for("sharing.sharing_page"), 303)
     audit_request(db.session(), "sharing.refused" if refuse else "sharing.restored", signed)
     drop_draft(db.session(), request.form.get("submission_key"))
     db.session().commit()
-    return redirect(url_for("sharing.receipt", reference=signed.reference), 303)  # type: ignore[return-value]
+    return redirect(url_for("sharing.receipt", reference=signed.reference), 303)
 
 
 def _signed_form(reference: str) -> Request:

@@ -2,7 +2,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask
-from werkzeug.local import LocalProxy
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -37,7 +36,9 @@ class LoginManager:
     def unauthorized_handler(self, callback: _F) -> _F: ...
     def unauthorized(self) -> Any: ...
 
-current_user: LocalProxy[Any]
+# A LocalProxy to whatever the user_loader returned (or anonymous_user): Any, as Flask-Login
+# cannot know the app's user class.
+current_user: Any
 
 def login_user(
     user: Any,
