@@ -96,8 +96,11 @@ def queue_bulk() -> ResponseReturnValue:
     """Claim, assign or release the ticked requests in one submit."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    back = request.form.get("back") or ""
-    target = url_for("staff_requests.queue_list") + ("?" + back if back else "")
+    # Back to the queue as it was: the filters it carried, read as filters (never pasted raw
+    # into the Location header, where a stray newline or a foreign argument does not belong).
+    kept = queue.QueueFilters.from_args(MultiDict(parse_qsl(request.form.get("back") or "")))
+    query = urlencode(kept.args())
+    target = url_for("staff_requests.queue_list") + ("?" + query if query else "")
     try:
         outcome = assignment.bulk(
             db.session(),
@@ -189,8 +192,11 @@ EXPORT_COLUMNS = (
 @bp.get("/staff/queue/export")
 @staff_required(Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 def queue_export() -> Response:
-    """The queue's requests received in a date range, as CSV (no client names: references)."""
-    start, end = _day(request.args.get("from")), _day(request.args.get("to"))
+    """The queue's requests received in a date range, as CSV (no client names: references).
+    Without dates: this month so far, as the queue's export form starts."""
+    today = utcnow().date()
+    start = _day(request.args.get("from")) if request.args.get("from") else today.replace(day=1)
+    end = _day(request.args.get("to")) if request.args.get("to") else today
     if start is None or end is None or end < start or (end - start).days > EXPORT_DAYS_MAX:
         abort(400)
     user = signed_in_staff()

@@ -60,13 +60,18 @@ from portal.access.services import issue_access_code
 from portal.accounts.models import StaffUser
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.config import Settings
+from portal.consents import services as consents
+from portal.disclosures.services import record_disclosure
 from portal.hmis.models import Client
 from portal.notice.models import NoticeText, NoticeVersion
+from portal.notice.services import current_version, in_language, load_demo_versions
 from portal.requests.models import Request, RequestType, Status
 from portal.sharing import services as sharing
+from portal.timeutil import utcnow
 from tests.accounts.staff import policy_version
 from tests.attacks.forms import post_forms
 from tests.conftest import serving
+from tests.disclosures.helpers import disclosure
 from tests.factories import ADULT_CHILD, AGENCY_A, CHILD, phone_complaint, phone_sharing_form
 from tests.test_authorization_matrix import (
     CLIENT_A,
@@ -94,6 +99,10 @@ NOT_SCANNED = {
     "accounts.two_step_setup": "a step of signing in, only after the password step",
     "accounts.sign_in_recovery": "a step of signing in, only after the password step",
     "access.hold_lift": "shown only while a client's sign-in is on hold after wrong tries",
+    # Its form posts to ?form=<which consent>, which the scan's targets (paths) do not carry; the
+    # same fields (recipient, purpose, end date, signed name) are scanned on the staff's paper
+    # consent form (consents.paper_consent_new).
+    "consents.consent_new": "posts to ?form=<consent form>; its fields are scanned on staff's",
     # These four go to the signed-out run (_signed_out_targets).
     "access.sign_in_page": "signs a browser in: scanned signed out",
     "accounts.sign_in": "signs a browser in: scanned signed out",
@@ -110,6 +119,21 @@ TOKEN_ONLY = {
     "accounts.user_unlock": "shown for a locked user only",
     "accounts.user_two_step_reset": "shown for a user with two-step sign-in only",
     "accounts.recovery_codes_action": "shown after two-step set-up; reads which button only",
+    "staff_requests.view_delete": "shown for a saved queue view only; its id is an int",
+    "imports.import_accept": "shown for an import stopped by the safety limit only",
+    "retention.purge_confirm": "shown while records are due for purge; reads a tick box only",
+}
+# Forms whose required fields start empty on their page: sent as a person fills them. Left
+# empty, sqlmap's "original value" comparison sees a field's "enter this" message go away when
+# a payload fills it, and reports a (boolean-based) false positive.
+PREFILLED = {
+    "consents.paper_consent_new": {
+        "personal_id": "P-PARENT",
+        "recipient": "Synthetic university study",
+        "purpose": "Synthetic research purpose",
+        "end_date": "2027-06-30",
+        "signed_name": "Canaryparent Testfamily",
+    },
 }
 # A form posted to more than one route: its fields are tested where it is saved. The fields of
 # a first step that the step which sends also takes are tested there (the check page carries
@@ -282,6 +306,8 @@ class Seeded:
     answered: str  # a complaint of client A's with its answer: the client may escalate it
     receipt: str  # client A's signed sharing refusal
     draft_id: int  # a draft of the sharing restore form, for the lead's notice pages
+    consent: str  # client A's research consent, in force: the buttons that stop it
+    disclosure: str  # a disclosure of client A's data in the register: its staff page
 
 
 def _seed_world(app: Flask, session: Session) -> Seeded:
@@ -302,6 +328,26 @@ def _seed_world(app: Flask, session: Session) -> Seeded:
     )
     answered.status = Status.RESPONDED
     signed = phone_sharing_form(session, personal_id=CLIENT_A)
+    # The consent forms in force, and one consent of client A's: its forms and the buttons that
+    # stop it show on the client's and the staff's pages.
+    for kind, folder in consents.DEMO_CONSENT_FORMS.items():
+        load_demo_versions(session, folder, kind)
+    research = current_version(session, kind=consents.RESEARCH_CONSENT)
+    assert research is not None
+    consent = consents.sign_consent(
+        session,
+        signer_id=CLIENT_A,
+        personal_id=CLIENT_A,
+        version=research,
+        text=in_language(research, "en").text,
+        recipient="Synthetic university study",
+        purpose="Synthetic research purpose",
+        end_date=utcnow().date() + dt.timedelta(days=90),
+        signed_name="Canaryparent Testfamily",
+        channel="paper",
+    )
+    with app.app_context():  # the register's chain is keyed by the app's audit key
+        disclosed = record_disclosure(session, disclosure(personal_ids=[CLIENT_A]), None)
     draft = NoticeVersion(
         kind=sharing.RESTORE_FORM, number=-1, effective_date=dt.date(2099, 1, 1), published_at=None
     )
@@ -312,7 +358,15 @@ def _seed_world(app: Flask, session: Session) -> Seeded:
         )
     session.add(draft)
     session.commit()
-    return Seeded(world, complaint, answered.reference, signed.reference, draft.id)
+    return Seeded(
+        world,
+        complaint,
+        answered.reference,
+        signed.reference,
+        draft.id,
+        consent.reference,
+        disclosed.reference,
+    )
 
 
 def _sign_in(base: str, session: Session, user: str, secret_key: str) -> Browser:
@@ -430,6 +484,10 @@ def _path_values(seeded: Seeded, endpoint: str) -> dict[str, object]:
         reference = seeded.answered if endpoint.endswith("escalate") else seeded.complaint
     elif endpoint.startswith("sharing."):
         reference = seeded.receipt
+    elif endpoint.startswith("consents."):
+        reference = seeded.consent
+    elif endpoint.startswith("disclosures."):
+        reference = seeded.disclosure
     return {
         "reference": reference,
         "item_key": "identity.last_name",
@@ -472,7 +530,8 @@ def _steps(user: str, seeded: Seeded) -> list[tuple[str, str, dict[str, Any]]]:
             ("/complaint", "/complaint", complaint),
             ("/sharing/stop", "/sharing/stop", {}),
             ("", "/sharing/stop", {"covered": CHILD}),
-            ("", "/sharing/stop", {"agree": "y", "signed_name": "Synthetic Signer"}),
+            # The name typed must be the client's own (issue 18): client A is the parent.
+            ("", "/sharing/stop", {"agree": "y", "signed_name": "Canaryparent Testfamily"}),
         ]
     if user == "staff_a":
         request_page = f"/staff/requests/{seeded.world.reference_a}"
@@ -517,7 +576,9 @@ def _filters(session: Session, seeded: Seeded) -> Filters:
     reference = seeded.world.reference_a
     status = session.scalars(select(Request.status).where(Request.reference == reference)).one()
     tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date().isoformat()
+    month_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).date().isoformat()
     return {
+        "staff_requests.queue_export": ({"from": month_ago, "to": tomorrow}, reference),
         "clients.search_page": (
             {
                 "name": "Testfamily",
@@ -535,6 +596,8 @@ def _filters(session: Session, seeded: Seeded) -> Filters:
                 "sort": "due",
                 "agency": AGENCY_A,
                 "overdue": None,
+                "q": None,  # a search box: on its own, with what the page gave (nothing)
+                "due": None,
             },
             reference,
         ),
@@ -558,6 +621,21 @@ def _filters(session: Session, seeded: Seeded) -> Filters:
             "Sent from,,,,2020-01-01",
         ),
         "accounts.users_list": ({"agency": AGENCY_A}, "spare@matrix.example"),
+        # A draft's key (Post/Redirect/Get: the answers kept server-side) and a step's name: a
+        # changed value finds no draft and goes back to the first step; tested on their own.
+        **dict.fromkeys(
+            (
+                "requests.complaint_form",
+                "requests.complaint_check",
+                "requests.correction_form",
+                "requests.correction_check",
+            ),
+            ({"key": None}, None),
+        ),
+        "sharing.sharing_form": ({"page": None, "key": None}, None),
+        "disclosures.register_list": ({"personal_id": CLIENT_A}, seeded.disclosure),
+        "disclosures.disclosure_new": ({"supersedes": None}, None),
+        "disclosures.report_show": ({"date_from": "2020-01-01", "date_to": tomorrow}, None),
     }
 
 
@@ -634,6 +712,7 @@ def _targets(
                     unreachable.append(f"{user}: {plain} answered {answered}")
                 continue
             action, values = harvest.forms.get(rule.endpoint, ("", {}))
+            values = {**values, **PREFILLED.get(rule.endpoint, {})}
             posts[route] = posts.get(route, False) or bool(action) or rule.endpoint in TOKEN_ONLY
             assert action in ("", plain), f"{route}: the form goes to {action}, not {plain}"
             elsewhere = saved_by.get(rule.endpoint, {})
