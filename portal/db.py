@@ -119,6 +119,14 @@ def session() -> Session:
     return found
 
 
+def roll_back() -> None:
+    """Roll back what the request had not committed, if it opened a session: an error page
+    must neither write it nor stumble on a transaction that failed half-way."""
+    db_session: Session | None = g.get("db_session")
+    if db_session is not None:
+        db_session.rollback()
+
+
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:

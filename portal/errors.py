@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -13,6 +13,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from portal import db
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,12 @@ def error_page(status: int) -> Response:
     return Response(html, status=code, mimetype="text/html")
 
 
+def store_unavailable() -> bool:
+    """Whether this request found PostgreSQL or Redis out of reach. Its error page then asks
+    neither, not even who is signed in (that needs the database): it shows nobody's navigation."""
+    return bool(g.get("store_unavailable"))
+
+
 def _retry_after_on_every_429(response: Response) -> Response:
     """Every 429 says when to try again (the pages that give one say it more exactly)."""
     if response.status_code == 429 and "Retry-After" not in response.headers:
@@ -88,6 +96,8 @@ def init_app(app: Flask) -> None:
         # is rolled back, so nothing is half-written. 503 and Retry-After say "try again soon"
         # to nginx, monitors and the person, in the 500 page's plain words.
         log.error("shared store unavailable: %s", type(error).__name__)
+        db.roll_back()
+        g.store_unavailable = True
         html, status = _render(ServiceUnavailable.code)
         return html, status, {"Retry-After": "30"}
 
@@ -99,4 +109,5 @@ def init_app(app: Flask) -> None:
             for frame in reversed(traceback.extract_tb(error.__traceback__))
         )
         log.error("unhandled %s at %s", type(error).__name__, frames)
+        db.roll_back()  # the page's own queries (the staff navigation) start afresh
         return _render(InternalServerError.code)

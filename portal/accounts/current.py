@@ -15,6 +15,7 @@ from portal import db
 from portal.accounts.models import Role, StaffSession, StaffUser
 from portal.accounts.policy import policy_to_accept
 from portal.accounts.signin import resume_staff_session, start_staff_session
+from portal.errors import store_unavailable
 from portal.htmx import redirect_to
 from portal.sessions import lapsed_message, note_seen_in_browser, seen_in_browser
 from portal.timeutil import utcnow
@@ -58,6 +59,8 @@ def _unauthorized() -> object:
 
 
 def current_staff() -> StaffUser | None:
+    if store_unavailable():
+        return None  # the error page of an outage: finding the user would need the database
     user = current_user._get_current_object()
     return user if isinstance(user, StaffUser) else None
 
@@ -96,7 +99,9 @@ def _resolve_staff() -> None:
 
 
 def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
+    # Templates get the staff user as staff_user (current_staff), never Flask-Login's
+    # current_user: that one would load the user even for an outage's error page.
+    login_manager.init_app(app, add_context_processor=False)
     # Resolve the staff user before the view runs, so the session's touch is committed on its
     # own and never together with half of a view's work.
     app.before_request(_resolve_staff)

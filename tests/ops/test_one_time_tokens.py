@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.access.models import ClientSession, HandOff
 from portal.access.services import (
+    HAND_OFF_TRIES,
     HandOffRefused,
     create_hand_off,
     live_hand_off,
@@ -35,7 +36,6 @@ from portal.accounts.services import (
 )
 from portal.accounts.signin import confirm_totp
 from portal.hmis.models import Client
-from portal.sessions import token_hash
 from tests.factories import PARENT
 from tests.ops import world
 from tests.ops.conftest import NewDatabase
@@ -75,15 +75,19 @@ def _at_once(engine: Engine, attempt: Attempt) -> list[bool]:
         return list(pool.map(run, range(ATTEMPTS)))
 
 
-def _kiosk_hand_off(engine: Engine) -> tuple[str, dt.date]:
-    """A client signed in at a kiosk has shown the QR code for their phone: (link token, DOB)."""
+def _kiosk_hand_off(engine: Engine) -> tuple[str, dt.date, int]:
+    """A client signed in at a kiosk has shown the QR code and short link for their phone, and
+    the kiosk signed them out: (link token, DOB, the link's row id)."""
     with Session(engine) as session:
         code = world.access_code(session, PARENT)
         dob = session.get(Client, PARENT).dob  # type: ignore[union-attr]
         kiosk_session, _cookie = sign_in(session, code, dob, SECRET_KEY, "kiosk")
         token = create_hand_off(session, kiosk_session)
+        kiosk_session.end("handed_off")
+        link = live_hand_off(session, token)  # found as the page finds it, by the typed token
+        assert link is not None
         session.commit()
-    return token, dob
+        return token, dob, link.id
 
 
 def _redeem(token: str, dob: dt.date) -> Attempt:
@@ -102,10 +106,11 @@ def _redeem(token: str, dob: dt.date) -> Attempt:
 
 
 def test_a_hand_off_link_sent_twice_at_once_opens_one_session(engine: Engine) -> None:
-    token, dob = _kiosk_hand_off(engine)
+    token, dob, link_id = _kiosk_hand_off(engine)
     assert _at_once(engine, _redeem(token, dob)).count(True) == 1
     with Session(engine) as session:
-        link = session.scalars(select(HandOff).where(HandOff.token_hash == token_hash(token))).one()
+        link = session.get_one(HandOff, link_id)
+        assert link.used_at is not None
         phones = session.scalar(
             select(func.count())
             .select_from(ClientSession)
@@ -118,11 +123,10 @@ def test_a_hand_off_link_sent_twice_at_once_opens_one_session(engine: Engine) ->
 
 
 def test_wrong_tries_at_once_are_all_counted_and_spend_the_link(engine: Engine) -> None:
-    token, dob = _kiosk_hand_off(engine)
+    token, dob, link_id = _kiosk_hand_off(engine)
     assert _at_once(engine, _redeem(token, WRONG_DOB)) == [False] * ATTEMPTS
     with Session(engine) as session:
-        link = select(HandOff.failures).where(HandOff.token_hash == token_hash(token))
-        assert session.scalars(link).one() == 3  # HAND_OFF_TRIES
+        assert session.get_one(HandOff, link_id).failures == HAND_OFF_TRIES
         with pytest.raises(HandOffRefused):
             redeem_hand_off(session, token, dob)  # three wrong tries spent it, even at once
 

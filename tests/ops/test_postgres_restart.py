@@ -106,31 +106,38 @@ def _busy_on_every_thread(instance: Instance) -> None:
     assert set(statuses) == {200}
 
 
-def _hold_the_audit_trail(engine: Engine) -> Connection:
-    """Lock the audit trail against new entries, as someone else's long transaction could:
-    the next action that writes gets as far as its audit entry and waits there, half-written.
-    (Writers share no row of the trail any more: only a table lock stops them.)"""
+def _hold_the_timeline(engine: Engine) -> Connection:
+    """Lock the requests' timelines against new events, as someone else's long transaction
+    could. A claim writes its audit entry first (a plain INSERT, chain.append) and its change
+    and timeline event when it commits: held here, it has written the first two and waits on
+    the third, half-written."""
     connection = engine.connect()
     connection.begin()
-    connection.execute(text("LOCK TABLE audit_entry IN SHARE MODE"))
+    connection.execute(text("LOCK TABLE request_event IN SHARE MODE"))
     return connection
 
 
-def _wait_for_a_blocked_write(engine: Engine) -> None:
+def _wait_for_a_half_written_claim(engine: Engine) -> None:
+    """Until a transaction waits to add a timeline event, having written to the audit trail
+    and to the request itself (its row locks on both tables say so)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with engine.connect() as connection:
-            waiting = connection.scalar(
+            written = connection.scalars(
                 text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = :name "
-                    "AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_entry%'"
+                    "SELECT DISTINCT c.relname FROM pg_stat_activity a "
+                    "JOIN pg_locks l ON l.pid = a.pid AND l.granted "
+                    "AND l.mode = 'RowExclusiveLock' "
+                    "JOIN pg_class c ON c.oid = l.relation "
+                    "WHERE a.datname = :name AND a.wait_event_type = 'Lock' "
+                    "AND a.query LIKE 'INSERT INTO request_event%'"
                 ),
                 {"name": DATABASE},
-            )
-        if waiting:
+            ).all()
+        if {"audit_entry", "request"} <= set(written):
             return
         time.sleep(0.1)
-    raise AssertionError("the claim never reached the audit trail")
+    raise AssertionError("no claim got half-way: audit entry and change written, event waiting")
 
 
 ERROR_PAGE = "Sorry, something went wrong on our side"
@@ -172,16 +179,18 @@ def test_requests_fail_cleanly_during_an_outage_and_leave_nothing_half_written(
     instance, claim_path = setup.instance, f"/staff/requests/{reference}/claim"
     before = world.counts(setup.engine, reference)
 
-    # A claim that has written its change and its timeline event and waits for its audit
-    # entry when PostgreSQL stops: the server rolls its transaction back whole.
-    holder = _hold_the_audit_trail(setup.engine)
+    # A claim that has written its audit entry and its change and waits to add its timeline
+    # event when PostgreSQL stops: the server rolls its transaction back whole. An immediate
+    # stop ends every session at once; a fast one ends them one by one, and when the holder's
+    # goes first its lock is released and the claim may commit before its own session ends.
+    holder = _hold_the_timeline(setup.engine)
     cut_off: list[requests.Response] = []
     claiming = threading.Thread(
         target=lambda: cut_off.append(browser.post(instance, claim_path, claim))
     )
     claiming.start()
-    _wait_for_a_blocked_write(setup.engine)
-    setup.server.stop("fast")
+    _wait_for_a_half_written_claim(setup.engine)
+    setup.server.stop("immediate")
     claiming.join(timeout=60)
     holder.invalidate()  # its server is gone; there is nothing to give back
     assert cut_off, "the cut-off claim never got an answer"

@@ -37,7 +37,11 @@ pytestmark = pytest.mark.postgres
 REDIS_URL = "redis://127.0.0.1:6379/14"  # this module's own Redis database, emptied around it
 SESSION_COOKIE = "portal_session"
 RACERS_PER_INSTANCE = 8
-TOO_MANY_TRIES = "Too many tries"
+# A held code tells the client, in their language, when to try again and who can help sooner.
+HELD = {
+    "en": "Try again in 15 minutes, or ask the staff at your agency to lift the hold.",
+    "es": "Intente de nuevo en 15 minutos, o pida al personal de su agencia que quite la pausa.",
+}
 
 
 @dataclass
@@ -65,8 +69,10 @@ def cluster(
             engine.dispose()
 
 
-def _sign_in(browser: Browser, instance: Instance, code: str, dob: dict[str, str]):  # type: ignore[no-untyped-def]
-    fields = browser.form_fields(instance, "/sign-in")
+def _sign_in(  # type: ignore[no-untyped-def]
+    browser: Browser, instance: Instance, code: str, dob: dict[str, str], language: str = "en"
+):
+    fields = browser.form_fields(instance, f"/sign-in?lang={language}")
     return browser.post(instance, "/sign-in", {**fields, "code": code, **dob})
 
 
@@ -118,19 +124,22 @@ def test_signing_out_on_one_instance_ends_the_session_on_both(cluster: Cluster) 
 
 
 def test_sign_in_failures_on_both_instances_count_as_one(cluster: Cluster) -> None:
-    """The access code's limit is 5 failures in 15 minutes (portal/ratelimit.py). Three on A
-    and two on B, from different devices, use it up: the next try, even with the right date of
-    birth and on either instance, is refused. Neither instance alone saw five."""
+    """A known code is held for 15 minutes after 5 wrong dates of birth (portal/ratelimit.py).
+    Three on A and two on B, from different devices, use it up: the next try, even with the
+    right date of birth and on either instance, is refused. Neither instance alone saw five."""
     with Session(cluster.engine) as session:
         code, dob = world.access_code(session, ADULT_CHILD), _dob(session, ADULT_CHILD)
     for index, instance in enumerate((cluster.a, cluster.a, cluster.a, cluster.b, cluster.b)):
         refused = _sign_in(Browser(f"203.0.113.{20 + index}"), instance, code, WRONG_DOB)
         assert refused.status_code == 200, (index, instance.name)
         assert NOT_RIGHT in page(refused).get_text(" ")
-    for instance in (cluster.a, cluster.b):
-        limited = _sign_in(Browser("203.0.113.40"), instance, code, dob)
+    for instance, language in ((cluster.a, "en"), (cluster.b, "es")):
+        limited = _sign_in(Browser("203.0.113.40"), instance, code, dob, language)
         assert limited.status_code == 429, instance.name
-        assert TOO_MANY_TRIES in limited.text
+        assert 800 < int(limited.headers["Retry-After"]) <= 900, instance.name
+        summary = page(limited).select_one(".error-summary a")
+        assert summary is not None, instance.name
+        assert HELD[language] in " ".join(summary.get_text().split()), instance.name
     # The counters are in Redis, where every instance finds them.
     assert redis.Redis.from_url(cluster.redis_url).dbsize() > 0
 

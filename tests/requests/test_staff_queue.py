@@ -8,13 +8,14 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Role, StaffUser
 from portal.accounts.services import create_staff_user
+from portal.audit.models import AuditEntry
 from portal.requests import queue, workflow
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import CLIENT_AUTHOR, RequestRefused, open_request
@@ -144,6 +145,37 @@ def test_claim_decide_and_the_client_sees_the_outcome(
     db_session.refresh(found)
     assert found.status is Status.DENIED
     assert found.claimed_by_id is None
+
+
+def test_a_claim_cut_off_by_the_database_answers_503_and_writes_nothing(
+    app: Flask, world: dict, engine: Engine, db_session: Session
+) -> None:
+    """The connection dies while the claim adds its timeline event (as when PostgreSQL stops):
+    the outage page answers, without asking the failed session anything (not even the staff
+    navigation's queue count), and the claim is rolled back whole."""
+    reference = world["mine"].reference
+    staff = _signed_in(app, world["staff_a"])
+
+    def cut_off(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("INSERT INTO request_event"):
+            raise OperationalError(statement, None, Exception("server closed the connection"))
+
+    event.listen(engine, "before_cursor_execute", cut_off)
+    try:
+        response = _post(staff, reference, "claim", {})
+    finally:
+        event.remove(engine, "before_cursor_execute", cut_off)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert "Sorry, something went wrong on our side" in response.page.select_one("h1").get_text()
+    assert response.page.select_one("nav.staff-nav") is None
+    found = db_session.scalars(select(Request).where(Request.reference == reference)).one()
+    assert found.claimed_by_id is None
+    assert "claimed" not in [e.kind for e in found.events]
+    claims_audited = select(func.count()).where(AuditEntry.action == "request.claimed")
+    assert db_session.scalar(claims_audited) == 0
+    # Once the database answers again, the same claim goes through.
+    assert _post(staff, reference, "claim", {}).status_code == 303
 
 
 def test_a_decision_on_a_stale_page_is_refused(
