@@ -11,7 +11,8 @@ from flask import Flask
 from bench.load import Entry
 from bench.visitors import SignedIn
 from portal import db
-from portal.client.record import client_record
+from portal.client.record import Item, client_record
+from portal.hmis import items
 
 NOTICE_PATH = "/privacy-notice"
 RECORD_PATH = "/my-record"
@@ -20,6 +21,7 @@ PDF_PATH = "/my-record/download/pdf"
 QUEUE_PATH = "/staff/queue?type=correction&assignee=nobody"
 CHECKED_ITEM = "identity.first_name"
 SENT_LOCATION = r"/sent$"  # a Lua pattern: the confirmation page of a new request
+CHECK_LOCATION = r"/check%?key="  # a Lua pattern: the check page of the answers kept
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,6 @@ def _form(signed_in: SignedIn, **fields: str) -> str:
 def _correction_answers() -> dict[str, str]:
     return {
         "submission_key": secrets.token_urlsafe(32),
-        "requested_value": "Synthetic corrected value",
         "reason": "Synthetic reason typed by the benchmark.",
         "evidence": "",
     }
@@ -68,25 +69,32 @@ def pdf(clients: list[SignedIn], key: str = "pdf", label: str = "record PDF") ->
 
 
 def correction_check(clients: list[SignedIn]) -> Scenario:
-    """The correction form's own POST: validated, answered with the check-your-answers page."""
+    """The correction form's own POST: validated, its answers kept, and answered with a redirect
+    to the check-your-answers page (Post/Redirect/Get)."""
     path = f"/my-record/correct/{CHECKED_ITEM}"
-    entries = [Entry("POST", path, c.cookie, _form(c, **_correction_answers())) for c in clients]
-    return Scenario("correction_check", "correction form POST", entries)
+    entries = [
+        Entry("POST", path, c.cookie, _form(c, **_correction_answers(), requested_value="Fixd"))
+        for c in clients  # each its own form: a key of its own (a draft is one person's)
+    ]
+    return Scenario(
+        "correction_check", "correction form POST", entries, expected_location=CHECK_LOCATION
+    )
 
 
-def correction_send(clients: list[SignedIn], items: dict[str, list[tuple[str, str]]]) -> Scenario:
+def correction_send(clients: list[SignedIn], items: dict[str, list[Correctable]]) -> Scenario:
     """The check page's send button: each POST makes a new correction request (one per item
     and client, so each entry is sent once; wrk wraps around if the run outlasts them, and
-    those refusals are counted apart)."""
+    those refusals are counted apart). Each item is answered as its form asks: a name or text
+    typed, a date in three boxes, a coded item with one of HUD's choices."""
     entries = []
     deepest = max((len(found) for found in items.values()), default=0)
     for depth in range(deepest):  # client by client, so that neighbours are different people
         for client in clients:
             found = items[client.personal_id or ""]
             if depth < len(found):
-                key, fingerprint = found[depth]
-                body = _form(client, **_correction_answers(), seen_value=fingerprint)
-                path = f"/my-record/correct/{quote(key)}/send"
+                item = found[depth]
+                body = _form(client, **_correction_answers(), **item.answers)
+                path = f"/my-record/correct/{quote(item.key)}/send"
                 entries.append(Entry("POST", path, client.cookie, body))
     return Scenario(
         "correction_send",
@@ -97,14 +105,47 @@ def correction_send(clients: list[SignedIn], items: dict[str, list[tuple[str, st
     )
 
 
-def correctable_items(app: Flask, personal_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """(item key, fingerprint) of every item each client may ask to fix: what the check page's
-    hidden seen_value carries, from the portal's own record builder."""
-    found: dict[str, list[tuple[str, str]]] = {}
+@dataclass(frozen=True)
+class Correctable:
+    key: str
+    answers: dict[str, str]  # the new value as the item's form takes it, and seen_value
+
+
+def _new_value(
+    item: Item, kind: items.Kind, entry: items.RecordItem, standards: str
+) -> dict[str, str] | None:
+    """A new value for the item, different from what the record says, in its form's fields;
+    None when there is none to choose (a coded item without HUD choices in this version)."""
+    if kind is items.Kind.DATE:
+        day = "2001-01-02" if item.plain != "2001-01-02" else "2001-01-03"
+        year, month, date = day.split("-")
+        return {"new_month": month.lstrip("0"), "new_day": date.lstrip("0"), "new_year": year}
+    if kind is items.Kind.CODED:
+        now = {value.choice for value in item.coded}
+        other = next((code for code in entry.allowed_codes(standards) if code not in now), None)
+        return {"new_code": other} if other is not None else None
+    return {"requested_value": "Synthetic corrected value"}
+
+
+def correctable_items(app: Flask, personal_ids: list[str]) -> dict[str, list[Correctable]]:
+    """Every item each client may ask to fix (the SSN aside: it takes nine digits), with a new
+    value in its form's fields and the fingerprint the check page's hidden seen_value carries,
+    from the portal's own record builder and registry of record items."""
+    found: dict[str, list[Correctable]] = {}
     with app.test_request_context():
         session = db.session()
         for personal_id in personal_ids:
             built = client_record(session, personal_id)
-            items = built.items() if built else []
-            found[personal_id] = [(i.key, i.fingerprint) for i in items if i.correctable]
+            shown = built.items() if built else []
+            found[personal_id] = []
+            for item in shown:
+                entry = items.entry_for(item.key)
+                if not item.correctable or entry is None or item.key.endswith(".ssn"):
+                    continue
+                assert built is not None
+                answers = _new_value(item, entry.kind, entry, built.data_standards)
+                if answers is None:
+                    continue
+                answers["seen_value"] = item.fingerprint
+                found[personal_id].append(Correctable(item.key, answers))
     return found

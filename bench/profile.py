@@ -83,18 +83,17 @@ def _sends(app: Flask, browsers: list[tuple[FlaskClient, str]]) -> Callable[[], 
     queue = []
     for browser, personal_id in browsers:
         token = csrf_token(browser.get("/my-record").get_data(as_text=True))
-        queue += [(browser, token, key, seen) for key, seen in found[personal_id]]
+        queue += [(browser, token, item.key, item.answers) for item in found[personal_id]]
     queue.reverse()
 
     def send() -> object:
-        browser, token, key, fingerprint = queue.pop()
+        browser, token, key, answers = queue.pop()
         data = {
             "csrf_token": token,
             "submission_key": os.urandom(16).hex(),
-            "requested_value": "Synthetic corrected value",
             "reason": "Synthetic reason typed by the profile.",
             "evidence": "",
-            "seen_value": fingerprint,
+            **answers,
         }
         response = browser.post(f"/my-record/correct/{quote(key)}/send", data=data)
         assert response.status_code == 303, response.status_code
