@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.audit.services import record
 from portal.consents.models import Consent
 from portal.disclosures.items import OTHER_CONSENT, RESEARCH_CONSENT
 from portal.hmis.models import Client
@@ -163,12 +164,19 @@ def consent_by_reference(session: Session, reference: str) -> Consent | None:
 
 
 def revoke(session: Session, consent: Consent, by: str) -> bool:
-    """Stop the consent from now on; False when it had already ended or been revoked."""
+    """Stop the consent from now on, audited; False when it had already ended or been revoked."""
     if status_of(consent, utcnow().date()) in (Status.REVOKED, Status.EXPIRED):
         return False
     consent.revoked_at = utcnow()
     consent.revoked_by = by
     session.flush()
+    record(
+        session,
+        "consent.revoked",
+        personal_id=consent.personal_id,
+        object_type="consent",
+        object_id=consent.reference,
+    )
     return True
 
 

@@ -156,13 +156,6 @@ def consent_revoke(reference: str) -> ResponseReturnValue:
     if consent is None:
         abort(404)
     if services.revoke(db.session(), consent, "client"):
-        record(
-            db.session(),
-            "consent.revoked",
-            personal_id=consent.personal_id,
-            object_type="consent",
-            object_id=consent.reference,
-        )
         db.session().commit()
     return redirect_to("consents.consents_list")
 
@@ -257,13 +250,6 @@ def staff_consent_revoke(reference: str) -> ResponseReturnValue:
     if consent is None or (agency is not None and consent.recorder_agency != agency):
         abort(404)
     if services.revoke(db.session(), consent, "staff"):
-        record(
-            db.session(),
-            "consent.revoked",
-            personal_id=consent.personal_id,
-            object_type="consent",
-            object_id=consent.reference,
-        )
         db.session().commit()
         flash(_("The consent is stopped from now on."), "success")
     return redirect_to("consents.staff_consents_list")
