@@ -26,6 +26,12 @@ class NotAcceptable(Exception):
     """The run was not stopped by the safety threshold, or its export is gone."""
 
 
+def _storable(text: str) -> str:
+    """A cell of a problem row as a text column can hold it: an export's NUL characters (the
+    nul_character rule's own finding, and any header or key that carries one) shown as \\0."""
+    return text.replace("\x00", "\\0")
+
+
 def run_import(
     session: Session,
     path: Path,
@@ -63,9 +69,11 @@ def run_import(
         # Recorded only when the acceptance mattered: the threshold would have stopped it.
         accepted_by=accepted_by if accept and result.stops else None,
         summary=result.summary(with_outcomes=False),
-        problems="\n".join(
-            [str(o) for o in result.outcomes[:SHOWN_IN_SUMMARY]]
-            + [f"stopped: {describe_stop(stop)}" for stop in result.stops if not accept]
+        problems=_storable(
+            "\n".join(
+                [str(o) for o in result.outcomes[:SHOWN_IN_SUMMARY]]
+                + [f"stopped: {describe_stop(stop)}" for stop in result.stops if not accept]
+            )
         ),
     )
     session.add(run)
@@ -76,14 +84,14 @@ def run_import(
         [
             {
                 "import_run_id": run.id,
-                "file": o.file,
+                "file": _storable(o.file),
                 "line": o.line,
-                "column": o.column[:100],
-                "raw_value": o.raw,
+                "column": _storable(o.column)[:100],
+                "raw_value": _storable(o.raw) if o.raw is not None else None,
                 "rule": o.rule,
                 "outcome": o.outcome,
-                "message": o.message[:300],
-                "record_key": o.key[:64] if o.key else None,
+                "message": _storable(o.message)[:300],
+                "record_key": _storable(o.key)[:64] if o.key else None,
             }
             for o in result.outcomes
         ],

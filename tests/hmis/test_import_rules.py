@@ -314,3 +314,18 @@ def test_the_record_never_shows_a_quarantined_row(
         record = client_record(db_session, "C1")
         assert record is not None
         assert [enrollment.enrollment_id for enrollment in record.enrollments] == ["E1"]
+
+
+def test_a_nul_character_is_quarantined_and_its_row_stored_readably(
+    db_session: Session, tmp_path: Path, standards: str
+) -> None:
+    """PostgreSQL refuses NUL in text: the problem row keeps it as \\0 (found by the fuzzer)."""
+    folder = write_export(tmp_path, standards, clients=[client("C1"), client("C\x002")])
+    result = run_import(db_session, folder, accept=True)
+    assert _counts(result, "Client.csv") == (2, 1, 0, 1)
+    db_session.expire_all()
+    stored = db_session.scalars(
+        select(ImportOutcome).where(ImportOutcome.column == "PersonalID")
+    ).one()
+    assert (stored.rule, stored.record_key) == ("nul_character", "C\\02")
+    assert "\x00" not in db_session.scalars(select(ImportRun.problems)).one()
