@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -117,6 +118,9 @@ def test_a_messy_export_gets_a_report_never_a_crash(db_session: Session, tmp_pat
         max_examples=150,
         deadline=None,
         database=None,
+        # CI replays one fixed set of examples (a red run can be reproduced); a developer's
+        # run draws new ones each time, which is where new findings come from.
+        derandomize=bool(os.environ.get("CI")),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(changes=st.lists(_mutation(texts), min_size=1, max_size=3))
