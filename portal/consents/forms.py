@@ -32,6 +32,24 @@ def _length(maximum: int) -> Length:
     return Length(max=maximum, message=_l("Use %(max)d characters or fewer.", max=maximum))
 
 
+def _purpose_field() -> TextAreaField:
+    """What the recipient may use the information for: the same question on both forms."""
+    return TextAreaField(
+        _l("What they may use it for"),
+        filters=[clean_text],
+        validators=[InputRequired(_l("Enter what they may use it for.")), _length(2000)],
+    )
+
+
+def _end_date_field() -> DayField:
+    """The consent's last day: the same question on both forms."""
+    return DayField(
+        _l("Last day of this consent"),
+        validators=[InputRequired(_l("Enter the last day of this consent."))],
+        render_kw={"type": "date"},
+    )
+
+
 class ConsentForm(FlaskForm):
     """What a client consents to: who gets what, for what, until when, and the signature."""
 
@@ -41,16 +59,8 @@ class ConsentForm(FlaskForm):
         filters=[clean_text],
         validators=[InputRequired(_l("Enter who may receive your information.")), _length(200)],
     )
-    purpose = TextAreaField(
-        _l("What they may use it for"),
-        filters=[clean_text],
-        validators=[InputRequired(_l("Enter what they may use it for.")), _length(2000)],
-    )
-    end_date = DayField(
-        _l("Last day of this consent"),
-        validators=[InputRequired(_l("Enter the last day of this consent."))],
-        render_kw={"type": "date"},
-    )
+    purpose = _purpose_field()
+    end_date = _end_date_field()
     agree = BooleanField(
         _l("I agree to sign this form electronically."),
         validators=[InputRequired(_l("Tick the box to sign electronically, or ask for paper."))],
@@ -81,16 +91,8 @@ class PaperConsentForm(FlaskForm):
         filters=[clean_text],
         validators=[InputRequired(_l("Enter who may receive the information.")), _length(200)],
     )
-    purpose = TextAreaField(
-        _l("What they may use it for"),
-        filters=[clean_text],
-        validators=[InputRequired(_l("Enter what they may use it for.")), _length(2000)],
-    )
-    end_date = DayField(
-        _l("Last day of this consent"),
-        validators=[InputRequired(_l("Enter the last day of this consent."))],
-        render_kw={"type": "date"},
-    )
+    purpose = _purpose_field()
+    end_date = _end_date_field()
     signed_name = StringField(
         _l("Name as signed on the paper form"),
         filters=[clean_text],
