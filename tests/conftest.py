@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from argon2 import PasswordHasher
@@ -26,6 +27,9 @@ from portal.accounts import services as accounts
 from portal.config import Settings
 from portal.models import metadata
 from tests.pages import PageCheckingClient
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 # Fixtures shared across feature folders (a synthetic client with a live code, sign-in).
 pytest_plugins = ["tests.fixtures.clients"]
@@ -191,11 +195,32 @@ def _fresh_rate_limits(request: pytest.FixtureRequest) -> Iterator[None]:
         extensions["portal.two_step_limiter"].reset()
 
 
+def _closing_every_response(app: WSGIApplication) -> WSGIApplication:
+    """The app, with each response's iterable closed however its sending ends.
+
+    Werkzeug's development server closes a response in a `finally` that first reads what is
+    left of the request; when a browser has gone (the quick exit leaves a page mid-download),
+    that read raises and the close is skipped, leaving WhiteNoise's open static file to the
+    garbage collector (a ResourceWarning, an error in the tests). A generator's own `finally`
+    runs when the server drops it, sent or not."""
+
+    def closing(environ: WSGIEnvironment, start_response: StartResponse) -> Iterator[bytes]:
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return closing
+
+
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """The app on a free loopback port, in a thread, for a browser or a scanner; yields its
     address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_every_response(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

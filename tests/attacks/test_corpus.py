@@ -73,3 +73,11 @@ def test_the_rounds_carry_every_payload_and_every_formula_start() -> None:
         assert any(typable in value for value in values), payload
     starts = {value.split(" ", 1)[0] for value in values}
     assert {formula.split(" ", 1)[0] for formula in FORMULAS} <= starts
+
+
+def test_the_portals_own_random_key_is_not_a_payload() -> None:
+    """A check page's random key may spell "xss" by chance; a payload in the same link may not."""
+    own = BeautifulSoup("<a href='/complaint/check?key=J8G0_5B9LNryXSsQpWBY'>x</a>", "html.parser")
+    assert injected_markup(own) == []
+    payload = BeautifulSoup("<a href='/complaint/check?key=ab&q=xss'>x</a>", "html.parser")
+    assert injected_markup(payload) != []
