@@ -24,8 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.access.current import SESSION_KEY, current_client_session, end_sessions_here
 from portal.access.forms import (
     DateOfBirthForm,

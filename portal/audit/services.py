@@ -32,7 +32,7 @@ SYSTEM = Actor("system", device="cli")
 
 def staff_actor(user: StaffUser) -> Actor:
     """A staff user as actor, before (or without) a session for them in this request."""
-    from portal.access import device
+    from portal import device
 
     kind = device.device_kind() if has_request_context() else "cli"
     return Actor("staff", str(user.id), user.role.value, user.organization_id, kind)
@@ -42,7 +42,7 @@ def current_actor() -> Actor:
     """Who is acting in this request: the staff user, else the client, else nobody yet."""
     if not has_request_context():
         return SYSTEM
-    from portal.access import device
+    from portal import device
 
     kind = device.device_kind()
     from flask_login import current_user
