@@ -54,13 +54,13 @@ from portal.audience import PUBLIC, audience
 from portal.audit.services import record
 from portal.config import secret_key
 from portal.crypto import cipher
+from portal.hmis.models import IdentityVersion
 from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
 from portal.qr import qr_svg
 from portal.ratelimit import FailureLimiter, retry_after, try_again_message
 from portal.security import QUICK_EXIT_URL
 from portal.sessions import forget_in_browser
-from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
 
 bp = Blueprint("access", __name__)

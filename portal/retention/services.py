@@ -21,10 +21,9 @@ from sqlalchemy.orm import Session
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.consents.models import Consent
 from portal.db import in_chunks, table_of
-from portal.hmis.models import Client, Enrollment, Exit
+from portal.hmis.models import Client, Enrollment, Exit, IdentityVersion
 from portal.requests.models import Request, RequestEvent, WithheldItem
 from portal.retention.models import RetentionPurge, RetentionRule
-from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
 
 DEFAULT_YEARS = 7

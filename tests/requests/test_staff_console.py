@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from portal.accounts import management
 from portal.accounts.models import Role, StaffUser
 from portal.audit.models import AuditEntry
+from portal.hmis.identity import record_identity_changes
 from portal.hmis.models import Client
+from portal.hmis.names import fold
 from portal.reports.numbers import ReportScope, build_report
 from portal.requests import assignment, queue
 from portal.requests.models import Channel, Request, RequestEvent, RequestType, Status
 from portal.requests.services import CLIENT_AUTHOR, open_request
-from portal.sharing.history import record_identity_changes
-from portal.sharing.names import fold
 from portal.timeutil import utcnow
 from tests.factories import AGENCY_A, AGENCY_B, CHILD, PARENT, hmis_world, phone_correction
 from tests.requests.test_staff_queue import _signed_in, _staff
