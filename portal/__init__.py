@@ -63,7 +63,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.access import commands as access_commands
     from portal.accounts import commands as accounts_commands
     from portal.audit import commands as audit_commands
-    from portal.hmis import commands as hmis_commands
+    from portal.exchange import commands as exchange_commands
 
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -74,7 +74,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     # Each feature registers its own `flask` command group (disclosures and retention through
     # their blueprints' CLI groups).
     db_commands.init_app(app)
-    hmis_commands.init_app(app)
+    exchange_commands.init_app(app)
     accounts_commands.init_app(app)
     keys_commands.init_app(app)
     demo_commands.init_app(app)
@@ -90,8 +90,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.client.views import bp as client_bp
     from portal.consents.views import bp as consents_bp
     from portal.disclosures.views import bp as disclosures_bp
-    from portal.hmis.import_views import bp as imports_bp
-    from portal.hmis.views import bp as exchange_bp
+    from portal.exchange.views import bp as exchange_bp
     from portal.notice.admin_views import bp as notice_admin_bp
     from portal.notice.partners_views import bp as partners_admin_bp
     from portal.notice.views import bp as notice_bp
@@ -114,7 +113,6 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(sharing_bp)
     app.register_blueprint(clients_bp)
     app.register_blueprint(exchange_bp)
-    app.register_blueprint(imports_bp)
     app.register_blueprint(notice_admin_bp)
     app.register_blueprint(partners_admin_bp)
     app.register_blueprint(reports_bp)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import db
-from portal.hmis.commands import audit_import
+from portal.exchange.services import audit_import
 
 
 def init_app(app: Flask) -> None:

@@ -544,7 +544,7 @@ def test_every_staff_page_has_the_same_navigation(app: Flask, world: dict) -> No
 def test_a_coded_staff_correction_stores_the_code_and_exports_the_hud_value(
     app: Flask, world: dict, db_session: Session
 ) -> None:
-    from portal.hmis import exchange
+    from portal.exchange import changes
     from portal.requests import workflow
 
     staff = _signed_in(app, world["staff_a"])
@@ -589,7 +589,7 @@ def test_a_coded_staff_correction_stores_the_code_and_exports_the_hud_value(
     db_session.commit()
     rows = [
         row
-        for row in exchange.changes_since(db_session, dt.datetime(2020, 1, 1))
+        for row in changes.changes_since(db_session, dt.datetime(2020, 1, 1))
         if row.reference == correction.reference
     ]
     assert len(rows) == 1
