@@ -86,7 +86,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.access.views import bp as access_bp
     from portal.accounts import current as staff_current
     from portal.accounts.views import bp as accounts_bp
-    from portal.audit.views import bp as audit_bp
+    from portal.audit_browser.views import bp as audit_bp
     from portal.client.views import bp as client_bp
     from portal.consents.views import bp as consents_bp
     from portal.disclosures.views import bp as disclosures_bp

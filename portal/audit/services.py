@@ -7,15 +7,18 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import StaffUser
 from portal.audit import chain
 from portal.audit.models import AuditEntry
 from portal.hmis.models import Organization
+
+if TYPE_CHECKING:
+    from portal.accounts.models import StaffUser
 
 
 @dataclass(frozen=True)

@@ -601,7 +601,7 @@ def _filters(session: Session, seeded: Seeded) -> Filters:
             },
             reference,
         ),
-        "audit.entries_list": (  # staff A opened client B's record while crawling
+        "audit_browser.entries_list": (  # staff A opened client B's record while crawling
             {
                 "personal_id": ADULT_CHILD,
                 "staff_user_id": str(staff_a.id),
