@@ -52,7 +52,6 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 
     from portal import (
         db_commands,
-        demo_commands,
         errors,
         htmx,
         i18n,
@@ -63,6 +62,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.access import commands as access_commands
     from portal.accounts import commands as accounts_commands
     from portal.audit import commands as audit_commands
+    from portal.demo import commands as demo_commands
     from portal.exchange import commands as exchange_commands
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -71,15 +71,18 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    # Each feature registers its own `flask` command group (disclosures and retention through
-    # their blueprints' CLI groups).
-    db_commands.init_app(app)
-    exchange_commands.init_app(app)
-    accounts_commands.init_app(app)
-    keys_commands.init_app(app)
-    demo_commands.init_app(app)
-    access_commands.init_app(app)
-    audit_commands.init_app(app)
+    # Each feature registers its own `flask` command group, from its `commands` module
+    # (disclosures and retention through their blueprints' CLI groups).
+    for commands in (
+        db_commands,
+        exchange_commands,
+        accounts_commands,
+        keys_commands,
+        demo_commands,
+        access_commands,
+        audit_commands,
+    ):
+        commands.init_app(app)
     static_files.init_app(app)
 
     from portal.access import current as access_current
