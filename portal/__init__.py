@@ -64,6 +64,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.audit import commands as audit_commands
     from portal.demo import commands as demo_commands
     from portal.exchange import commands as exchange_commands
+    from portal.retention import commands as retention_commands
 
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -72,7 +73,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     # Each feature registers its own `flask` command group, from its `commands` module
-    # (disclosures and retention through their blueprints' CLI groups).
+    # (disclosures, for now, through its blueprint's CLI group).
     for commands in (
         db_commands,
         exchange_commands,
@@ -81,6 +82,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         demo_commands,
         access_commands,
         audit_commands,
+        retention_commands,
     ):
         commands.init_app(app)
     static_files.init_app(app)
