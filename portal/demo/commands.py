@@ -27,7 +27,7 @@ def demo_group() -> None:
     pass
 
 
-DEMO_NOTICE = Path(__file__).parent / "notice" / "demo"
+DEMO_NOTICE = Path(__file__).parent.parent / "notice" / "demo"
 DEMO_PASSWORD = "demo password for trying the portal"  # noqa: S105 - printed to the operator on purpose
 DEMO_STAFF = (
     ("lead@demo.example.org", "Demo HMIS Lead", "hmis_lead", None),
