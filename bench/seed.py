@@ -19,7 +19,7 @@ from portal.access.services import issue_access_code
 from portal.accounts import policy
 from portal.accounts.models import Role, StaffUser
 from portal.accounts.services import create_staff_user
-from portal.demo_commands import DEMO_NOTICE
+from portal.demo.commands import DEMO_NOTICE
 from portal.hmis.models import Client, Enrollment, Project
 from portal.notice.services import load_demo_notice, load_demo_versions
 from portal.requests.forms import CATEGORIES

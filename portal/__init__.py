@@ -52,7 +52,6 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 
     from portal import (
         db_commands,
-        demo_commands,
         errors,
         htmx,
         i18n,
@@ -63,7 +62,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.access import commands as access_commands
     from portal.accounts import commands as accounts_commands
     from portal.audit import commands as audit_commands
-    from portal.hmis import commands as hmis_commands
+    from portal.demo import commands as demo_commands
+    from portal.exchange import commands as exchange_commands
+    from portal.retention import commands as retention_commands
 
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -71,27 +72,30 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    # Each feature registers its own `flask` command group (disclosures and retention through
-    # their blueprints' CLI groups).
-    db_commands.init_app(app)
-    hmis_commands.init_app(app)
-    accounts_commands.init_app(app)
-    keys_commands.init_app(app)
-    demo_commands.init_app(app)
-    access_commands.init_app(app)
-    audit_commands.init_app(app)
+    # Each feature registers its own `flask` command group, from its `commands` module
+    # (disclosures, for now, through its blueprint's CLI group).
+    for commands in (
+        db_commands,
+        exchange_commands,
+        accounts_commands,
+        keys_commands,
+        demo_commands,
+        access_commands,
+        audit_commands,
+        retention_commands,
+    ):
+        commands.init_app(app)
     static_files.init_app(app)
 
     from portal.access import current as access_current
     from portal.access.views import bp as access_bp
     from portal.accounts import current as staff_current
     from portal.accounts.views import bp as accounts_bp
-    from portal.audit.views import bp as audit_bp
+    from portal.audit_browser.views import bp as audit_bp
     from portal.client.views import bp as client_bp
     from portal.consents.views import bp as consents_bp
     from portal.disclosures.views import bp as disclosures_bp
-    from portal.hmis.import_views import bp as imports_bp
-    from portal.hmis.views import bp as exchange_bp
+    from portal.exchange.views import bp as exchange_bp
     from portal.notice.admin_views import bp as notice_admin_bp
     from portal.notice.partners_views import bp as partners_admin_bp
     from portal.notice.views import bp as notice_bp
@@ -114,7 +118,6 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(sharing_bp)
     app.register_blueprint(clients_bp)
     app.register_blueprint(exchange_bp)
-    app.register_blueprint(imports_bp)
     app.register_blueprint(notice_admin_bp)
     app.register_blueprint(partners_admin_bp)
     app.register_blueprint(reports_bp)

@@ -11,6 +11,7 @@ from portal.hmis.models import (
     Enrollment,
     Exit,
     HmisUser,
+    IdentityVersion,
     ImportOutcome,
     ImportRun,
     Organization,
@@ -19,7 +20,7 @@ from portal.hmis.models import (
 from portal.notice.models import NoticeAcknowledgement, NoticeText, NoticeVersion
 from portal.requests.models import Request, RequestEvent, WithheldItem
 from portal.retention.models import RetentionPurge, RetentionRule
-from portal.sharing.models import IdentityVersion, SharingChange
+from portal.sharing.models import SharingChange
 
 metadata = Base.metadata
 

@@ -59,8 +59,8 @@ def _birthday(years_ago: int) -> dt.date:
 def hmis_world(session: Session) -> None:
     """Two agencies with a project each; a household at agency A: a parent, a child and an
     adult child; the parent was also served by agency B. Everything created long ago."""
+    from portal.hmis.identity import record_identity_changes
     from portal.hmis.models import Client, Enrollment, Organization, Project
-    from portal.sharing.history import record_identity_changes
 
     for agency, name in ((AGENCY_A, "Agency Alpha Shelter"), (AGENCY_B, "Agency Beta Outreach")):
         session.add(Organization(organization_id=agency, name=name, date_created=LONG_AGO))

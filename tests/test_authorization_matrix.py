@@ -25,11 +25,10 @@ from portal.access.services import issue_access_code
 from portal.accounts.models import Role
 from portal.accounts.services import create_staff_user
 from portal.audience import ANY_STAFF, CLIENT, PUBLIC
-from portal.hmis.models import Client
+from portal.hmis.identity import record_identity_changes
+from portal.hmis.models import Client, IdentityVersion
 from portal.notice.services import load_demo_versions
 from portal.sharing import services as sharing
-from portal.sharing.history import record_identity_changes
-from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
 from tests.factories import (
     ADULT_CHILD,

@@ -11,8 +11,7 @@ from typing import TypeVar, cast
 
 from flask import Flask, Response, flash, g, request, session
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.access.models import ClientSession
 from portal.access.services import resume_session
 from portal.errors import error_page

@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import Role, StaffUser
 from portal.db import rowcount
-from portal.hmis.models import Client
+from portal.hmis.models import Client, IdentityVersion
 from portal.sessions import Resumed, new_token, resume, token_hash
-from portal.sharing.models import IdentityVersion
 from portal.sharing.rule import Viewer, is_own_agency_client, visible_record
 from portal.timeutil import utcnow
 

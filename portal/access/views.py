@@ -24,8 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.access.current import SESSION_KEY, current_client_session, end_sessions_here
 from portal.access.forms import (
     DateOfBirthForm,
@@ -55,13 +54,13 @@ from portal.audience import PUBLIC, audience
 from portal.audit.services import record
 from portal.config import secret_key
 from portal.crypto import cipher
+from portal.hmis.models import IdentityVersion
 from portal.htmx import render_page
 from portal.notice.services import needs_acknowledgement
 from portal.qr import qr_svg
 from portal.ratelimit import FailureLimiter, retry_after, try_again_message
 from portal.security import QUICK_EXIT_URL
 from portal.sessions import forget_in_browser
-from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
 
 bp = Blueprint("access", __name__)

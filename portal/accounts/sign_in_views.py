@@ -12,8 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.accounts.blueprint import bp
 from portal.accounts.current import sign_in_staff, sign_out_staff, staff_required
 from portal.accounts.forms import RecoveryCodeForm, SetupPasswordForm, StaffSignInForm, TotpForm

@@ -7,15 +7,18 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import StaffUser
 from portal.audit import chain
 from portal.audit.models import AuditEntry
 from portal.hmis.models import Organization
+
+if TYPE_CHECKING:
+    from portal.accounts.models import StaffUser
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ SYSTEM = Actor("system", device="cli")
 
 def staff_actor(user: StaffUser) -> Actor:
     """A staff user as actor, before (or without) a session for them in this request."""
-    from portal.access import device
+    from portal import device
 
     kind = device.device_kind() if has_request_context() else "cli"
     return Actor("staff", str(user.id), user.role.value, user.organization_id, kind)
@@ -42,7 +45,7 @@ def current_actor() -> Actor:
     """Who is acting in this request: the staff user, else the client, else nobody yet."""
     if not has_request_context():
         return SYSTEM
-    from portal.access import device
+    from portal import device
 
     kind = device.device_kind()
     from flask_login import current_user

@@ -5,8 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.access.current import client_required, end_sessions_here, signed_in_client
 from portal.access.services import HAND_OFF_LIFETIME, create_hand_off
 from portal.audience import CLIENT, audience

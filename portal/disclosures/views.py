@@ -12,8 +12,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.access.current import client_required, signed_in_client
 from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import StaffUser

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.hmis import csvspec
 from portal.hmis.csvspec import CLIENT, ENROLLMENT, FILES
+from portal.hmis.identity import record_identity_snapshots
 from portal.hmis.outcomes import (
     FLAGGED,
     REFUSED,
@@ -33,7 +34,6 @@ from portal.hmis.reading import ExportFiles, ExportUnreadable, read_export, read
 from portal.hmis.relations import check_relations, leave_out_victim_service_data
 from portal.hmis.rows import ParsedFile, Progress, parse_file
 from portal.hmis.writing import apply_file, mark_missing_deleted
-from portal.sharing.history import record_identity_snapshots
 from portal.timeutil import utcnow
 
 __all__ = ["ExportFiles", "ExportUnreadable", "ImportResult", "Limits", "import_export"]

@@ -222,3 +222,35 @@ class ImportOutcome(Base):
     outcome: Mapped[str] = mapped_column(String(12))  # "quarantined", "flagged" or "refused"
     message: Mapped[str] = mapped_column(String(300))
     record_key: Mapped[str | None] = mapped_column(HMIS_ID)
+
+
+class IdentityVersion(Base):
+    """The client's identifying data as it stood from valid_from until valid_to.
+
+    The importer adds a version whenever the HMIS export brings a change, so "as it stood when the
+    refusal took effect" stays answerable after later imports. agency_id is the agency whose user
+    made the change (None when the export does not tell).
+    """
+
+    __tablename__ = "identity_version"
+    __table_args__ = (
+        Index("ix_identity_version_person_from", "personal_id", "valid_from"),
+        Index("ix_identity_version_name_search", "name_search"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    personal_id: Mapped[str] = mapped_column(ForeignKey("client.personal_id"))
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime)
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    agency_id: Mapped[str | None] = mapped_column(String(64))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    name_suffix: Mapped[str | None] = mapped_column(String(20))
+    name_data_quality: Mapped[int | None] = mapped_column(Integer)
+    # The name folded for search (lower case, no accents: "jose nunez"), kept when written.
+    name_search: Mapped[str | None] = mapped_column(String(320))
+    ssn: Mapped[str | None] = mapped_column(EncryptedString(255))
+    ssn_data_quality: Mapped[int | None] = mapped_column(Integer)
+    dob: Mapped[dt.date | None] = mapped_column(Date)
+    dob_data_quality: Mapped[int | None] = mapped_column(Integer)

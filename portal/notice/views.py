@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.access.current import client_required, signed_in_client
 from portal.access.services import client_for_staff
 from portal.accounts.current import signed_in_staff, staff_required

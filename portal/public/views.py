@@ -7,8 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.audience import PUBLIC, audience
 from portal.htmx import render_page
 from portal.sessions import forget_in_browser

@@ -10,8 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.access.current import current_client_session
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.htmx import render_page

@@ -32,12 +32,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.models import Role, StaffUser
-from portal.hmis.models import Organization
+from portal.hmis.models import IdentityVersion, Organization
+from portal.hmis.names import fold, name_search
 from portal.requests.models import Request, RequestType, Status
 from portal.requests.queue_keys import SORT_ALIASES, SORTS, ordered, page_key
 from portal.requests.services import OPEN, normalize_reference
-from portal.sharing.models import IdentityVersion
-from portal.sharing.names import fold, name_search
 from portal.sharing.rule import (
     Viewer,
     identity_versions_of,

@@ -19,12 +19,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.access.models import AccessCode, ClientSession, HandOff
+from portal.audit.services import Actor, record
 from portal.consents.models import Consent
 from portal.db import in_chunks, table_of
-from portal.hmis.models import Client, Enrollment, Exit
+from portal.hmis.models import Client, Enrollment, Exit, IdentityVersion
 from portal.requests.models import Request, RequestEvent, WithheldItem
 from portal.retention.models import RetentionPurge, RetentionRule
-from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
 
 DEFAULT_YEARS = 7
@@ -271,3 +271,16 @@ def purge_counts(session: Session, today: dt.date | None = None) -> tuple[int, i
     """(clients due now, clients purged so far), for the reports page."""
     purged = session.scalar(select(func.count(func.distinct(RetentionPurge.personal_id))))
     return len(records_due(session, today)), int(purged or 0)
+
+
+def audit_purged(session: Session, purged: list[Due], actor: Actor | None = None) -> None:
+    """One audit entry per client purged, naming the kinds of data purged."""
+    for item in purged:
+        record(
+            session,
+            "retention.purged",
+            personal_id=item.personal_id,
+            object_type="retention",
+            object_id=",".join(item.data_types),
+            actor=actor,
+        )

@@ -1,9 +1,7 @@
-"""The HMIS lead's retention schedule page, and the operator commands
-(`flask --app wsgi retention due` and `retention purge --confirm`): the blueprint's CLI group."""
+"""The HMIS lead's retention schedule page (the operator's commands are in commands.py)."""
 
 from __future__ import annotations
 
-import click
 from flask import Blueprint, Response, flash
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -12,13 +10,13 @@ from flask_babel import ngettext
 from portal import db
 from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
-from portal.audit.services import SYSTEM, Actor, record
+from portal.audit.services import record
 from portal.htmx import redirect_to, render_page
 from portal.retention import services
 from portal.retention.forms import PurgeForm, ScheduleForm
 from portal.retention.services import DATA_TYPES
 
-bp = Blueprint("retention", __name__, cli_group="retention")
+bp = Blueprint("retention", __name__)
 SHOWN_DUE = 100
 
 
@@ -64,18 +62,6 @@ def _schedule_page(form: ScheduleForm, purge_form: PurgeForm) -> Response:
     )
 
 
-def _audit_purged(purged: list[services.Due], actor: Actor | None = None) -> None:
-    for item in purged:
-        record(
-            db.session(),
-            "retention.purged",
-            personal_id=item.personal_id,
-            object_type="retention",
-            object_id=",".join(item.data_types),
-            actor=actor,
-        )
-
-
 @bp.post("/staff/retention/purge")
 @staff_required(Role.HMIS_LEAD)
 def purge_confirm() -> ResponseReturnValue:
@@ -86,7 +72,7 @@ def purge_confirm() -> ResponseReturnValue:
         form = ScheduleForm(formdata=None, data={r.data_type: r.years for r in rules})
         return _schedule_page(form, purge_form)
     purged = services.purge(db.session(), services.records_due(db.session()))
-    _audit_purged(purged)
+    services.audit_purged(db.session(), purged)
     db.session().commit()
     flash(
         ngettext(
@@ -97,34 +83,3 @@ def purge_confirm() -> ResponseReturnValue:
         "success",
     )
     return redirect_to("retention.schedule_edit")
-
-
-def _rule_text(due: services.Due) -> str:
-    return ", ".join(f"{rule.data_type} {rule.years}y" for rule in due.rules)
-
-
-@bp.cli.command("due", help="The dry run: one line per client due for purging, with the rule.")
-def due_command() -> None:
-    due = services.records_due(db.session())
-    for item in due:
-        click.echo(
-            f"{item.personal_id}\tlast activity {item.last_activity.isoformat()}\t"
-            f"{_rule_text(item)} after last enrollment activity"
-        )
-    click.echo(f"{len(due)} client(s) due.", err=True)
-
-
-@bp.cli.command("purge", help="Purge the personal data of every client due (see `due`).")
-@click.option("--confirm", is_flag=True, help="Needed: without it nothing is purged.")
-def purge_command(confirm: bool) -> None:
-    session = db.session()
-    due = services.records_due(session)
-    if not confirm:
-        raise click.ClickException(
-            f"{len(due)} client(s) due; nothing purged. Run `retention due` to read the list, "
-            "then `retention purge --confirm`."
-        )
-    purged = services.purge(session, due)
-    _audit_purged(purged, actor=SYSTEM)
-    session.commit()
-    click.echo(f"Purged {len(purged)} client(s); de-identified stubs kept.")

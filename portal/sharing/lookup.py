@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from portal.sharing.models import IdentityVersion
-from portal.sharing.names import fold, name_search
+from portal.hmis.models import IdentityVersion
+from portal.hmis.names import fold, name_search
 from portal.sharing.rule import (
     SharingHistory,
     Viewer,

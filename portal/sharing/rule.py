@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, load_only, selectinload
 
 from portal.accounts.models import Role, StaffUser
 from portal.db import in_chunks
-from portal.hmis.models import Client, Enrollment, Exit, Project
-from portal.sharing.models import IdentityVersion, SharingChange
+from portal.hmis.models import Client, Enrollment, Exit, IdentityVersion, Project
+from portal.sharing.models import SharingChange
 
 
 @dataclass(frozen=True)

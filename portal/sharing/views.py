@@ -17,8 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from portal import db
-from portal.access import device
+from portal import db, device
 from portal.access.current import client_required, signed_in_client
 from portal.audience import CLIENT, audience
 from portal.errors import error_page

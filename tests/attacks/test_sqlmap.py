@@ -120,7 +120,7 @@ TOKEN_ONLY = {
     "accounts.user_two_step_reset": "shown for a user with two-step sign-in only",
     "accounts.recovery_codes_action": "shown after two-step set-up; reads which button only",
     "staff_requests.view_delete": "shown for a saved queue view only; its id is an int",
-    "imports.import_accept": "shown for an import stopped by the safety limit only",
+    "exchange.import_accept": "shown for an import stopped by the safety limit only",
     "retention.purge_confirm": "shown while records are due for purge; reads a tick box only",
 }
 # Forms whose required fields start empty on their page: sent as a person fills them. Left
@@ -601,7 +601,7 @@ def _filters(session: Session, seeded: Seeded) -> Filters:
             },
             reference,
         ),
-        "audit.entries_list": (  # staff A opened client B's record while crawling
+        "audit_browser.entries_list": (  # staff A opened client B's record while crawling
             {
                 "personal_id": ADULT_CHILD,
                 "staff_user_id": str(staff_a.id),

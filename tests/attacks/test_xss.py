@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from portal.hmis.identity import record_identity_changes
 from portal.hmis.models import Client
 from portal.requests.models import Request
-from portal.sharing.history import record_identity_changes
 from portal.timeutil import utcnow
 from tests.attacks.conftest import Browsers
 from tests.attacks.corpus import (

@@ -227,7 +227,7 @@ def build_world(app: Flask, session: Session) -> World:
     """An import that worked and one that failed, the reports' hand-counted requests (a parent
     with a child, two agencies), the demo notice, forms and staff policy, an agency staff user
     and the lead."""
-    from portal.demo_commands import DEMO_NOTICE
+    from portal.demo.commands import DEMO_NOTICE
 
     assert run_import(session, HMIS_CSV / "edge-fy2024-bom").succeeded  # with flagged rows
     with tempfile.TemporaryDirectory() as folder:  # an export the portal cannot read

@@ -113,7 +113,7 @@ def test_whole_journey_works_without_javascript(
 def test_demo_notice_prints_on_one_or_two_pages(
     browser: Browser, live_server: str, db_session: Session, language: str
 ) -> None:
-    from portal.demo_commands import DEMO_NOTICE
+    from portal.demo.commands import DEMO_NOTICE
     from portal.notice.services import load_demo_notice
 
     load_demo_notice(db_session, DEMO_NOTICE)

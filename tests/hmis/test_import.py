@@ -18,9 +18,17 @@ from portal.db import insert_many
 from portal.hmis import csvspec
 from portal.hmis.csvspec import FILES
 from portal.hmis.importer import import_export
-from portal.hmis.models import Client, Enrollment, Exit, HmisUser, ImportRun, Organization, Project
+from portal.hmis.models import (
+    Client,
+    Enrollment,
+    Exit,
+    HmisUser,
+    IdentityVersion,
+    ImportRun,
+    Organization,
+    Project,
+)
 from portal.hmis.services import run_import
-from portal.sharing.models import IdentityVersion
 from tests.conftest import HMIS_CSV
 
 # Also in the SQLite pass: `make run` does this on its SQLite file.

@@ -12,7 +12,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.client.record import client_record
-from portal.hmis import csvspec, exchange, items
+from portal.exchange import changes
+from portal.hmis import csvspec, items
 from portal.hmis.codes import STANDARDS
 from portal.hmis.models import Client, Exit
 from tests.factories import PARENT, hmis_world
@@ -23,7 +24,7 @@ ITEM_FILES = {spec.name: spec for spec in (csvspec.CLIENT, csvspec.ENROLLMENT, c
 READERS = (
     "client/record.py",
     "client/downloads.py",
-    "hmis/exchange.py",
+    "exchange/changes.py",
     "requests/staff_forms.py",
     "requests/staff_views.py",
     "requests/views.py",
@@ -74,13 +75,13 @@ def test_the_export_writes_each_item_in_its_registered_column() -> None:
     for item in items.ITEMS:
         key = items.record_key(item, "E9")
         for standards in STANDARDS:
-            target = exchange.hud_target(key, "P1", "x", standards)
+            target = changes.hud_target(key, "P1", "x", standards)
             assert target.file == item.hud_file
             assert target.key_column == item.hud_key_column
             assert target.key == ("E9" if item.section == "enrollment" else "P1")
             expected = item.hud_column if item.export is not items.Export.MANUAL else "manual"
             assert target.column == expected, key
-    assert exchange.hud_target("identity.favourite_colour", "P1", "x", "FY2026").column == "manual"
+    assert changes.hud_target("identity.favourite_colour", "P1", "x", "FY2026").column == "manual"
 
 
 def test_coded_items_offer_the_codes_of_their_data_standards() -> None:

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from portal.accounts import management
 from portal.accounts.models import Role, StaffUser
 from portal.audit.models import AuditEntry
+from portal.hmis.identity import record_identity_changes
 from portal.hmis.models import Client
+from portal.hmis.names import fold
 from portal.reports.numbers import ReportScope, build_report
 from portal.requests import assignment, queue
 from portal.requests.models import Channel, Request, RequestEvent, RequestType, Status
 from portal.requests.services import CLIENT_AUTHOR, open_request
-from portal.sharing.history import record_identity_changes
-from portal.sharing.names import fold
 from portal.timeutil import utcnow
 from tests.factories import AGENCY_A, AGENCY_B, CHILD, PARENT, hmis_world, phone_correction
 from tests.requests.test_staff_queue import _signed_in, _staff
@@ -544,7 +544,7 @@ def test_every_staff_page_has_the_same_navigation(app: Flask, world: dict) -> No
 def test_a_coded_staff_correction_stores_the_code_and_exports_the_hud_value(
     app: Flask, world: dict, db_session: Session
 ) -> None:
-    from portal.hmis import exchange
+    from portal.exchange import changes
     from portal.requests import workflow
 
     staff = _signed_in(app, world["staff_a"])
@@ -589,7 +589,7 @@ def test_a_coded_staff_correction_stores_the_code_and_exports_the_hud_value(
     db_session.commit()
     rows = [
         row
-        for row in exchange.changes_since(db_session, dt.datetime(2020, 1, 1))
+        for row in changes.changes_since(db_session, dt.datetime(2020, 1, 1))
         if row.reference == correction.reference
     ]
     assert len(rows) == 1

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from portal.audit import chain as audit_chain
 from portal.audit.models import AuditEntry
 from portal.audit.services import SYSTEM, record
-from portal.hmis.models import Client, Enrollment
+from portal.hmis.models import Client, Enrollment, IdentityVersion
 from portal.requests.models import Request
 from portal.retention import services
-from portal.sharing.models import IdentityVersion
 from portal.timeutil import utcnow
 from tests.disclosures.helpers import world
 from tests.factories import ADULT_CHILD, CHILD, PARENT, phone_complaint

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role
+from portal.hmis.identity import record_identity_changes
 from portal.hmis.models import Client
 from portal.notice.services import current_version, in_language
 from portal.requests.services import RequestRefused, new_submission_key
 from portal.sharing import services
-from portal.sharing.history import record_identity_changes
 from portal.sharing.rule import Viewer, sharing_history, visible_record
 from portal.timeutil import utcnow
 from tests.factories import (

@@ -6,8 +6,8 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from portal.audit.labels import ACTION_LABELS
 from portal.audit.services import KNOWN_ACTIONS
+from portal.audit_browser.labels import ACTION_LABELS
 from portal.reports.forms import DayField
 
 

@@ -25,20 +25,19 @@ from wtforms import SelectChoice
 from portal import db
 from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
-from portal.audit.chain import FIELDS, chain_pending
-from portal.audit.forms import AuditFilterForm
-from portal.audit.labels import ACTOR_LABELS, DEVICE_LABELS, ROLE_LABELS, action_label
+from portal.audit.chain import FIELDS
 from portal.audit.models import AuditEntry
-from portal.audit.services import AuditFilter, audit_page, audit_rows, record
-from portal.audit.verification import latest_verification, start_in_background, start_verification
+from portal.audit.services import AuditFilter, audit_rows
+from portal.audit.verification import latest_verification, start_in_background
+from portal.audit_browser import services
+from portal.audit_browser.forms import AuditFilterForm
+from portal.audit_browser.labels import ACTOR_LABELS, DEVICE_LABELS, ROLE_LABELS, action_label
 from portal.config import current_settings
 from portal.hmis.models import Organization
 from portal.htmx import render_page
-from portal.requests.models import Request
-from portal.requests.services import normalize_reference
 from portal.timeutil import utcnow
 
-bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
+bp = Blueprint("audit_browser", __name__, url_prefix="/staff/audit")
 CSV_COLUMNS = (*FIELDS, "hmac")  # the chained fields and the HMAC, to check elsewhere
 WORD_COLUMNS = ("staff_name", "action_words")  # for people reading it; not chained
 STUCK_AFTER = dt.timedelta(hours=1)  # a check that never finished (the server stopped)
@@ -49,28 +48,13 @@ def _safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def _client_of(typed: str) -> str | None:
-    """The personal id typed, or the client of the request whose reference was typed."""
-    typed = typed.strip()
-    if not typed:
-        return None
-    reference = normalize_reference(typed)
-    if reference:
-        found = db.session().scalar(
-            select(Request.personal_id).where(Request.reference == reference)
-        )
-        if found:
-            return found
-    return typed
-
-
 def _audit_key() -> bytes:
     return current_settings().audit_key.encode()
 
 
 def _filters(form: AuditFilterForm) -> AuditFilter:
     return AuditFilter(
-        personal_id=_client_of(form.personal_id.data or ""),
+        personal_id=services.client_of(db.session(), form.personal_id.data or ""),
         staff_user_id=(form.staff_user_id.data or "").strip() or None,
         agency=(form.agency.data or "").strip() or None,
         action=form.action.data or None,
@@ -118,17 +102,12 @@ def entries_list() -> Response:
     entries: list[AuditEntry] = []
     older = None
     if valid:
-        # Entries written in the last moment get their place in the chain (their number) now,
-        # unless the chainer is at it: then they show without one for a second.
-        chain_pending(db.session(), _audit_key(), wait=False)
         before = request.args.get("before", type=int)
-        entries, older = audit_page(db.session(), _filters(form), before)
-        record(db.session(), "audit.viewed")
-        db.session().commit()
+        entries, older = services.browse(db.session(), _audit_key(), _filters(form), before)
     names, agencies = _names(entries)
     args: dict[str, Any] = _query_args()  # Any: as url_for takes its values
     return render_page(
-        "audit/entries_list.html",
+        "audit_browser/entries_list.html",
         form=form,
         entries=entries,
         names=names,
@@ -138,8 +117,8 @@ def entries_list() -> Response:
         role_labels=ROLE_LABELS,
         device_labels=DEVICE_LABELS,
         check=latest_verification(db.session()),
-        older_url=url_for("audit.entries_list", before=older, **args) if older else None,
-        export_url=url_for("audit.entries_export", **args),
+        older_url=url_for("audit_browser.entries_list", before=older, **args) if older else None,
+        export_url=url_for("audit_browser.entries_export", **args),
     )
 
 
@@ -152,13 +131,11 @@ def chain_verify() -> ResponseReturnValue:
     latest = latest_verification(db.session())
     if latest is not None and latest.running and latest.started_at > utcnow() - STUCK_AFTER:
         flash(_("The check is already running."), "info")
-        return redirect(url_for("audit.entries_list"), 303)
-    check = start_verification(db.session(), signed_in_staff().id)
-    record(db.session(), "audit.verified", object_type="audit_verification", object_id=check.id)
-    db.session().commit()
+        return redirect(url_for("audit_browser.entries_list"), 303)
+    check = services.start_check(db.session(), signed_in_staff().id)
     start_in_background(check.id)
     flash(_("The check has started. Its result shows here when it is done."), "success")
-    return redirect(url_for("audit.entries_list"), 303)
+    return redirect(url_for("audit_browser.entries_list"), 303)
 
 
 @bp.get("/verification")
@@ -166,8 +143,8 @@ def chain_verify() -> ResponseReturnValue:
 def verification_show() -> Response:
     """The latest check's result (htmx polls it while the check runs)."""
     return render_page(
-        "audit/verification.html",
-        "audit/_verification.html",
+        "audit_browser/verification.html",
+        "audit_browser/_verification.html",
         check=latest_verification(db.session()),
     )
 
@@ -178,8 +155,7 @@ def entries_export() -> Response:
     form = _form()
     form.validate()
     filters = _filters(form)
-    record(db.session(), "audit.exported")
-    db.session().commit()
+    services.note_exported(db.session())
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()

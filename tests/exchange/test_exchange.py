@@ -21,7 +21,7 @@ from werkzeug.test import TestResponse
 from portal.accounts.models import Role, StaffUser
 from portal.audit.models import AuditEntry
 from portal.client.record import client_record
-from portal.hmis import exchange
+from portal.exchange import changes
 from portal.hmis.models import Client, ImportRun
 from portal.hmis.services import run_import
 from portal.requests import workflow
@@ -101,14 +101,14 @@ def _sign(session: Session, refuse: bool, covered: list[str]) -> Request:
 
 def _rows(text: str) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    assert tuple(reader.fieldnames or ()) == exchange.COLUMNS
+    assert tuple(reader.fieldnames or ()) == changes.COLUMNS
     return list(reader)
 
 
 def _export(app: Flask, session: Session, since: str = LONG_AGO, again: bool = False) -> str:
     with app.app_context():
-        start = exchange.start_of_day(dt.date.fromisoformat(since), "America/Chicago")
-        made = exchange.export_changes(session, since=start, again=again)
+        start = changes.start_of_day(dt.date.fromisoformat(since), "America/Chicago")
+        made = changes.export_changes(session, since=start, again=again)
         session.commit()
     return made.csv_text()
 
@@ -213,7 +213,7 @@ def test_export_has_approved_corrections_with_their_hud_cells_and_sharing_change
     # Nothing beyond what applying the changes needs: no signed name, no undecided values.
     for absent in ("Canarysignature", "Canarydenied", "Canaryundecided", "Testfamily"):
         assert absent not in text
-    assert text.startswith(",".join(exchange.COLUMNS) + "\r\n")
+    assert text.startswith(",".join(changes.COLUMNS) + "\r\n")
 
 
 def test_a_restore_is_exported_as_sharing_restored(
@@ -289,19 +289,19 @@ def test_a_concurrent_export_is_refused_rather_than_sending_rows_twice(
         _correction(db_session, "identity.first_name", "Canaryparent", "Canaryfixed"),
         people["staff_a"],
     )
-    build_rows = exchange._rows
+    build_rows = changes._rows
 
     def another_export_meanwhile(
         session: Session, requests: list[Request]
-    ) -> list[exchange.ExportRow]:
+    ) -> list[changes.ExportRow]:
         with Session(engine) as other:
             other.execute(update(Request).values(exported_at=utcnow()))
             other.commit()
         return build_rows(session, requests)
 
-    monkeypatch.setattr(exchange, "_rows", another_export_meanwhile)
-    with app.app_context(), pytest.raises(exchange.ExportRaced):
-        exchange.export_changes(db_session, since=dt.datetime(2020, 1, 1), again=False)
+    monkeypatch.setattr(changes, "_rows", another_export_meanwhile)
+    with app.app_context(), pytest.raises(changes.ExportRaced):
+        changes.export_changes(db_session, since=dt.datetime(2020, 1, 1), again=False)
     db_session.rollback()
     assert _audit(db_session, "hmis.changes_exported") == []
 
@@ -321,13 +321,13 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(
     assert row["reference"] == found.reference
     assert row["old_value"] == "'" + value
     assert row["new_value"] == row["hud_value"] == "'" + value + "x"
-    assert exchange.neutralise("Ana-Maria") == "Ana-Maria"
-    assert exchange.neutralise("") == ""
+    assert changes.neutralise("Ana-Maria") == "Ana-Maria"
+    assert changes.neutralise("") == ""
 
 
 def test_hud_targets_for_every_kind_of_item() -> None:
-    target = exchange.hud_target
-    assert target("identity.ssn", "P1", "123-45-6789", "FY2026") == exchange.Target(
+    target = changes.hud_target
+    assert target("identity.ssn", "P1", "123-45-6789", "FY2026") == changes.Target(
         "Client.csv", "PersonalID", "P1", "SSN", "123456789"
     )
     assert target("identity.ssn", "P1", "unknown", "FY2026").value == ""
@@ -336,7 +336,7 @@ def test_hud_targets_for_every_kind_of_item() -> None:
     assert target("demographics.sex", "P1", "Male", "FY2024").value == ""  # no Sex in FY2024
     assert target("demographics.gender", "P1", "Woman", "FY2024").column == "manual"
     exit_date = target("enrollment.E9.exit_date", "P1", "2024-05-06", "FY2026")
-    assert exit_date == exchange.Target("Exit.csv", "EnrollmentID", "E9", "ExitDate", "2024-05-06")
+    assert exit_date == changes.Target("Exit.csv", "EnrollmentID", "E9", "ExitDate", "2024-05-06")
     assert target("enrollment.E9.destination", "P1", "Safe Haven", "FY2026").value == "118"
     assert target("enrollment.E9.destination", "P1", "My aunt's", "FY2026").value == ""
     assert target("enrollment.E9.reason_for_leaving", "P1", "Done", "FY2026").column == "manual"
@@ -549,7 +549,7 @@ def _apply(export_csv: str, folder: Path) -> int:
         if row["change"] != "correction" or not row["hud_value"]:
             continue
         value = row["hud_value"]
-        if value.startswith("'") and value[1:2] in exchange.FORMULA_STARTS:
+        if value.startswith("'") and value[1:2] in changes.FORMULA_STARTS:
             value = value[1:]
         path = folder / row["hud_file"]
         with path.open(encoding="utf-8-sig", newline="") as handle:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import db
-from portal.hmis.commands import audit_import
+from portal.exchange.services import audit_import
 
 
 def init_app(app: Flask) -> None:
@@ -27,7 +27,7 @@ def demo_group() -> None:
     pass
 
 
-DEMO_NOTICE = Path(__file__).parent / "notice" / "demo"
+DEMO_NOTICE = Path(__file__).parent.parent / "notice" / "demo"
 DEMO_PASSWORD = "demo password for trying the portal"  # noqa: S105 - printed to the operator on purpose
 DEMO_STAFF = (
     ("lead@demo.example.org", "Demo HMIS Lead", "hmis_lead", None),

@@ -4,7 +4,7 @@ CSV download for the agency data administrators who fix the source."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,15 +13,14 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal import db
 from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role
-from portal.audit.services import record
-from portal.hmis import import_report, services
+from portal.exchange import import_report, services
+from portal.exchange.blueprint import bp
+from portal.hmis import services as imports
 from portal.hmis.importer import Limits
 from portal.hmis.models import ImportRun
 from portal.hmis.outcomes import RULES
 from portal.htmx import render_page
 from portal.timeutil import utcnow
-
-bp = Blueprint("imports", __name__)
 
 
 class AcceptForm(FlaskForm):
@@ -47,10 +46,9 @@ def import_show(run_id: int) -> Response:
     session = db.session()
     run = _run(run_id)
     file, rule = _filters()
-    page = services.outcome_page(session, run.id, file, rule, request.args.get("page", 1, int))
-    files, rules = services.outcome_choices(session, run.id)
-    record(session, "hmis.exchange_viewed", object_type="import_run", object_id=run.id)
-    session.commit()
+    page = imports.outcome_page(session, run.id, file, rule, request.args.get("page", 1, int))
+    files, rules = imports.outcome_choices(session, run.id)
+    services.note_viewed(session, run.id)
     return render_page(
         "exchange/import_show.html",
         found=import_report.import_view(run),
@@ -70,9 +68,8 @@ def problems_download(run_id: int) -> Response:
     session = db.session()
     run = _run(run_id)
     file, rule = _filters()
-    record(session, "hmis.import_outcomes_downloaded", object_type="import_run", object_id=run.id)
-    session.commit()
-    body = "".join(services.outcomes_csv(session, run.id, file, rule))
+    services.note_outcomes_downloaded(session, run.id)
+    body = "".join(imports.outcomes_csv(session, run.id, file, rule))
     filename = f"import-{run.id}-problems-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(
         body,
@@ -91,20 +88,11 @@ def import_accept(run_id: int) -> BaseResponse:
     session = db.session()
     staff = signed_in_staff()
     who = f"{staff.email} (staff user {staff.id})"
-
-    def audit(new_run: ImportRun) -> None:
-        record(session, "hmis.import_accepted", object_type="import_run", object_id=new_run.id)
-
     try:
-        new_run, _result = services.accept_run(
-            session,
-            run.id,
-            who,
-            Limits.from_settings(current_app.config["PORTAL"]),
-            on_recorded=audit,
+        new_run = services.accept_import(
+            session, run.id, who, Limits.from_settings(current_app.config["PORTAL"])
         )
-    except services.NotAcceptable:
-        session.rollback()
+    except imports.NotAcceptable:
         flash(
             _(
                 "This import cannot be accepted: it was not stopped, it was accepted already, "
@@ -112,9 +100,9 @@ def import_accept(run_id: int) -> BaseResponse:
             ),
             "error",
         )
-        return redirect(url_for("imports.import_show", run_id=run.id), code=303)
+        return redirect(url_for("exchange.import_show", run_id=run.id), code=303)
     flash(_("The export was imported over the safety threshold."), "success")
-    return redirect(url_for("imports.import_show", run_id=new_run.id), code=303)
+    return redirect(url_for("exchange.import_show", run_id=new_run.id), code=303)
 
 
 # The rules in the reader's language (portal/hmis/outcomes.py has them in the report's English).

@@ -1,5 +1,5 @@
 """The HMIS lead's exchange with the HMIS of record: the last imports and the export of changes
-(an import run's own page is in import_views.py).
+(an import run's own page is in import_views.py; importing this module registers both).
 
 The export is a plain form POST answered with the CSV as an attachment (a download cannot be an
 htmx swap); a bad date re-renders the page with the error next to the field.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, request
+from flask import Response, current_app, flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
@@ -21,13 +21,13 @@ from wtforms.validators import InputRequired, ValidationError
 from portal import db
 from portal.accounts.current import staff_required
 from portal.accounts.models import Role
-from portal.audit.services import record
-from portal.hmis import exchange, import_report
-from portal.hmis.import_views import RULE_LABELS
+from portal.exchange import changes, import_report, services
+from portal.exchange.blueprint import bp
+from portal.exchange.import_views import RULE_LABELS
 from portal.htmx import render_page
 from portal.timeutil import utcnow
 
-bp = Blueprint("exchange", __name__)
+__all__ = ["bp"]
 
 RECENT_IMPORTS = 20
 
@@ -75,16 +75,15 @@ def _today() -> dt.date:
 
 PREVIEW_ROWS = 10
 CHANGE_LABELS = {
-    exchange.CORRECTION: _l("Corrections"),
-    exchange.SHARING_REFUSED: _l("Sharing refused"),
-    exchange.SHARING_RESTORED: _l("Sharing restored"),
+    changes.CORRECTION: _l("Corrections"),
+    changes.SHARING_REFUSED: _l("Sharing refused"),
+    changes.SHARING_RESTORED: _l("Sharing restored"),
 }
 
 
-def _page(form: ExportForm, preview: exchange.ChangesExport | None = None) -> Response:
+def _page(form: ExportForm, preview: changes.ChangesExport | None = None) -> Response:
     session = db.session()
-    record(session, "hmis.exchange_viewed")
-    session.commit()
+    services.note_viewed(session)
     return render_page(
         "exchange/exchange_show.html",
         form=form,
@@ -92,18 +91,18 @@ def _page(form: ExportForm, preview: exchange.ChangesExport | None = None) -> Re
         rule_labels=RULE_LABELS,
         preview=preview,
         preview_rows=preview.rows[:PREVIEW_ROWS] if preview else [],
-        per_kind=exchange.rows_per_kind(preview) if preview else {},
+        per_kind=changes.rows_per_kind(preview) if preview else {},
         change_labels=CHANGE_LABELS,
-        columns=exchange.COLUMNS,
-        pending=exchange.pending_count(session),
-        last_export=exchange.last_export_at(session),
+        columns=changes.COLUMNS,
+        pending=changes.pending_count(session),
+        last_export=changes.last_export_at(session),
     )
 
 
 @bp.get("/staff/exchange")
 @staff_required(Role.HMIS_LEAD)
 def exchange_show() -> Response:
-    last = exchange.last_export_at(db.session())
+    last = changes.last_export_at(db.session())
     since = to_user_timezone(last).date() if last else None
     return _page(ExportForm(data={"since": since}))
 
@@ -114,23 +113,18 @@ def changes_export() -> Response:
     form = ExportForm()
     if not form.validate() or form.since.data is None:  # required: a date once valid
         return _page(form)
-    since = exchange.start_of_day(form.since.data, _timezone())
+    since = changes.start_of_day(form.since.data, _timezone())
     session = db.session()
     action = request.form.get("action", "export")
     if action in ("preview", "dry_run"):
         # What the file will hold, without marking anything exported.
-        preview = exchange.preview_changes(session, since=since, again=form.again.data)
-        record(session, "hmis.changes_previewed", object_type="export", object_id=len(preview.rows))
+        preview = services.preview_changes(session, since=since, again=form.again.data)
         if action == "preview":
             return _page(form, preview)
-        session.commit()
         return _csv(preview.csv_text(), "hmis-changes-dry-run")
     try:
-        export = exchange.export_changes(session, since=since, again=form.again.data)
-        body = export.csv_text()
-        session.commit()
-    except exchange.ExportRaced:
-        session.rollback()
+        body = services.export_changes(session, since=since, again=form.again.data)
+    except changes.ExportRaced:
         flash(_("Another export ran at the same moment; nothing was exported. Try again."), "error")
         return _page(form)
     return _csv(body, "hmis-changes")

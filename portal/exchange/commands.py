@@ -12,26 +12,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from portal import db
-from portal.audit.services import SYSTEM, record
-from portal.hmis.models import ImportRun
+from portal.audit.services import SYSTEM
+from portal.exchange.services import audit_import
 from portal.hmis.outcomes import ImportResult
 from portal.hmis.reading import ExportFiles
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(hmis_group)
-
-
-def audit_import(session: Session, run: ImportRun) -> None:
-    """Audit an import run once it is recorded (the command's and `demo setup`'s)."""
-    action = {
-        "imported": "hmis.import_accepted" if run.accepted_by else "hmis.imported",
-        "stopped": "hmis.import_stopped",
-    }.get(run.status, "hmis.import_refused")
-    record(session, action, object_type="import_run", object_id=run.id, actor=SYSTEM)
 
 
 @click.group("hmis", cls=AppGroup, help="Exchange with the HMIS of record (HUD HMIS CSV).")
@@ -167,7 +157,7 @@ def _print_import_report(result: ImportResult) -> None:
 def hmis_export_changes(since: dt.datetime, out_file: Path, again: bool) -> None:
     import os
 
-    from portal.hmis.exchange import ExportRaced, export_changes, start_of_day
+    from portal.exchange.changes import ExportRaced, export_changes, start_of_day
 
     if out_file.exists():
         raise click.ClickException(f"{out_file} exists; nothing was exported.")

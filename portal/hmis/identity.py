@@ -11,9 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.db import in_chunks, insert_many, table_of
-from portal.hmis.models import Client, Enrollment, Project
-from portal.sharing.models import IdentityVersion
-from portal.sharing.names import name_search
+from portal.hmis.models import Client, Enrollment, IdentityVersion, Project
+from portal.hmis.names import name_search
 
 IDENTITY_FIELDS = (
     "first_name",
