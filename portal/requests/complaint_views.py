@@ -16,6 +16,7 @@ from portal.access.current import current_client_session
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.htmx import render_page
 from portal.ratelimit import FailureLimiter, retry_after
+from portal.requests.blueprint import bp
 from portal.requests.drafts import drop_draft, load_draft, save_draft
 from portal.requests.forms import AnonymousComplaintForm, ComplaintForm
 from portal.requests.models import Channel, RequestType
@@ -31,7 +32,6 @@ from portal.requests.services import (
 from portal.requests.views import (
     REFUSAL_MESSAGES,
     SENT_COMPLAINT,
-    bp,
     channel_now,
     labels,
     language_now,

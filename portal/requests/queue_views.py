@@ -1,7 +1,7 @@
 """The staff queue page: search, filters in the URL, named views, bulk actions, CSV export.
 
-Routes of the staff_requests blueprint (portal.requests.staff_views), kept apart from the
-request page's. Every action is a real form first; htmx only swaps the results.
+Routes of the requests blueprint, kept apart from the request page's (staff_views). Every
+action is a real form first; htmx only swaps the results.
 """
 
 from __future__ import annotations
@@ -29,11 +29,12 @@ from portal.accounts.models import Role, StaffUser
 from portal.audit.services import record
 from portal.htmx import render_page
 from portal.requests import assignment, queue
+from portal.requests.blueprint import bp
 from portal.requests.labels import STATUS_LABELS, TYPE_LABELS
 from portal.requests.models import Request, SavedQueueView
 from portal.requests.services import OPEN, RequestRefused
 from portal.requests.staff_forms import SavedViewForm
-from portal.requests.staff_views import QUEUE_WORKERS, bp
+from portal.requests.staff_views import QUEUE_WORKERS
 from portal.timeutil import utcnow
 
 BULK_LABELS = {
@@ -84,9 +85,7 @@ def queue_list() -> Response:
     context = _queue_context(user, queue.QueueFilters.from_args(request.args))
     record(db.session(), "queue.viewed")
     db.session().commit()
-    response = render_page(
-        "staff_requests/queue.html", "staff_requests/_queue_results.html", **context
-    )
+    response = render_page("requests/queue.html", "requests/_queue_results.html", **context)
     return response
 
 
@@ -100,7 +99,7 @@ def queue_bulk() -> ResponseReturnValue:
     # into the Location header, where a stray newline or a foreign argument does not belong).
     kept = queue.QueueFilters.from_args(MultiDict(parse_qsl(request.form.get("back") or "")))
     query = urlencode(kept.args())
-    target = url_for("staff_requests.queue_list") + ("?" + query if query else "")
+    target = url_for("requests.queue_list") + ("?" + query if query else "")
     try:
         outcome = assignment.bulk(
             db.session(),
@@ -128,7 +127,7 @@ def queue_bulk() -> ResponseReturnValue:
 
 @bp.post("/staff/queue/views")
 @staff_required(*QUEUE_WORKERS)
-def view_save() -> ResponseReturnValue:
+def queue_view_save() -> ResponseReturnValue:
     """Keep the queue's current filters under a name, for this user."""
     user = signed_in_staff()
     form = SavedViewForm()
@@ -136,7 +135,7 @@ def view_save() -> ResponseReturnValue:
         filters = queue.QueueFilters.from_args(MultiDict(parse_qsl(form.query.data or "")))
         context = _queue_context(user, filters)
         context["view_form"] = form
-        return render_page("staff_requests/queue.html", **context)
+        return render_page("requests/queue.html", **context)
     filters = queue.QueueFilters.from_args(MultiDict(parse_qsl(form.query.data or "")))
     query = urlencode(filters.args(after=None))
     if len(_saved_views(user)) >= MAX_SAVED_VIEWS:
@@ -152,13 +151,13 @@ def view_save() -> ResponseReturnValue:
         else:
             db.session().commit()
             flash(_("The view is saved."), "success")
-    target = url_for("staff_requests.queue_list") + ("?" + query if query else "")
+    target = url_for("requests.queue_list") + ("?" + query if query else "")
     return redirect(target, 303)
 
 
 @bp.post("/staff/queue/views/<int:view_id>/delete")
 @staff_required(*QUEUE_WORKERS)
-def view_delete(view_id: int) -> ResponseReturnValue:
+def queue_view_delete(view_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     found = db.session().get(SavedQueueView, view_id)
@@ -167,7 +166,7 @@ def view_delete(view_id: int) -> ResponseReturnValue:
     db.session().delete(found)
     db.session().commit()
     flash(_("The view is deleted."), "success")
-    return redirect(url_for("staff_requests.queue_list"), 303)
+    return redirect(url_for("requests.queue_list"), 303)
 
 
 def _day(text: str | None) -> dt.date | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -34,6 +33,7 @@ from portal.hmis import items
 from portal.hmis.models import Enrollment
 from portal.htmx import render_page
 from portal.requests import corrections
+from portal.requests.blueprint import bp
 from portal.requests.correction_forms import TextCorrectionForm
 from portal.requests.correction_forms import correction_form as item_correction_form
 from portal.requests.drafts import drop_draft, load_draft, save_draft
@@ -73,7 +73,6 @@ from portal.requests.services import (
 from portal.requests.workflow import STANDARD_MESSAGES
 from portal.sharing.rule import enrollment_agency
 
-bp = Blueprint("requests", __name__)
 SENT_COMPLAINT = "sent_complaint"  # session key: the reference a sent complaint page shows
 bp.add_app_template_global(contact_href, "contact_href")
 
@@ -420,5 +419,7 @@ def correction_send(item_key: str) -> ResponseReturnValue:
     return sent_page(created)
 
 
-# The complaint pages live in their own module, on this blueprint.
-from portal.requests import complaint_views as _complaint_views  # noqa: E402, F401
+# The complaint pages and the staff's pages live in modules of their own, on this blueprint.
+from portal.requests import complaint_views, queue_views, staff_views  # noqa: E402
+
+__all__ = ["bp", "complaint_views", "queue_views", "staff_views"]
