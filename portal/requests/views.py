@@ -21,7 +21,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal import db
@@ -30,7 +29,6 @@ from portal.audience import CLIENT, audience
 from portal.audit.services import record
 from portal.client.record import Item, client_record
 from portal.hmis import items
-from portal.hmis.models import Enrollment
 from portal.htmx import render_page
 from portal.requests import corrections
 from portal.requests.blueprint import bp
@@ -67,11 +65,11 @@ from portal.requests.services import (
     mark_seen_by_client,
     new_submission_key,
     open_request,
+    printed_copy_agency,
     usable_key,
     withdraw,
 )
 from portal.requests.workflow import STANDARD_MESSAGES
-from portal.sharing.rule import enrollment_agency
 
 SENT_COMPLAINT = "sent_complaint"  # session key: the reference a sent complaint page shows
 bp.add_app_template_global(contact_href, "contact_href")
@@ -236,28 +234,13 @@ def printed_copy() -> ResponseReturnValue:
             channel=channel_now(),
             author=CLIENT_AUTHOR,
             submission_key=form.submission_key.data or None,
-            agency_id=_latest_agency(personal_id),
+            agency_id=printed_copy_agency(db.session(), personal_id),
             language=language_now(),
         )
         record_submitted(created)
         return sent_page(created)
     form.submission_key.data = new_submission_key()
     return render_page("requests/printed_copy.html", form=form)
-
-
-def _latest_agency(personal_id: str) -> str | None:
-    """The agency of the client's newest enrollment: where a printed copy is picked up."""
-    enrollment = (
-        db.session()
-        .scalars(
-            select(Enrollment)
-            .where(Enrollment.personal_id == personal_id, Enrollment.date_deleted.is_(None))
-            .order_by(Enrollment.entry_date.desc())
-            .limit(1)
-        )
-        .first()
-    )
-    return enrollment_agency(enrollment) if enrollment else None
 
 
 def record_submitted(created: Request) -> None:
