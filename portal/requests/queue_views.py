@@ -19,8 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from portal import db
@@ -28,10 +26,10 @@ from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
 from portal.audit.services import record
 from portal.htmx import render_page
-from portal.requests import assignment, queue
+from portal.requests import assignment, queue, saved_views
 from portal.requests.blueprint import bp
 from portal.requests.labels import STATUS_LABELS, TYPE_LABELS
-from portal.requests.models import Request, SavedQueueView
+from portal.requests.models import Request
 from portal.requests.services import OPEN, RequestRefused
 from portal.requests.staff_forms import SavedViewForm
 from portal.requests.staff_views import QUEUE_WORKERS
@@ -47,18 +45,7 @@ BULK_REFUSALS = {
     "assignee_needed": _l("Choose the colleague to assign them to."),
     "unknown_action": _l("Choose what to do with the selected requests."),
 }
-MAX_SAVED_VIEWS = 20
 EXPORT_DAYS_MAX = 366
-
-
-def _saved_views(user: StaffUser) -> list[SavedQueueView]:
-    return list(
-        db.session().scalars(
-            select(SavedQueueView)
-            .where(SavedQueueView.staff_user_id == user.id)
-            .order_by(SavedQueueView.name)
-        )
-    )
 
 
 def _queue_context(user: StaffUser, filters: queue.QueueFilters) -> dict[str, Any]:
@@ -70,7 +57,7 @@ def _queue_context(user: StaffUser, filters: queue.QueueFilters) -> dict[str, An
         "open_statuses": sorted(OPEN),
         "type_labels": TYPE_LABELS,
         "status_labels": STATUS_LABELS,
-        "saved_views": _saved_views(user),
+        "saved_views": saved_views.saved_views(db.session(), user.id),
         "view_form": SavedViewForm(formdata=None, query=urlencode(page.filters.args(after=None))),
         "bulk_labels": BULK_LABELS,
         "colleagues": assignment.colleagues_for(db.session(), user),
@@ -138,19 +125,15 @@ def queue_view_save() -> ResponseReturnValue:
         return render_page("requests/queue.html", **context)
     filters = queue.QueueFilters.from_args(MultiDict(parse_qsl(form.query.data or "")))
     query = urlencode(filters.args(after=None))
-    if len(_saved_views(user)) >= MAX_SAVED_VIEWS:
+    try:
+        saved_views.save_view(db.session(), user.id, form.view_name.data or "", query)
+    except saved_views.TooManySavedViews:
         flash(_("You have 20 saved views. Delete one first."), "warning")
+    except saved_views.DuplicateViewName:
+        flash(_("You already have a view with that name."), "warning")
     else:
-        try:
-            with db.session().begin_nested():
-                db.session().add(
-                    SavedQueueView(staff_user_id=user.id, name=form.view_name.data, query=query)
-                )
-        except IntegrityError:
-            flash(_("You already have a view with that name."), "warning")
-        else:
-            db.session().commit()
-            flash(_("The view is saved."), "success")
+        db.session().commit()
+        flash(_("The view is saved."), "success")
     target = url_for("requests.queue_list") + ("?" + query if query else "")
     return redirect(target, 303)
 
@@ -160,10 +143,8 @@ def queue_view_save() -> ResponseReturnValue:
 def queue_view_delete(view_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
-    found = db.session().get(SavedQueueView, view_id)
-    if found is None or found.staff_user_id != signed_in_staff().id:
+    if not saved_views.delete_view(db.session(), signed_in_staff().id, view_id):
         abort(404)
-    db.session().delete(found)
     db.session().commit()
     flash(_("The view is deleted."), "success")
     return redirect(url_for("requests.queue_list"), 303)
