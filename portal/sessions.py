@@ -39,6 +39,11 @@ def forget_in_browser(response: _R) -> _R:
     return response
 
 
+def start_over_in_browser() -> None:
+    """Forget everything this browser's cookie session holds: the next page starts afresh."""
+    session.clear()
+
+
 def new_token() -> tuple[str, str]:
     """(token for the browser's signed cookie, hash for the database)."""
     token = secrets.token_urlsafe(32)

@@ -150,8 +150,6 @@ VIEWS_STILL_WRITING_THE_SESSION = {
     "portal.access.views",
     "portal.accounts.account_views",
     "portal.accounts.sign_in_views",
-    "portal.client.views",
-    "portal.public.views",
     "portal.requests.complaint_views",
 }
 
