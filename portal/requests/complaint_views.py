@@ -38,6 +38,7 @@ from portal.requests.views import (
     record_submitted,
     sent_page,
 )
+from portal.sessions import keep_in_browser
 
 
 def _complaint_limiter() -> FailureLimiter:
@@ -165,7 +166,7 @@ def complaint_send() -> ResponseReturnValue:
     if not signed_in:
         _complaint_limiter().record_failure(_complaint_keys())  # counts sends, not failures
     # Post/Redirect/Get: the reference waits in the session for the page that shows it.
-    session[SENT_COMPLAINT] = created.reference
+    keep_in_browser(SENT_COMPLAINT, created.reference)
     return redirect(url_for("requests.complaint_sent"), 303)
 
 
