@@ -96,15 +96,11 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.consents.views import bp as consents_bp
     from portal.disclosures.views import bp as disclosures_bp
     from portal.exchange.views import bp as exchange_bp
-    from portal.notice.admin_views import bp as notice_admin_bp
-    from portal.notice.partners_views import bp as partners_admin_bp
     from portal.notice.views import bp as notice_bp
     from portal.public.views import bp as public_bp
     from portal.reports.views import bp as reports_bp
-    from portal.requests.staff_views import bp as staff_requests_bp
     from portal.requests.views import bp as requests_bp
     from portal.retention.views import bp as retention_bp
-    from portal.sharing.staff_views import bp as clients_bp
     from portal.sharing.views import bp as sharing_bp
 
     app.register_blueprint(public_bp)
@@ -114,12 +110,8 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(client_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(requests_bp)
-    app.register_blueprint(staff_requests_bp)
     app.register_blueprint(sharing_bp)
-    app.register_blueprint(clients_bp)
     app.register_blueprint(exchange_bp)
-    app.register_blueprint(notice_admin_bp)
-    app.register_blueprint(partners_admin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(disclosures_bp)
     app.register_blueprint(consents_bp)

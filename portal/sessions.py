@@ -39,6 +39,22 @@ def forget_in_browser(response: _R) -> _R:
     return response
 
 
+def start_over_in_browser() -> None:
+    """Forget everything this browser's cookie session holds: the next page starts afresh."""
+    session.clear()
+
+
+def keep_in_browser(key: str, value: str) -> None:
+    """Keep value in this browser's cookie session under key, for a later page of the same
+    person (Post/Redirect/Get, codes shown once)."""
+    session[key] = value
+
+
+def forget_kept(key: str) -> None:
+    """Drop what keep_in_browser kept under key (nothing happens when there is none)."""
+    session.pop(key, None)
+
+
 def new_token() -> tuple[str, str]:
     """(token for the browser's signed cookie, hash for the database)."""
     token = secrets.token_urlsafe(32)

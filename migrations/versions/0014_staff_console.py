@@ -23,7 +23,7 @@ _SPECIAL = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae
 
 
 def _fold(text: str) -> str:
-    # A copy of portal.sharing.names.fold as of this migration (migrations do not import the app).
+    # A copy of portal.hmis.names.fold as of this migration (migrations do not import the app).
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL))
     kept = "".join(
         ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)

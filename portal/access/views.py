@@ -390,7 +390,7 @@ def hold_lift() -> ResponseReturnValue:
     db.session().commit()
     flash(_("The hold is lifted. The client can sign in again now."), "success")
     if request.form.get("back") == "client":
-        return redirect(url_for("clients.client_page", personal_id=client.personal_id), 303)
+        return redirect(url_for("sharing.client_page", personal_id=client.personal_id), 303)
     return redirect(url_for("access.code_new"), 303)
 
 

@@ -22,6 +22,7 @@ from portal.crypto import cipher
 from portal.htmx import redirect_to, render_page
 from portal.notice.rendering import render_markdown
 from portal.notice.services import in_language
+from portal.sessions import forget_kept
 
 
 @bp.route("/two-step", methods=["GET", "POST"])
@@ -108,7 +109,7 @@ def recovery_codes_action() -> ResponseReturnValue:
         db.session().commit()
         keep_recovery_codes(codes)
         return redirect(url_for("accounts.recovery_codes"), 303)
-    session.pop(RECOVERY_KEY, None)
+    forget_kept(RECOVERY_KEY)
     return redirect(url_for("accounts.workspace"), 303)
 
 

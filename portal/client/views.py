@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, session, url_for
+from flask import Blueprint, Response, abort, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -25,6 +25,7 @@ from portal.requests.labels import (
     TYPE_LABELS,
 )
 from portal.requests.services import client_requests, has_news
+from portal.sessions import start_over_in_browser
 from portal.timeutil import utcnow
 
 bp = Blueprint("client", __name__)
@@ -141,7 +142,7 @@ def phone_hand_off() -> Response:
     record(db.session(), "client.hand_off_created", personal_id=client_session.personal_id)
     get_locale()  # this answer stays in the language read so far; the kiosk forgets it after
     end_sessions_here("handed_off")
-    session.clear()
+    start_over_in_browser()
     link = url_for("access.hand_off_redeem", token=token, _external=True)
     return render_page(
         "client/phone_hand_off.html",

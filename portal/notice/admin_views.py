@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.lists import format_list
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, format_date, format_number
 from flask_babel import gettext as _
@@ -34,13 +34,13 @@ from portal.notice.admin_forms import (
     fallback_label,
     locale,
 )
+from portal.notice.blueprint import bp
 from portal.notice.models import NoticeVersion
 from portal.notice.rendering import render_markdown
 from portal.notice.services import PRIVACY_NOTICE
 from portal.sharing.services import REFUSAL_FORM, RESTORE_FORM
 from portal.timeutil import utcnow
 
-bp = Blueprint("notice_admin", __name__)
 LEAD = Role.HMIS_LEAD
 
 
@@ -75,7 +75,7 @@ def _draft_or_refusal(version_id: int) -> NoticeVersion | BaseResponse:
         abort(404)
     if version.published_at is not None:
         flash(_published_message(version), "warning")
-        return _see_other("notice_admin.versions_list")
+        return _see_other("notice.staff_versions_list")
     return version
 
 
@@ -157,12 +157,12 @@ def _form_page(
     shown = previews(kind, number, form.draft())
     language = request.values.get("preview", "")
     if version is None:
-        action = url_for("notice_admin.draft_new", kind=kind_slug(kind))
+        action = url_for("notice.draft_new", kind=kind_slug(kind))
     else:
-        action = url_for("notice_admin.draft_edit", version_id=version.id)
+        action = url_for("notice.draft_edit", version_id=version.id)
     return render_page(
-        "notice_admin/draft_form.html",
-        "notice_admin/_draft_preview.html" if language in shown else None,
+        "notice/draft_form.html",
+        "notice/_draft_preview.html" if language in shown else None,
         form=form,
         kind=kind,
         kind_label=KIND_LABELS[kind],
@@ -196,7 +196,7 @@ def _save(form: DraftForm, kind: str, version: NoticeVersion | None) -> Response
     if request.form.get("action") == "publish":
         return _publish_page(version, PublishForm(formdata=None))
     flash(_("The draft is saved. Only the HMIS lead can see it until it is published."), "success")
-    return _see_other("notice_admin.draft_edit", version_id=version.id)
+    return _see_other("notice.draft_edit", version_id=version.id)
 
 
 def _publish_page(version: NoticeVersion, form: PublishForm) -> Response:
@@ -215,7 +215,7 @@ def _publish_page(version: NoticeVersion, form: PublishForm) -> Response:
         languages=names,
     )
     return render_page(
-        "notice_admin/version_publish.html",
+        "notice/version_publish.html",
         form=form,
         version=version,
         kind_label=KIND_LABELS[version.kind],
@@ -234,9 +234,9 @@ def _publish_page(version: NoticeVersion, form: PublishForm) -> Response:
 
 @bp.get("/staff/versions")
 @staff_required(LEAD)
-def versions_list() -> Response:
+def staff_versions_list() -> Response:
     return render_page(
-        "notice_admin/versions_list.html",
+        "notice/staff_versions_list.html",
         overview=drafting.versions_overview(db.session()),
         kind_labels=KIND_LABELS,
         kind_slug=kind_slug,
@@ -344,7 +344,7 @@ def version_publish(version_id: int) -> ResponseReturnValue:
                 ),
                 "success",
             )
-            return _see_other("notice_admin.versions_list")
+            return _see_other("notice.staff_versions_list")
     return _publish_page(version, form)
 
 
@@ -356,7 +356,7 @@ def version_compare(version_id: int) -> Response:
     if version is None or version.kind not in drafting.KINDS:
         abort(404)
     return render_page(
-        "notice_admin/version_compare.html",
+        "notice/version_compare.html",
         version=version,
         comparison=comparing.compare_with_base(db.session(), version),
         kind_label=KIND_LABELS[version.kind],
@@ -377,9 +377,9 @@ def draft_delete(version_id: int) -> ResponseReturnValue:
         drafting.delete_draft(db.session(), version)
         db.session().commit()
         flash(_("The draft is deleted."), "success")
-        return _see_other("notice_admin.versions_list")
+        return _see_other("notice.staff_versions_list")
     return render_page(
-        "notice_admin/draft_delete.html",
+        "notice/draft_delete.html",
         form=form,
         version=version,
         kind_label=KIND_LABELS[version.kind],

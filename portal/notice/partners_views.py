@@ -4,7 +4,7 @@ The organizations themselves come from the HMIS import; only the public listing 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash
+from flask import Response, abort, flash
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,9 +18,8 @@ from portal.audit.services import record
 from portal.hmis.models import Organization
 from portal.htmx import redirect_to, render_page
 from portal.notice import services
+from portal.notice.blueprint import bp
 from portal.requests.forms import clean_text
-
-bp = Blueprint("partners_admin", __name__)
 
 DESCRIPTION_MAX = 1000
 CONTACT_MAX = 300  # the column's size
@@ -63,10 +62,10 @@ def _listable_or_404(organization_id: str) -> Organization:
 
 @bp.get("/staff/partners")
 @staff_required(Role.HMIS_LEAD)
-def partners_list() -> Response:
+def staff_partners_list() -> Response:
     session = db.session()
     return render_page(
-        "partners_admin/partners_list.html",
+        "notice/staff_partners_list.html",
         organizations=services.organizations_for_lead(session),
         can_be_listed=services.can_be_listed,
         changed_at=services.partner_list_changed_at(session),
@@ -100,9 +99,9 @@ def partner_edit(organization_id: str) -> ResponseReturnValue:
             )
         session.commit()
         flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
-        return redirect_to("partners_admin.partners_list")
+        return redirect_to("notice.staff_partners_list")
     return render_page(
-        "partners_admin/partner_edit.html",
+        "notice/partner_edit.html",
         form=form,
         organization=organization,
         description_max=DESCRIPTION_MAX,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, g, request, session
+from flask import Response, abort, flash, g, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -18,11 +18,11 @@ from portal.audience import CLIENT, PUBLIC, audience
 from portal.audit.services import record
 from portal.htmx import redirect_to, render_page
 from portal.notice import published, services
+from portal.notice.blueprint import bp
 from portal.notice.models import NoticeVersion
 from portal.notice.published import PublishedVersion
 from portal.notice.rendering import render_markdown
 
-bp = Blueprint("notice", __name__)
 # How long browsers and proxies may keep the public notice without asking again: a version
 # published meanwhile shows at most this late to a visitor who had the page open.
 PUBLIC_MAX_AGE = 300
@@ -199,3 +199,9 @@ def acknowledge() -> ResponseReturnValue:
         in_short=render_markdown(notice.text.in_short),
         body=render_markdown(notice.text.body),
     )
+
+
+# The HMIS lead's pages live in modules of their own, on this blueprint.
+from portal.notice import admin_views, partners_views  # noqa: E402
+
+__all__ = ["admin_views", "bp", "partners_views"]

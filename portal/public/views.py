@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal import db, device
 from portal.audience import PUBLIC, audience
 from portal.htmx import render_page
-from portal.sessions import forget_in_browser
+from portal.sessions import forget_in_browser, start_over_in_browser
 
 bp = Blueprint("public", __name__)
 
@@ -51,7 +51,7 @@ def start_over() -> ResponseReturnValue:
         if not FlaskForm().validate_on_submit():
             abort(400)
         end_sessions_here("started_over")
-    session.clear()
+    start_over_in_browser()
     response = redirect(url_for("public.home"), 303)
     return forget_in_browser(response)
 

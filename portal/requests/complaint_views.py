@@ -15,6 +15,7 @@ from portal.access.current import current_client_session
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.htmx import render_page
 from portal.ratelimit import FailureLimiter, retry_after
+from portal.requests.blueprint import bp
 from portal.requests.drafts import drop_draft, load_draft, save_draft
 from portal.requests.forms import AnonymousComplaintForm, ComplaintForm
 from portal.requests.models import Channel, RequestType
@@ -30,13 +31,13 @@ from portal.requests.services import (
 from portal.requests.views import (
     REFUSAL_MESSAGES,
     SENT_COMPLAINT,
-    bp,
     channel_now,
     labels,
     language_now,
     record_submitted,
     sent_page,
 )
+from portal.sessions import keep_in_browser
 
 
 def _complaint_limiter() -> FailureLimiter:
@@ -164,7 +165,7 @@ def complaint_send() -> ResponseReturnValue:
     if not signed_in:
         _complaint_limiter().record_failure(_complaint_keys())  # counts sends, not failures
     # Post/Redirect/Get: the reference waits in the session for the page that shows it.
-    session[SENT_COMPLAINT] = created.reference
+    keep_in_browser(SENT_COMPLAINT, created.reference)
     return redirect(url_for("requests.complaint_sent"), 303)
 
 

@@ -1,7 +1,7 @@
 """The staff queue page: search, filters in the URL, named views, bulk actions, CSV export.
 
-Routes of the staff_requests blueprint (portal.requests.staff_views), kept apart from the
-request page's. Every action is a real form first; htmx only swaps the results.
+Routes of the requests blueprint, kept apart from the request page's (staff_views). Every
+action is a real form first; htmx only swaps the results.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from portal import db
@@ -28,12 +26,13 @@ from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
 from portal.audit.services import record
 from portal.htmx import render_page
-from portal.requests import assignment, queue
+from portal.requests import assignment, queue, saved_views
+from portal.requests.blueprint import bp
 from portal.requests.labels import STATUS_LABELS, TYPE_LABELS
-from portal.requests.models import Request, SavedQueueView
+from portal.requests.models import Request
 from portal.requests.services import OPEN, RequestRefused
 from portal.requests.staff_forms import SavedViewForm
-from portal.requests.staff_views import QUEUE_WORKERS, bp
+from portal.requests.staff_views import QUEUE_WORKERS
 from portal.timeutil import utcnow
 
 BULK_LABELS = {
@@ -46,18 +45,7 @@ BULK_REFUSALS = {
     "assignee_needed": _l("Choose the colleague to assign them to."),
     "unknown_action": _l("Choose what to do with the selected requests."),
 }
-MAX_SAVED_VIEWS = 20
 EXPORT_DAYS_MAX = 366
-
-
-def _saved_views(user: StaffUser) -> list[SavedQueueView]:
-    return list(
-        db.session().scalars(
-            select(SavedQueueView)
-            .where(SavedQueueView.staff_user_id == user.id)
-            .order_by(SavedQueueView.name)
-        )
-    )
 
 
 def _queue_context(user: StaffUser, filters: queue.QueueFilters) -> dict[str, Any]:
@@ -69,7 +57,7 @@ def _queue_context(user: StaffUser, filters: queue.QueueFilters) -> dict[str, An
         "open_statuses": sorted(OPEN),
         "type_labels": TYPE_LABELS,
         "status_labels": STATUS_LABELS,
-        "saved_views": _saved_views(user),
+        "saved_views": saved_views.saved_views(db.session(), user.id),
         "view_form": SavedViewForm(formdata=None, query=urlencode(page.filters.args(after=None))),
         "bulk_labels": BULK_LABELS,
         "colleagues": assignment.colleagues_for(db.session(), user),
@@ -84,9 +72,7 @@ def queue_list() -> Response:
     context = _queue_context(user, queue.QueueFilters.from_args(request.args))
     record(db.session(), "queue.viewed")
     db.session().commit()
-    response = render_page(
-        "staff_requests/queue.html", "staff_requests/_queue_results.html", **context
-    )
+    response = render_page("requests/queue.html", "requests/_queue_results.html", **context)
     return response
 
 
@@ -100,7 +86,7 @@ def queue_bulk() -> ResponseReturnValue:
     # into the Location header, where a stray newline or a foreign argument does not belong).
     kept = queue.QueueFilters.from_args(MultiDict(parse_qsl(request.form.get("back") or "")))
     query = urlencode(kept.args())
-    target = url_for("staff_requests.queue_list") + ("?" + query if query else "")
+    target = url_for("requests.queue_list") + ("?" + query if query else "")
     try:
         outcome = assignment.bulk(
             db.session(),
@@ -128,7 +114,7 @@ def queue_bulk() -> ResponseReturnValue:
 
 @bp.post("/staff/queue/views")
 @staff_required(*QUEUE_WORKERS)
-def view_save() -> ResponseReturnValue:
+def queue_view_save() -> ResponseReturnValue:
     """Keep the queue's current filters under a name, for this user."""
     user = signed_in_staff()
     form = SavedViewForm()
@@ -136,38 +122,32 @@ def view_save() -> ResponseReturnValue:
         filters = queue.QueueFilters.from_args(MultiDict(parse_qsl(form.query.data or "")))
         context = _queue_context(user, filters)
         context["view_form"] = form
-        return render_page("staff_requests/queue.html", **context)
+        return render_page("requests/queue.html", **context)
     filters = queue.QueueFilters.from_args(MultiDict(parse_qsl(form.query.data or "")))
     query = urlencode(filters.args(after=None))
-    if len(_saved_views(user)) >= MAX_SAVED_VIEWS:
+    try:
+        saved_views.save_view(db.session(), user.id, form.view_name.data or "", query)
+    except saved_views.TooManySavedViews:
         flash(_("You have 20 saved views. Delete one first."), "warning")
+    except saved_views.DuplicateViewName:
+        flash(_("You already have a view with that name."), "warning")
     else:
-        try:
-            with db.session().begin_nested():
-                db.session().add(
-                    SavedQueueView(staff_user_id=user.id, name=form.view_name.data, query=query)
-                )
-        except IntegrityError:
-            flash(_("You already have a view with that name."), "warning")
-        else:
-            db.session().commit()
-            flash(_("The view is saved."), "success")
-    target = url_for("staff_requests.queue_list") + ("?" + query if query else "")
+        db.session().commit()
+        flash(_("The view is saved."), "success")
+    target = url_for("requests.queue_list") + ("?" + query if query else "")
     return redirect(target, 303)
 
 
 @bp.post("/staff/queue/views/<int:view_id>/delete")
 @staff_required(*QUEUE_WORKERS)
-def view_delete(view_id: int) -> ResponseReturnValue:
+def queue_view_delete(view_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
-    found = db.session().get(SavedQueueView, view_id)
-    if found is None or found.staff_user_id != signed_in_staff().id:
+    if not saved_views.delete_view(db.session(), signed_in_staff().id, view_id):
         abort(404)
-    db.session().delete(found)
     db.session().commit()
     flash(_("The view is deleted."), "success")
-    return redirect(url_for("staff_requests.queue_list"), 303)
+    return redirect(url_for("requests.queue_list"), 303)
 
 
 def _day(text: str | None) -> dt.date | None:

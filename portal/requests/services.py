@@ -12,7 +12,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.hmis.models import Enrollment
 from portal.requests.models import Channel, Request, RequestEvent, RequestType, Status
+from portal.sharing.rule import enrollment_agency
 from portal.timeutil import utcnow
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: nothing looks alike
@@ -274,3 +276,15 @@ def audit_request(session: Session, action: str, request: Request) -> None:
         object_type="request",
         object_id=request.reference,
     )
+
+
+def printed_copy_agency(session: Session, personal_id: str) -> str | None:
+    """The agency whose queue gets a client's printed-copy request: that of the client's newest
+    enrollment, where the copy is picked up (None without one: the HMIS lead's queue)."""
+    enrollment = session.scalars(
+        select(Enrollment)
+        .where(Enrollment.personal_id == personal_id, Enrollment.date_deleted.is_(None))
+        .order_by(Enrollment.entry_date.desc())
+        .limit(1)
+    ).first()
+    return enrollment_agency(enrollment) if enrollment else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypedDict
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +22,7 @@ from portal.hmis import items
 from portal.htmx import render_page
 from portal.notice.services import current_version, in_language
 from portal.requests import assignment, corrections, printing, queue, workflow
+from portal.requests.blueprint import bp
 from portal.requests.coded_labels import coded_choices, coded_value_label
 from portal.requests.forms import CATEGORY_LABELS, CONTACT_LABELS
 from portal.requests.labels import (
@@ -46,8 +47,6 @@ from portal.requests.staff_forms import (
 )
 from portal.sharing import services as sharing
 from portal.sharing.rule import Viewer, is_own_agency_client, visible_record
-
-bp = Blueprint("staff_requests", __name__)
 
 STAFF_REFUSALS = {
     "stale_page": _l(
@@ -180,7 +179,7 @@ def _render_request(found: Request, status: int = 200, **forms: object) -> Respo
     }
     context.update(forms)
     response = render_page(
-        "staff_requests/request.html",
+        "requests/staff_request.html",
         found=found,
         seen=seen,
         reveal=reveal,
@@ -202,7 +201,7 @@ def _render_request(found: Request, status: int = 200, **forms: object) -> Respo
 
 @bp.get("/staff/requests/<reference>")
 @staff_required(*QUEUE_WORKERS)
-def request_page(reference: str) -> Response:
+def staff_request_page(reference: str) -> Response:
     return _render_request(_in_scope(reference))
 
 
@@ -218,7 +217,7 @@ def _act(found: Request, action: str, change: Callable[[Request], None]) -> Resp
     except StaleDataError:  # someone else's change was committed first
         db.session().rollback()
         flash(str(STAFF_REFUSALS["stale_page"]), "warning")
-    target = url_for("staff_requests.request_page", reference=found.reference)
+    target = url_for("requests.staff_request_page", reference=found.reference)
     return redirect(target, 303)
 
 
@@ -272,7 +271,7 @@ def record_print(reference: str) -> ResponseReturnValue:
         body = printing.print_record(db.session(), found, user)
     except RequestRefused as refused:
         flash(str(STAFF_REFUSALS.get(refused.code, refused.code)), "warning")
-        target = url_for("staff_requests.request_page", reference=found.reference)
+        target = url_for("requests.staff_request_page", reference=found.reference)
         return redirect(target, 303)
     audit_request(db.session(), "request.record_printed", found)
     db.session().commit()
@@ -346,7 +345,7 @@ def decide(reference: str) -> ResponseReturnValue:
         kept.version.data = str(found.version)
         kept.outcome.errors = [str(STAFF_REFUSALS.get(code, code))]
         return _render_request(found, decision_form=kept)
-    target = url_for("staff_requests.request_page", reference=found.reference)
+    target = url_for("requests.staff_request_page", reference=found.reference)
     return redirect(target, 303)
 
 
@@ -462,11 +461,11 @@ def enter_request(personal_id: str) -> ResponseReturnValue:
                 "success",
             )
             if queue.request_for_staff(db.session(), user, created.reference):
-                target = url_for("staff_requests.request_page", reference=created.reference)
+                target = url_for("requests.staff_request_page", reference=created.reference)
             else:  # a complaint goes to the HMIS lead only
-                target = url_for("clients.client_page", personal_id=personal_id)
+                target = url_for("sharing.client_page", personal_id=personal_id)
             return redirect(target, 303)
-    return render_page("staff_requests/enter.html", form=form, personal_id=personal_id)
+    return render_page("requests/staff_enter.html", form=form, personal_id=personal_id)
 
 
 # The queue's own routes (search, views, bulk actions, export) on this blueprint.

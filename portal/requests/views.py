@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -22,7 +21,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal import db
@@ -31,9 +29,9 @@ from portal.audience import CLIENT, audience
 from portal.audit.services import record
 from portal.client.record import Item, client_record
 from portal.hmis import items
-from portal.hmis.models import Enrollment
 from portal.htmx import render_page
 from portal.requests import corrections
+from portal.requests.blueprint import bp
 from portal.requests.correction_forms import TextCorrectionForm
 from portal.requests.correction_forms import correction_form as item_correction_form
 from portal.requests.drafts import drop_draft, load_draft, save_draft
@@ -67,13 +65,12 @@ from portal.requests.services import (
     mark_seen_by_client,
     new_submission_key,
     open_request,
+    printed_copy_agency,
     usable_key,
     withdraw,
 )
 from portal.requests.workflow import STANDARD_MESSAGES
-from portal.sharing.rule import enrollment_agency
 
-bp = Blueprint("requests", __name__)
 SENT_COMPLAINT = "sent_complaint"  # session key: the reference a sent complaint page shows
 bp.add_app_template_global(contact_href, "contact_href")
 
@@ -237,28 +234,13 @@ def printed_copy() -> ResponseReturnValue:
             channel=channel_now(),
             author=CLIENT_AUTHOR,
             submission_key=form.submission_key.data or None,
-            agency_id=_latest_agency(personal_id),
+            agency_id=printed_copy_agency(db.session(), personal_id),
             language=language_now(),
         )
         record_submitted(created)
         return sent_page(created)
     form.submission_key.data = new_submission_key()
     return render_page("requests/printed_copy.html", form=form)
-
-
-def _latest_agency(personal_id: str) -> str | None:
-    """The agency of the client's newest enrollment: where a printed copy is picked up."""
-    enrollment = (
-        db.session()
-        .scalars(
-            select(Enrollment)
-            .where(Enrollment.personal_id == personal_id, Enrollment.date_deleted.is_(None))
-            .order_by(Enrollment.entry_date.desc())
-            .limit(1)
-        )
-        .first()
-    )
-    return enrollment_agency(enrollment) if enrollment else None
 
 
 def record_submitted(created: Request) -> None:
@@ -420,5 +402,7 @@ def correction_send(item_key: str) -> ResponseReturnValue:
     return sent_page(created)
 
 
-# The complaint pages live in their own module, on this blueprint.
-from portal.requests import complaint_views as _complaint_views  # noqa: E402, F401
+# The complaint pages and the staff's pages live in modules of their own, on this blueprint.
+from portal.requests import complaint_views, queue_views, staff_views  # noqa: E402
+
+__all__ = ["bp", "complaint_views", "queue_views", "staff_views"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, request
+from flask import Response, abort, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
@@ -19,10 +19,10 @@ from portal.htmx import render_page
 from portal.requests import queue
 from portal.requests.labels import STATUS_LABELS, TYPE_LABELS
 from portal.requests.models import Request
+from portal.sharing.blueprint import bp
 from portal.sharing.lookup import Search, search_clients
 from portal.sharing.rule import Viewer, is_own_agency_client, visible_record
 
-bp = Blueprint("clients", __name__)
 LOOKUP_ROLES = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 
 
@@ -53,7 +53,7 @@ class SearchForm(FlaskForm):
 
 @bp.get("/staff/clients")
 @staff_required(*LOOKUP_ROLES)
-def search_page() -> Response:
+def client_search_page() -> Response:
     form = SearchForm(request.args)
     results = None
     if request.args and form.validate():
@@ -62,7 +62,7 @@ def search_page() -> Response:
         # Never the search terms: they are names and dates of birth.
         record(db.session(), "client.searched", object_type="results", object_id=len(results))
         db.session().commit()
-    return render_page("clients/search.html", form=form, results=results)
+    return render_page("sharing/client_search.html", form=form, results=results)
 
 
 @bp.get("/staff/clients/<personal_id>")
@@ -82,7 +82,7 @@ def client_page(personal_id: str) -> Response:
         .order_by(Request.submitted_at.desc())
     )
     return render_page(
-        "clients/record.html",
+        "sharing/client_record.html",
         seen=seen,
         reveal=reveal,
         demographics=demographic_items(seen.client) if seen.demographics_visible else [],

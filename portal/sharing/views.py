@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -40,9 +40,8 @@ from portal.requests.services import (
     usable_key,
 )
 from portal.sharing import services
+from portal.sharing.blueprint import bp
 from portal.sharing.rule import sharing_history
-
-bp = Blueprint("sharing", __name__)
 
 ACTIONS = {"stop": True, "start": False}  # URL word -> refuse?
 PAGES = ("who", "sign", "check")  # the steps after reading, each a GET page of its own
@@ -296,3 +295,9 @@ def receipt_pdf(reference: str) -> Response:
         f'attachment; filename="sharing-receipt-{signed.reference}.pdf"'
     )
     return response
+
+
+# The staff's client pages live in a module of their own, on this blueprint.
+from portal.sharing import staff_views  # noqa: E402
+
+__all__ = ["bp", "staff_views"]

@@ -119,7 +119,7 @@ TOKEN_ONLY = {
     "accounts.user_unlock": "shown for a locked user only",
     "accounts.user_two_step_reset": "shown for a user with two-step sign-in only",
     "accounts.recovery_codes_action": "shown after two-step set-up; reads which button only",
-    "staff_requests.view_delete": "shown for a saved queue view only; its id is an int",
+    "requests.queue_view_delete": "shown for a saved queue view only; its id is an int",
     "exchange.import_accept": "shown for an import stopped by the safety limit only",
     "retention.purge_confirm": "shown while records are due for purge; reads a tick box only",
 }
@@ -142,11 +142,11 @@ SAVED_BY = {
     "requests.complaint_form": "requests.complaint_send",
     "requests.correction_form": "requests.correction_send",
     "sharing.sharing_form": "sharing.sharing_sign",
-    "notice_admin.draft_preview": "notice_admin.draft_edit",
-    "notice_admin.draft_new": "notice_admin.draft_edit",
+    "notice.draft_preview": "notice.draft_edit",
+    "notice.draft_new": "notice.draft_edit",
 }
 # Sent last in a run: it decides the request the run's other request pages are about.
-LAST = ("staff_requests.decide",)
+LAST = ("requests.decide",)
 # Query parameters every page takes, read in one place (portal/i18n.py): tested on one page.
 EVERY_PAGE = {"lang"}
 # Form fields no query reads: the session's CSRF token (checked by Flask-WTF before any view).
@@ -578,8 +578,8 @@ def _filters(session: Session, seeded: Seeded) -> Filters:
     tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date().isoformat()
     month_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).date().isoformat()
     return {
-        "staff_requests.queue_export": ({"from": month_ago, "to": tomorrow}, reference),
-        "clients.search_page": (
+        "requests.queue_export": ({"from": month_ago, "to": tomorrow}, reference),
+        "sharing.client_search_page": (
             {
                 "name": "Testfamily",
                 "dob": parent.dob.isoformat(),
@@ -588,7 +588,7 @@ def _filters(session: Session, seeded: Seeded) -> Filters:
             },
             "Canaryparent",
         ),
-        "staff_requests.queue_list": (
+        "requests.queue_list": (
             {
                 "type": "correction",
                 "status": status.value,
