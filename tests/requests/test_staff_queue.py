@@ -285,10 +285,15 @@ def test_printed_copy_needs_how_it_was_handed_over(world: dict, db_session: Sess
         staff,
         seen_version=copy.version,
         outcome="completed",
-        explanation="",
+        explanation="Sent to the shelter's address.",
         handover="mailed",
     )
     assert copy.status is Status.COMPLETED
+    # Kept in a column of its own: the explanation given is not overwritten by it.
+    assert (copy.handover, copy.decision_explanation) == (
+        "mailed",
+        "Sent to the shelter's address.",
+    )
 
 
 def _race(engine, attempts: int, act) -> list[str]:  # type: ignore[no-untyped-def]
