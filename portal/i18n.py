@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -130,6 +131,19 @@ def format_date(value: dt.date | None, format: str = "medium") -> str:
 
 def _portal_timezone() -> str:
     return str(current_app.config["PORTAL"].timezone) if has_app_context() else "UTC"
+
+
+def local_date(moment: dt.datetime | None = None) -> dt.date:
+    """The day a moment (naive UTC; now when None) falls on where the portal is (the county's
+    time zone): what "due in 3 days" and "overdue" count in, as the pages show due dates."""
+    moment = moment if moment is not None else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(_portal_timezone())).date()
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The start of a day where the portal is, as naive UTC (how the database keeps time)."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(_portal_timezone()))
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:

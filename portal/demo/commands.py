@@ -88,6 +88,20 @@ def demo_setup(clients: int) -> None:
                 organization_id=first_agency if agency else None,
                 password=DEMO_PASSWORD,
             )
+    if first_agency is not None:
+        from portal.requests.demo_caseload import load_demo_caseload
+
+        def demo_user(email: str) -> StaffUser | None:
+            return session.scalar(select(StaffUser).where(StaffUser.email == email))
+
+        made = load_demo_caseload(
+            session,
+            first_agency,
+            demo_user("staff@demo.example.org"),
+            demo_user("lead@demo.example.org"),
+        )
+        if made:
+            click.echo(f"Made a demo caseload of {made} requests (due soon, overdue, assigned).")
     codes = _fresh_demo_access_codes(session)
     session.commit()
     _print_demo_accounts(codes)

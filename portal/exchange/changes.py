@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
@@ -90,8 +90,8 @@ class ExportRow:
 @dataclass(frozen=True)
 class ChangesExport:
     rows: list[ExportRow]
-    corrections: int
-    sharing_changes: int
+    corrections: int  # correction requests (one may be several rows)
+    sharing_changes: int  # sharing refusals and restores
 
     def csv_text(self) -> str:
         return csv_text(self.rows)
@@ -254,6 +254,32 @@ def _correction_row(request: Request, names: dict[str, str], standards: str) -> 
     )
 
 
+def _recorded_codes(request: Request, entry: items.RecordItem, standards: str) -> list[str]:
+    """The HUD codes of the value recorded: kept with the decision (corrected_code); for a
+    request decided before the portal kept them, the client's codes when approved as asked, or
+    the value itself when it is the item's codes ("1", "0,4")."""
+    if request.corrected_code:
+        return request.corrected_code.split(";")
+    if request.requested_code and request.corrected_value == request.requested_value:
+        return request.requested_code.split(";")
+    typed = [part.strip() for part in (request.corrected_value or "").split(",")]
+    allowed = entry.allowed_codes(standards)
+    return typed if typed and all(part in allowed for part in typed) else []
+
+
+def _correction_rows(request: Request, names: dict[str, str], standards: str) -> list[ExportRow]:
+    """One row per HUD column the correction writes: gender and race are one 0/1 column per
+    value (HUD CSV FY2024 and later), so their correction is a row for each of them."""
+    row = _correction_row(request, names, standards)
+    entry = items.entry_for(request.item_key or "")
+    if entry is None or entry.kind is not items.Kind.CODED:
+        return [row]
+    written = items.hud_columns_written(
+        entry, standards, _recorded_codes(request, entry, standards)
+    )
+    return [replace(row, hud_column=column, hud_value=value) for column, value in written] or [row]
+
+
 def _sharing_row(request: Request, names: dict[str, str]) -> ExportRow:
     agency = request.agency_id
     covered = sorted(request.covered, key=lambda change: change.id)
@@ -286,7 +312,7 @@ def _rows(session: Session, requests: list[Request]) -> list[ExportRow]:
     for request in sorted(requests, key=lambda r: (_when(r), r.reference)):
         if request.type is RequestType.CORRECTION:
             client_standards = standards.get(request.personal_id or "", "FY2026")
-            rows.append(_correction_row(request, names, client_standards))
+            rows.extend(_correction_rows(request, names, client_standards))
         else:
             rows.append(_sharing_row(request, names))
     return rows
@@ -318,15 +344,19 @@ def export_changes(
             raise ExportRaced
     record(session, "hmis.changes_exported", object_type="export", object_id=len(rows), actor=actor)
     session.flush()
-    corrections = sum(1 for row in rows if row.change == CORRECTION)
-    return ChangesExport(rows, corrections, len(rows) - corrections)
+    return _counted(rows)
+
+
+def _counted(rows: list[ExportRow]) -> ChangesExport:
+    """The export with its requests counted: a correction of gender or race is several rows."""
+    corrections = len({row.reference for row in rows if row.change == CORRECTION})
+    sharing = len({row.reference for row in rows if row.change != CORRECTION})
+    return ChangesExport(rows, corrections, sharing)
 
 
 def preview_changes(session: Session, *, since: dt.datetime, again: bool) -> ChangesExport:
     """What export_changes would write now, without marking anything exported (a dry run)."""
-    rows = _rows(session, _due(session, since, again))
-    corrections = sum(1 for row in rows if row.change == CORRECTION)
-    return ChangesExport(rows, corrections, len(rows) - corrections)
+    return _counted(_rows(session, _due(session, since, again)))
 
 
 def rows_per_kind(export: ChangesExport) -> dict[str, int]:

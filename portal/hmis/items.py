@@ -90,11 +90,17 @@ class RecordItem:
     def allowed_codes(self, standards: str) -> Mapping[str, str]:
         """The codes a coded item may take under these data standards, with English labels.
 
-        Race is keyed by its CSV column (HUD gives it no numbers); empty for uncoded items."""
+        Race is keyed by its CSV column (HUD gives it no numbers), then the codes of RaceNone
+        (doesn't know, prefers not to answer, not collected: three answers, not one); empty for
+        uncoded items."""
         if self.code_list is None or standards not in self.standards:
             return {}
         if self.code_list == "Race":
-            return race_labels(standards)
+            races = {
+                key: label for key, label in race_labels(standards).items() if key != "RaceNone"
+            }
+            nones = codes(standards, "RaceNone").items()
+            return {**races, **{str(code): label for code, label in nones}}
         return {str(code): label for code, label in codes(standards, self.code_list).items()}
 
 
@@ -114,6 +120,9 @@ GENDER_COLUMNS = {  # FY2024 3.06.1: column -> code in the Gender list
     "Transgender": 5,
     "Questioning": 6,
 }
+# A multiple-choice item's "none" answers (doesn't know, prefers not to answer, not collected):
+# each is an answer of its own, never chosen with another.
+NONE_CODES = frozenset({"8", "9", "99"})
 RACE_COLUMNS = (  # the Race list is keyed by these columns (FY2026 spells one HispanicLatinao)
     "AmIndAKNative",
     "Asian",
@@ -250,11 +259,16 @@ def entry_for(item_key: str) -> RecordItem | None:
     return found.entry if found else None
 
 
+def _race_column(choice: str, standards: str) -> str:
+    return "HispanicLatinao" if choice == "HispanicLatinaeo" and standards == "FY2026" else choice
+
+
 def hud_cells(entry: RecordItem, standards: str, choices: list[str]) -> list[tuple[str, str, str]]:
     """Codes of the item's list as HUD CSV cells: (column, value, English label) each.
 
     One-column items write the code in their column; gender and race write 1 (yes) in the
-    column of each choice, or their "none" code (client doesn't know, ...) in GenderNone."""
+    column of each choice, or their "none" code (client doesn't know, ...) in GenderNone or
+    RaceNone."""
     labels = entry.allowed_codes(standards)
     cells = []
     by_code = {str(code): column for column, code in GENDER_COLUMNS.items()}
@@ -265,15 +279,46 @@ def hud_cells(entry: RecordItem, standards: str, choices: list[str]) -> list[tup
                 (by_code.get(choice, "GenderNone"), "1" if choice in by_code else choice, label)
             )
         elif entry.key == "demographics.race":
-            column = (
-                "HispanicLatinao"
-                if choice == "HispanicLatinaeo" and standards == "FY2026"
-                else choice
-            )
-            cells.append((column, "1", label))
+            if choice in RACE_COLUMNS:
+                cells.append((_race_column(choice, standards), "1", label))
+            else:
+                cells.append(("RaceNone", choice, label))
         elif entry.hud_column:
             cells.append((entry.hud_column, choice, label))
     return cells
+
+
+def hud_columns_written(
+    entry: RecordItem, standards: str, choices: list[str]
+) -> list[tuple[str, str]]:
+    """Every HUD column a correction of the item to these codes writes, with its value.
+
+    Gender and race are one 0/1 column per value (HUD CSV FY2024 and later) and a "none"
+    column: all of them are written, so a value no longer chosen is set back to 0 and the
+    "none" column is emptied when a value is chosen. Empty when a code is not the item's."""
+    allowed = entry.allowed_codes(standards)
+    if not choices or any(choice not in allowed for choice in choices):
+        return []
+    if entry.key == "demographics.gender":
+        by_code = {str(code): column for column, code in GENDER_COLUMNS.items()}
+        yes = {by_code[c] for c in choices if c in by_code}
+        none = [c for c in choices if c not in by_code]
+        if (yes and none) or len(none) > 1:
+            return []
+        return [(column, "1" if column in yes else "0") for column in GENDER_COLUMNS] + [
+            ("GenderNone", none[0] if none else "")
+        ]
+    if entry.key == "demographics.race":
+        none = [c for c in choices if c not in RACE_COLUMNS]
+        if (none and len(choices) > 1) or len(none) > 1:
+            return []
+        return [
+            (_race_column(column, standards), "1" if column in choices else "0")
+            for column in RACE_COLUMNS
+        ] + [("RaceNone", none[0] if none else "")]
+    if entry.hud_column and len(choices) == 1:
+        return [(entry.hud_column, choices[0])]
+    return []
 
 
 def record_key(entry: RecordItem, enrollment_id: str | None = None) -> str:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.hmis import items
 from portal.hmis.code_labels import translated
+from portal.requests.correction_forms import offered_codes
 
 
 def _coded(label: str, code: str) -> str:
@@ -14,24 +15,33 @@ def _coded(label: str, code: str) -> str:
 
 
 def coded_choices(standards: str) -> dict[str, list[tuple[str, str]]]:
-    """HUD's choices for each coded item staff may correct, grouped by item."""
+    """HUD's choices for each coded item staff may correct, grouped by item (the same choices
+    as the client's form offers)."""
     return {
         str(item.label_for_staff()): [
             (f"{item.key}={code}", _coded(translated(label), code))
-            for code, label in item.allowed_codes(standards).items()
+            for code, label in offered_codes(item, standards).items()
         ]
         for item in items.STAFF_CORRECTABLE
-        if item.kind is items.Kind.CODED and item.allowed_codes(standards)
+        if item.kind is items.Kind.CODED and offered_codes(item, standards)
     }
 
 
+def english_labels(item_key: str, codes: list[str], standards: str) -> str:
+    """HUD codes of an item in HUD's English words, as the client's form stores the value."""
+    entry = items.entry_for(item_key)
+    labels = entry.allowed_codes(standards) if entry else {}
+    return ", ".join(labels.get(code, code) for code in codes)
+
+
 def coded_value_label(item_key: str | None, value: str | None, standards: str) -> str | None:
-    """A stored HUD code shown with its label ("Yes (1)"); None for an uncoded item."""
+    """Stored HUD codes (";" or "," between several) shown with their labels ("Yes (1)");
+    None for an uncoded item."""
     entry = items.entry_for(item_key or "")
     if entry is None or entry.kind is not items.Kind.CODED or not value:
         return None
     labels = entry.allowed_codes(standards)
     return ", ".join(
         _coded(translated(labels[code]), code) if code in labels else code
-        for code in value.split(",")
+        for code in value.replace(";", ",").split(",")
     )

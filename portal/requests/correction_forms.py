@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -21,10 +22,11 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.client.record import Item
+from portal.hmis import items
 from portal.hmis.code_labels import translated
 from portal.hmis.items import Kind, RecordItem
 from portal.requests.forms import CorrectionForm
@@ -134,39 +136,65 @@ class CodedCorrectionForm(TextCorrectionForm):
         return bool(item.coded) and set(self.chosen()) == item.choices
 
 
-def correction_form(entry: RecordItem, standards: str, **kwargs: object) -> TextCorrectionForm:
-    """The form that asks for a new value of this item, as its kind needs."""
-    if entry.kind is Kind.DATE:
-        return DateCorrectionForm(**kwargs)
-    english = {
+def offered_codes(entry: RecordItem, standards: str) -> dict[str, str]:
+    """HUD's choices for a coded item (code -> English label), as a person may answer."""
+    return {
         code: label
         for code, label in entry.allowed_codes(standards).items()
         if code not in NOT_OFFERED
     }
+
+
+def _one_none_answer(form: object, field: Field) -> None:
+    chosen = set(field.data or [])
+    if len(chosen) > 1 and chosen & items.NONE_CODES:
+        raise ValidationError(
+            _l("Choose “doesn’t know” or “prefers not to answer” only on its own.")
+        )
+
+
+def coded_field(
+    entry: RecordItem, standards: str, label: str, *, required: bool = True
+) -> Field | None:
+    """HUD's choices for a coded item as one unbound field, the same on the client's and the
+    staff's forms: checkboxes when several may apply, radios for a few, a list for many.
+    None when the item has no HUD list under these standards."""
+    english = offered_codes(entry, standards)
     if entry.kind is not Kind.CODED or not english:
-        return TextCorrectionForm(**kwargs)
-    choices = [SelectChoice(code, translated(label)) for code, label in english.items()]
-    label = _l("What it should say")
+        return None
+    choices = [
+        SelectChoice(code, translated(english_label)) for code, english_label in english.items()
+    ]
+    check: list[Any] = [InputRequired(_l("Choose an answer."))] if required else [Optional()]
     if entry.multiple:
-        field: Field = SelectMultipleField(
+        several: list[Any] = (
+            [InputRequired(_l("Choose at least one answer."))] if required else [Optional()]
+        )
+        return SelectMultipleField(
             label,
             choices=choices,
             option_widget=CheckboxInput(),
             widget=ListWidget(prefix_label=False),
-            validators=[InputRequired(_l("Choose at least one answer."))],
+            validators=[*several, _one_none_answer],
         )
-    elif len(choices) <= RADIOS_UP_TO:
-        field = RadioField(
-            label, choices=choices, validators=[InputRequired(_l("Choose an answer."))]
-        )
-    else:
-        field = SelectField(
-            label,
-            choices=[SelectChoice("", _l("Choose an answer")), *choices],
-            validators=[InputRequired(_l("Choose an answer."))],
-        )
+    if len(choices) <= RADIOS_UP_TO:
+        return RadioField(label, choices=choices, validators=check)
+    return SelectField(
+        label, choices=[SelectChoice("", _l("Choose an answer")), *choices], validators=check
+    )
+
+
+def correction_form(entry: RecordItem, standards: str, **kwargs: object) -> TextCorrectionForm:
+    """The form that asks for a new value of this item, as its kind needs."""
+    if entry.kind is Kind.DATE:
+        return DateCorrectionForm(**kwargs)
+    field = coded_field(entry, standards, _l("What it should say"))
+    if field is None:
+        return TextCorrectionForm(**kwargs)
     form_class = type(
-        "ItemCorrectionForm", (CodedCorrectionForm,), {"new_code": field, "english": english}
+        "ItemCorrectionForm",
+        (CodedCorrectionForm,),
+        {"new_code": field, "english": offered_codes(entry, standards)},
     )
     form: TextCorrectionForm = form_class(**kwargs)
     return form

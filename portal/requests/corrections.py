@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from portal.hmis import items
 from portal.hmis.models import Client
 from portal.requests.models import Channel, Request, RequestType, Status
 from portal.requests.services import (
@@ -89,10 +90,14 @@ def decide_correction(
     outcome: Status,
     seen_version: int,
     corrected_value: str | None = None,
+    corrected_codes: list[str] | None = None,
     denial_reason: str | None = None,
     explanation: str,
 ) -> None:
     """Approve, partly approve (with the value recorded) or deny (with one of HUD's reasons).
+
+    A coded item keeps the HUD codes recorded (corrected_code): the client's choice when
+    approved as asked, the codes staff chose (corrected_codes) when approved in part.
 
     seen_version is the request's version on the page the decision was made on: if anyone changed
     the request since, the decision is refused rather than overwriting theirs.
@@ -102,10 +107,12 @@ def decide_correction(
     if request.status not in UNDECIDED:
         raise RequestRefused("already_decided")
     if outcome in APPROVALS:
-        value = corrected_value if outcome is Status.PARTLY_APPROVED else request.requested_value
+        value, code = request.requested_value, request.requested_code
+        if outcome is Status.PARTLY_APPROVED:
+            value, code = _recorded(request, corrected_value, corrected_codes or [])
         if not value:
             raise RequestRefused("value_needed")
-        request.corrected_value = value
+        request.corrected_value, request.corrected_code = value, code or None
     elif outcome is Status.DENIED:
         if denial_reason not in DENIAL_REASONS:
             raise RequestRefused("reason_needed")
@@ -116,6 +123,21 @@ def decide_correction(
     request.decision_explanation = explanation
     request.decided_at = utcnow()
     add_event(request, outcome.value, author, body=explanation)
+
+
+def _recorded(
+    request: Request, typed: str | None, codes: list[str]
+) -> tuple[str | None, str | None]:
+    """(value, codes) recorded in a partial approval: a coded item takes HUD's codes only."""
+    entry = items.entry_for(request.item_key or "")
+    if entry is None or entry.kind is not items.Kind.CODED or not codes:
+        return typed, None
+    session = object_session(request)
+    standards = data_standards_of(session, request.personal_id or "") if session else "FY2026"
+    labels = entry.allowed_codes(standards)
+    if not items.hud_columns_written(entry, standards, codes):
+        raise RequestRefused("value_needed")  # codes that are not the item's
+    return ", ".join(labels[code] for code in codes), ";".join(codes)
 
 
 def add_disagreement(request: Request, statement: str, author: Author) -> None:

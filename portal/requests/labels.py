@@ -92,3 +92,5 @@ EVENT_LABELS = {
     "printed": _l("Record printed for the client"),
     "released_account_disabled": _l("Put back in the queue: the staff account was disabled"),
 }
+# How a printed copy reached the client (Request.handover).
+HANDOVER_LABELS = {"handed_over": _l("Handed over in person"), "mailed": _l("Mailed")}

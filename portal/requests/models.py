@@ -127,6 +127,9 @@ class Request(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     corrected_value: Mapped[str | None] = mapped_column(EncryptedString(2000))
+    # The HUD codes of the value recorded for a coded item (";" between several): what the
+    # changes export writes in the item's HUD columns.
+    corrected_code: Mapped[str | None] = mapped_column(String(200))
     # A coded item's new value as HUD codes of its list (";" between several), so staff can
     # apply it as HUD writes it (portal.hmis.items).
     requested_code: Mapped[str | None] = mapped_column(String(200))
@@ -153,6 +156,8 @@ class Request(Base):
     # A printed copy: who last printed the client's record for it, and when.
     printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # How the printed copy reached the client: "handed_over" or "mailed".
+    handover: Mapped[str | None] = mapped_column(String(20))
 
     # Sharing refusal / restore: the exact form signed, and how.
     form_version_id: Mapped[int | None] = mapped_column(ForeignKey("notice_version.id"))

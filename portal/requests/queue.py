@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, aliased
 from portal.accounts.models import Role, StaffUser
 from portal.hmis.models import IdentityVersion, Organization
 from portal.hmis.names import fold, name_search
+from portal.i18n import local_date, local_midnight
 from portal.requests.models import Request, RequestType, Status
 from portal.requests.queue_keys import SORT_ALIASES, SORTS, ordered, page_key
 from portal.requests.services import OPEN, normalize_reference
@@ -225,10 +226,11 @@ def _filter_conditions(
         conditions.append(Request.claimed_by_id == user.id)
     elif filters.assignee == "nobody":
         conditions.append(Request.claimed_by_id.is_(None))
+    today, soon_ends = _due_bounds(now)
     if filters.due == "overdue":
-        conditions.append(Request.due_at < now)
+        conditions.append(Request.due_at < today)
     elif filters.due == "soon":
-        conditions.extend((Request.due_at >= now, Request.due_at < now + DUE_SOON))
+        conditions.extend((Request.due_at >= today, Request.due_at < soon_ends))
     return conditions
 
 
@@ -294,6 +296,7 @@ def tab_counts(
     conditions = _filter_conditions(user, filters, now)
     if search is not None:
         conditions.append(search)
+    today, soon_ends = _due_bounds(now)
     counts: dict[str, int] = {}
     for status, count in session.execute(
         select(Request.status, func.count()).where(*conditions).group_by(Request.status)
@@ -303,8 +306,8 @@ def tab_counts(
         select(
             func.count(),
             func.sum(case((Request.claimed_by_id == user.id, 1), else_=0)),
-            func.sum(case((Request.due_at.between(now, now + DUE_SOON), 1), else_=0)),
-            func.sum(case((Request.due_at < now, 1), else_=0)),
+            func.sum(case(((Request.due_at >= today) & (Request.due_at < soon_ends), 1), else_=0)),
+            func.sum(case((Request.due_at < today, 1), else_=0)),
         ).where(*conditions, Request.status.in_(OPEN))
     ).one()
     counts["open"], counts["mine"], counts["soon"], counts["overdue"] = (
@@ -353,13 +356,27 @@ ROW_COLUMNS = (
 )
 
 
+def _due_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """(start of today, end of the third day from today) where the portal is, as naive UTC:
+    a request is overdue once its due day has passed, and soon while it is due within three
+    days, counted in the county's days (not 24-hour steps from now in UTC)."""
+    today = local_date(now)
+    return local_midnight(today), local_midnight(today + DUE_SOON + dt.timedelta(days=1))
+
+
+def days_left(due_at: dt.datetime, now: dt.datetime) -> int:
+    """Days from today to the due day, where the portal is (negative: days late)."""
+    return (local_date(due_at) - local_date(now)).days
+
+
 def marker(status: Status, due_at: dt.datetime, now: dt.datetime) -> str | None:
     """ "overdue" or "soon" (due within three days) for an open request, else None."""
     if status not in OPEN:
         return None
-    if due_at < now:
+    left = days_left(due_at, now)
+    if left < 0:
         return "overdue"
-    if due_at < now + DUE_SOON:
+    if left <= DUE_SOON.days:
         return "soon"
     return None
 
@@ -417,7 +434,7 @@ def queue_page(session: Session, user: StaffUser, filters: QueueFilters) -> Queu
             client_name=names.get(row.personal_id or ""),
             agency_name=row.agency_name,
             assignee_name=row.assignee_name,
-            days_left=(row.due_at - now).days,
+            days_left=days_left(row.due_at, now),
             marker=marker(Status(row.status), row.due_at, now),
         )
         for row in found

@@ -26,6 +26,7 @@ from portal.accounts.current import signed_in_staff, staff_required
 from portal.accounts.models import Role, StaffUser
 from portal.audit.services import record
 from portal.htmx import render_page
+from portal.i18n import local_date, local_midnight
 from portal.requests import assignment, queue, saved_views
 from portal.requests.blueprint import bp
 from portal.requests.labels import STATUS_LABELS, TYPE_LABELS
@@ -173,8 +174,9 @@ EXPORT_COLUMNS = (
 @staff_required(Role.AGENCY_ADMIN, Role.HMIS_LEAD)
 def queue_export() -> Response:
     """The queue's requests received in a date range, as CSV (no client names: references).
-    Without dates: this month so far, as the queue's export form starts."""
-    today = utcnow().date()
+    The range is of the county's days, both ends included. Without dates: this month so far,
+    as the queue's export form starts."""
+    today = local_date()
     start = _day(request.args.get("from")) if request.args.get("from") else today.replace(day=1)
     end = _day(request.args.get("to")) if request.args.get("to") else today
     if start is None or end is None or end < start or (end - start).days > EXPORT_DAYS_MAX:
@@ -182,8 +184,8 @@ def queue_export() -> Response:
     user = signed_in_staff()
     filters = replace(queue.QueueFilters.from_args(request.args), after=None)
     statement = queue.page_statement(user, filters, limit=None, decided_too=True).where(
-        Request.submitted_at >= dt.datetime.combine(start, dt.time()),
-        Request.submitted_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
+        Request.submitted_at >= local_midnight(start),
+        Request.submitted_at < local_midnight(end + dt.timedelta(days=1)),
     )
     out = io.StringIO(newline="")
     writer = csv.writer(out)
@@ -194,7 +196,7 @@ def queue_export() -> Response:
                 row.reference,
                 row.type,
                 row.status,
-                row.agency_id or "",
+                _safe(row.agency_id or ""),
                 _safe(row.agency_name or ""),
                 row.submitted_at.isoformat(),
                 row.due_at.isoformat(),

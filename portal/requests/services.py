@@ -220,7 +220,10 @@ def withdraw(request: Request, author: Author) -> None:
 
 
 def is_overdue(request: Request, now: dt.datetime | None = None) -> bool:
-    return request.status in OPEN and (now or utcnow()) > request.due_at
+    """Open, and its due day has passed where the portal is (as the queue counts it)."""
+    from portal.i18n import local_date  # the county's days; i18n reads the app's settings
+
+    return request.status in OPEN and local_date(request.due_at) < local_date(now or utcnow())
 
 
 def can_escalate(request: Request, now: dt.datetime | None = None) -> bool:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    Field,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -16,9 +19,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from portal.hmis import items
+from portal.requests.correction_forms import coded_field
 from portal.requests.forms import (
     CATEGORY_LABELS,
     CONTACT_LABELS,
@@ -28,23 +33,29 @@ from portal.requests.forms import (
     _length,
     clean_text,
 )
-from portal.requests.labels import DENIAL_REASON_LABELS
+from portal.requests.labels import DENIAL_REASON_LABELS, HANDOVER_LABELS
 from portal.requests.workflow import STANDARD_MESSAGES
 
 
 class VersionedForm(FlaskForm):
-    """Every action names the version of the request on the page it was made on."""
+    """Every action names the version of the request on the page it was made on.
 
-    version = HiddenField()
+    The version is a whole number the page carries, never typed: anything else is a bad request
+    (400), not an error to show beside a field."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.version.errors:
+            abort(400)
+        return valid
 
     def seen_version(self) -> int:
-        try:
-            return int(self.version.data or 0)
-        except ValueError:
-            return 0
+        return int(self.version.data or 0)
 
 
-class NoteForm(VersionedForm):
+class NoteForm(FlaskForm):
     note = TextAreaField(
         _l("Internal note (never shown to the client)"),
         filters=[clean_text],
@@ -52,7 +63,7 @@ class NoteForm(VersionedForm):
     )
 
 
-class MessageForm(VersionedForm):
+class MessageForm(FlaskForm):
     standard = SelectField(
         _l("Standard message (translated for the client)"),
         choices=[SelectChoice("", _l("None: I write my own"))]
@@ -93,6 +104,8 @@ class DecisionForm(VersionedForm):
         filters=[clean_text],
         validators=[_length(REQUESTED_VALUE_MAX)],
     )
+    # A coded item: HUD's choices instead of corrected_value (decision_form_for adds it).
+    corrected_codes: Field | None = None
     denial_reason = SelectField(
         _l("HUD reason (for a denial)"),
         choices=[SelectChoice("", _l("Choose a reason"))]
@@ -101,10 +114,7 @@ class DecisionForm(VersionedForm):
     )
     handover = RadioField(
         _l("How the copy reached the client"),
-        choices=[
-            SelectChoice("handed_over", _l("Handed over in person")),
-            SelectChoice("mailed", _l("Mailed")),
-        ],
+        choices=[SelectChoice(key, text) for key, text in HANDOVER_LABELS.items()],
         validators=[Optional()],
     )
     explanation = TextAreaField(
@@ -121,8 +131,10 @@ class DecisionForm(VersionedForm):
             (outcome == "denied", self.denial_reason, _l("Choose HUD's reason for the denial.")),
             (
                 outcome == "partly_approved",
-                self.corrected_value,
-                _l("Enter the value you recorded."),
+                self.corrected_codes or self.corrected_value,
+                _l("Choose the value you recorded.")
+                if self.corrected_codes
+                else _l("Enter the value you recorded."),
             ),
             (outcome == "completed", self.handover, _l("Say how the copy reached the client.")),
             (
@@ -136,6 +148,24 @@ class DecisionForm(VersionedForm):
                 field.errors = [*field.errors, message]
                 valid = False
         return valid
+
+    def chosen_codes(self) -> list[str]:
+        """The HUD codes chosen for a partial approval of a coded item ([] otherwise)."""
+        data = self.corrected_codes.data if self.corrected_codes else None
+        return [str(code) for code in (data if isinstance(data, list) else [data]) if code]
+
+
+def decision_form_class(item_key: str | None, standards: str) -> type[DecisionForm]:
+    """The decision form; for a coded item, its partial approval takes HUD's choices."""
+    entry = items.entry_for(item_key or "")
+    field = (
+        coded_field(entry, standards, _l("Value recorded (for a partial approval)"), required=False)
+        if entry is not None
+        else None
+    )
+    if field is None:
+        return DecisionForm
+    return type("CodedDecisionForm", (DecisionForm,), {"corrected_codes": field})
 
 
 STAFF_CHANNELS = ("in_person", "telephone", "paper", "mail")
@@ -245,6 +275,8 @@ class EnterRequestForm(FlaskForm):
         chosen = self.chosen_codes()
         if entry is None or not chosen or len(chosen) != len(self.requested_codes.data or []):
             return False
+        if len(chosen) > 1 and set(chosen) & items.NONE_CODES:
+            return False  # "doesn't know" or "prefers not to answer" is an answer on its own
         return entry.multiple or len(chosen) == 1
 
     def chosen_codes(self) -> list[str]:

@@ -23,12 +23,13 @@ from portal.htmx import render_page
 from portal.notice.services import current_version, in_language
 from portal.requests import assignment, corrections, printing, queue, workflow
 from portal.requests.blueprint import bp
-from portal.requests.coded_labels import coded_choices, coded_value_label
+from portal.requests.coded_labels import coded_choices, coded_value_label, english_labels
 from portal.requests.forms import CATEGORY_LABELS, CONTACT_LABELS
 from portal.requests.labels import (
     CHANNEL_LABELS,
     DENIAL_REASON_LABELS,
     EVENT_LABELS,
+    HANDOVER_LABELS,
     STATUS_LABELS,
     TYPE_LABELS,
 )
@@ -44,6 +45,7 @@ from portal.requests.staff_forms import (
     MessageForm,
     NoteForm,
     VersionedForm,
+    decision_form_class,
 )
 from portal.sharing import services as sharing
 from portal.sharing.rule import Viewer, is_own_agency_client, visible_record
@@ -116,6 +118,7 @@ def _labels() -> dict[str, object]:
         "contact_labels": CONTACT_LABELS,
         "standard_messages": workflow.STANDARD_MESSAGES,
         "event_labels": EVENT_LABELS,
+        "handover_labels": HANDOVER_LABELS,
         "is_overdue": is_overdue,
     }
 
@@ -128,7 +131,13 @@ def _in_scope(reference: str) -> Request:
 
 
 def _decision_form(found: Request, **kwargs: object) -> DecisionForm:
-    form = DecisionForm(version=found.version, **kwargs)
+    standards = corrections.data_standards_of(db.session(), found.personal_id or "")
+    form_class = (
+        decision_form_class(found.item_key, standards)
+        if found.type is RequestType.CORRECTION
+        else DecisionForm
+    )
+    form = form_class(version=found.version, **kwargs)
     outcomes = list(OUTCOMES[found.type])
     if found.type is RequestType.COMPLAINT and found.status is Status.RESPONDED:
         outcomes = ["closed", "escalated"]
@@ -331,6 +340,7 @@ def decide(reference: str) -> ResponseReturnValue:
             outcome=form.outcome.data,
             explanation=form.explanation.data or "",
             corrected_value=form.corrected_value.data or None,
+            corrected_codes=form.chosen_codes(),
             denial_reason=form.denial_reason.data or None,
             handover=form.handover.data or None,
         )
@@ -342,7 +352,7 @@ def decide(reference: str) -> ResponseReturnValue:
         code = refused.code if isinstance(refused, RequestRefused) else "stale_page"
         found = _in_scope(reference)
         kept = _decision_form(found)
-        kept.version.data = str(found.version)
+        kept.version.data = found.version
         kept.outcome.errors = [str(STAFF_REFUSALS.get(code, code))]
         return _render_request(found, decision_form=kept)
     target = url_for("requests.staff_request_page", reference=found.reference)
@@ -390,10 +400,14 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
         signed.agency_id = user.organization_id
         return signed
     if kind is RequestType.CORRECTION:
-        # A coded item stores HUD's code (several, comma-separated, for gender or race).
-        # Required here by PaperForm.validate (the codes, or the value for a free-text item).
+        # A coded item stores HUD's codes and their English words, as the client's form does.
+        # Required here by EnterRequestForm.validate (the codes, or a free-text item's value).
+        standards = corrections.data_standards_of(db.session(), personal_id)
+        codes = form.chosen_codes() if form.is_coded() else []
         requested = (
-            ",".join(form.chosen_codes()) if form.is_coded() else form.requested_value.data or ""
+            english_labels(form.item_key.data or "", codes, standards)
+            if codes
+            else form.requested_value.data or ""
         )
         return corrections.request_correction(
             db.session(),
@@ -401,6 +415,7 @@ def _enter_request(form: EnterRequestForm, user: StaffUser, personal_id: str) ->
             item_key=form.item_key.data,
             current_value=form.current_value.data or "",
             requested_value=requested,
+            requested_code=";".join(codes) or None,
             reason=form.details.data or "",
             evidence=None,
             agency_id=user.organization_id,

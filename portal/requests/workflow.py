@@ -117,6 +117,7 @@ def decide(
     outcome: str,
     explanation: str,
     corrected_value: str | None = None,
+    corrected_codes: list[str] | None = None,
     denial_reason: str | None = None,
     handover: str | None = None,
 ) -> None:
@@ -131,6 +132,7 @@ def decide(
                 outcome=Status(outcome),
                 seen_version=seen_version,
                 corrected_value=corrected_value,
+                corrected_codes=corrected_codes,
                 denial_reason=denial_reason,
                 explanation=explanation,
             )
@@ -168,7 +170,7 @@ def _decide_printed_copy(
     if outcome == Status.COMPLETED:
         if handover not in HANDOVER_METHODS:
             raise RequestRefused("handover_needed")
-        request.decision_explanation = handover
+        request.handover = handover
         _finish(request, author, Status.COMPLETED, explanation or None)
     elif outcome == Status.DENIED:
         if denial_reason not in DENIAL_REASONS:

@@ -90,6 +90,9 @@ def test_staff_console_pages_are_accessible(
 
     page.goto(f"{live_server}/staff/requests/{correction}")
     expect(page.locator("form[action$='/assignment']")).to_be_visible()
+    # A coded item's partial approval: HUD's choices (radios), and the way to the client's record.
+    expect(page.locator("input[type=radio][name=corrected_codes]")).to_have_count(4)
+    expect(page.locator(f"main a[href='/staff/clients/{PARENT}']")).to_have_count(1)
     _check(page, axe_source)
     page.goto(f"{live_server}/staff/requests/{copy}")
     expect(page.locator("a[href$='/record-pdf']")).to_be_visible()

@@ -167,7 +167,8 @@ def test_export_has_approved_corrections_with_their_hud_cells_and_sharing_change
     refusal = _sign(db_session, True, [PARENT, CHILD])
 
     text = _export(app, db_session)
-    rows = {row["reference"]: row for row in _rows(text)}
+    every_row = _rows(text)
+    rows = {row["reference"]: row for row in every_row}
 
     assert set(rows) == {r.reference for r in (name, dob, entry, race, veteran, refusal)}
     assert rows[name.reference] == {
@@ -198,8 +199,19 @@ def test_export_has_approved_corrections_with_their_hud_cells_and_sharing_change
     )
     assert rows[entry.reference]["hud_column"] == "EntryDate"
     assert rows[entry.reference]["agency_name"] == "HMIS lead"  # the county decided it
-    assert rows[race.reference]["hud_column"] == "manual"
-    assert rows[race.reference]["hud_value"] == ""
+    # Race is one 0/1 column per value in HUD's CSV: one row for each, and RaceNone emptied.
+    race_rows = [row for row in every_row if row["reference"] == race.reference]
+    assert {row["hud_column"]: row["hud_value"] for row in race_rows} == {
+        "AmIndAKNative": "0",
+        "Asian": "1",
+        "BlackAfAmerican": "0",
+        "HispanicLatinao": "0",
+        "MidEastNAfrican": "0",
+        "NativeHIPacific": "0",
+        "White": "0",
+        "RaceNone": "",
+    }
+    assert {row["new_value"] for row in race_rows} == {"Asian"}
     assert (rows[veteran.reference]["hud_column"], rows[veteran.reference]["hud_value"]) == (
         "VeteranStatus",
         "1",

@@ -478,6 +478,24 @@ def test_demo_setup_imports_once_and_prints_working_accounts_and_codes(
     codes = [line.split()[0] for line in second.output.splitlines() if "date of birth" in line]
     assert len(codes) == 3
     assert all(live_code_for(db_session, code, app.secret_key) for code in codes)
+    # A queue to work at once: due soon, overdue, assigned to the case manager, escalated.
+    from portal.requests import queue
+
+    assert "demo caseload" in first.output
+    assert "demo caseload" not in second.output  # made once
+    with app.test_request_context():
+        staff = db_session.scalars(
+            select(StaffUser).where(StaffUser.email == "staff@demo.example.org")
+        ).one()
+        lead = db_session.scalars(
+            select(StaffUser).where(StaffUser.email == "lead@demo.example.org")
+        ).one()
+        counts = queue.queue_page(db_session, staff, queue.QueueFilters()).counts
+        assert counts["open"] == 5
+        assert counts["soon"] >= 1
+        assert counts["overdue"] >= 1
+        assert counts["mine"] == 2
+        assert queue.queue_page(db_session, lead, queue.QueueFilters()).counts["escalated"] == 1
 
 
 @pytest.mark.parametrize(

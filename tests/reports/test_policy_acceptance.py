@@ -45,7 +45,7 @@ def test_policy_acceptance_by_agency_names_who_has_not(app: Flask, db_session: S
 
 
 def test_the_queue_exports_as_csv_for_a_date_range(app: Flask, db_session: Session) -> None:
-    from portal.timeutil import utcnow
+    from portal.i18n import local_date
     from tests.factories import PARENT, phone_correction
 
     hmis_world(db_session)
@@ -60,7 +60,8 @@ def test_the_queue_exports_as_csv_for_a_date_range(app: Flask, db_session: Sessi
     db_session.commit()
     admin = _staff(db_session, "admin@a.example", Role.AGENCY_ADMIN, AGENCY_A)
     client = _signed_in(app, admin)
-    today = utcnow().date().isoformat()
+    with app.app_context():
+        today = local_date().isoformat()
     response = client.get(f"/staff/queue/export?from={today}&to={today}")
     assert response.status_code == 200
     lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
@@ -73,3 +74,49 @@ def test_the_queue_exports_as_csv_for_a_date_range(app: Flask, db_session: Sessi
         _signed_in(app, staff).get(f"/staff/queue/export?from={today}&to={today}").status_code
         == 403
     )
+
+
+def test_the_queue_export_takes_county_days_both_ends_and_escapes_formulas(
+    app: Flask, db_session: Session
+) -> None:
+    import datetime as dt
+
+    from portal.i18n import local_midnight
+    from tests.factories import PARENT, phone_correction
+
+    hmis_world(db_session)
+    admin = _staff(db_session, "admin@a.example", Role.AGENCY_ADMIN, AGENCY_A)
+    colleague = _staff(db_session, "c@a.example", Role.AGENCY_STAFF, AGENCY_A)
+    colleague.name = "=HYPERLINK(1)"
+    with app.app_context():
+        day_start = local_midnight(dt.date(2026, 3, 1))  # March 1 begins at 06:00 UTC
+        day_end = local_midnight(dt.date(2026, 3, 5))  # the end of March 4 in Chicago
+    made = {}
+    for key, item, at in (
+        ("first", "first_name", day_start),
+        ("last", "last_name", day_end - dt.timedelta(minutes=30)),  # 23:30 on March 4
+        ("after", "middle_name", day_end + dt.timedelta(minutes=30)),  # 00:30 on March 5
+        ("before", "name_suffix", day_start - dt.timedelta(minutes=30)),  # 23:30, February 28
+    ):
+        found = phone_correction(
+            db_session,
+            personal_id=PARENT,
+            item_key=f"identity.{item}",
+            current_value="a",
+            requested_value="b",
+            agency_id=AGENCY_A,
+        )
+        found.submitted_at = at
+        made[key] = found
+    made["last"].claimed_by_id = colleague.id
+    db_session.commit()
+    text = (
+        _signed_in(app, admin)
+        .get("/staff/queue/export?from=2026-03-01&to=2026-03-04")
+        .get_data(as_text=True)
+    )
+    assert made["first"].reference in text
+    assert made["last"].reference in text  # the end day is included, in the county's hours
+    assert made["after"].reference not in text
+    assert made["before"].reference not in text
+    assert "'=HYPERLINK(1)" in text  # a spreadsheet shows it, never runs it

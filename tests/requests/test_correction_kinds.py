@@ -81,6 +81,25 @@ def test_several_codes_and_the_same_codes_refused(
     assert stored.requested_value == "Woman (Girl, if child), Non-Binary"
 
 
+def test_race_offers_doesnt_know_and_prefers_not_to_answer_as_answers_of_their_own(
+    signed_in: FlaskClient, db_session: Session
+) -> None:
+    page = signed_in.get("/my-record/correct/demographics.race").page
+    offered = {
+        box["value"]: page.select_one(f"label[for={box['id']}]").get_text()
+        for box in page.select("input[type=checkbox][name=new_code]")
+    }
+    assert "RaceNone" not in offered  # HUD's column, not an answer
+    assert offered["8"] == "Client doesn't know"
+    assert offered["9"] == "Client prefers not to answer"
+    assert "99" not in offered
+    message = _refused_at(signed_in, "demographics.race", "new_code", new_code=["White", "8"])
+    assert "only on its own" in message
+    _send(signed_in, "demographics.race", new_code=["9"])
+    stored = db_session.scalars(select(Request)).one()
+    assert (stored.requested_code, stored.requested_value) == ("9", "Client prefers not to answer")
+
+
 def test_a_date_is_three_boxes_and_stored_as_iso(
     signed_in: FlaskClient, db_session: Session
 ) -> None:

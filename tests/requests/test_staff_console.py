@@ -579,7 +579,8 @@ def test_a_coded_staff_correction_stores_the_code_and_exports_the_hud_value(
     correction = db_session.scalars(
         select(Request).where(Request.item_key == "demographics.veteran_status")
     ).one()
-    assert correction.requested_value == "1"
+    # As the client's form stores it: HUD's words for reading, the code for the export.
+    assert (correction.requested_value, correction.requested_code) == ("Yes", "1")
     shown = staff.get(f"/staff/requests/{correction.reference}").page.get_text()
     assert "Yes (1)" in shown
     lead: StaffUser = db_session.merge(world["lead"])
@@ -669,3 +670,127 @@ def test_the_client_search_ignores_accents_too(app: Flask, world: dict) -> None:
     staff = _signed_in(app, world["staff_a"])
     page = staff.get("/staff/clients?name=NUNEZ+zoe").page
     assert page.select_one(f"a[href='/staff/clients/{PARENT}']") is not None
+
+
+def test_staff_race_correction_partly_approved_with_hud_choices_exports_one_row_per_column(
+    app: Flask, world: dict, db_session: Session
+) -> None:
+    from portal.exchange import changes as exchange
+
+    staff = _signed_in(app, world["staff_a"])
+    url = f"/staff/clients/{PARENT}/requests/new"
+    page = staff.get(url).page
+    group = page.select_one("select[name=requested_codes] optgroup[label='Race and ethnicity']")
+    offered = {o["value"]: o.get_text() for o in group.select("option")}
+    # "Doesn't know" and "prefers not to answer" are two answers (RaceNone 8 and 9), not one;
+    # "data not collected" is what staff record, never an answer.
+    assert "demographics.race=RaceNone" not in offered
+    assert offered["demographics.race=8"] == "Client doesn't know (8)"
+    assert offered["demographics.race=9"] == "Client prefers not to answer (9)"
+    assert "demographics.race=99" not in offered
+    token = page.select_one("input[name=csrf_token]")["value"]
+    base = {
+        "csrf_token": token,
+        "type": "correction",
+        "channel": "in_person",
+        "details": "Told us in person.",
+        "item_key": "demographics.race",
+    }
+    mixed = staff.post(
+        url, data={**base, "requested_codes": ["demographics.race=White", "demographics.race=8"]}
+    )
+    assert mixed.status_code == 200
+    assert mixed.page.select_one("#requested_codes-error") is not None
+    sent = staff.post(
+        url,
+        data={**base, "requested_codes": ["demographics.race=Asian", "demographics.race=White"]},
+    )
+    assert sent.status_code == 303
+    correction = db_session.scalars(
+        select(Request).where(Request.item_key == "demographics.race")
+    ).one()
+    assert correction.requested_code == "Asian;White"
+    request_url = f"/staff/requests/{correction.reference}"
+    lead = _signed_in(app, world["lead"])
+    shown = lead.get(request_url).page
+    # A partial approval of a coded item takes HUD's choices (checkboxes), not free text.
+    boxes = shown.select("input[type=checkbox][name=corrected_codes]")
+    assert {box["value"] for box in boxes} >= {"Asian", "White", "8", "9"}
+    assert shown.select_one("input[name=corrected_value]") is None
+    data = {
+        "csrf_token": shown.select_one("input[name=csrf_token]")["value"],
+        "version": shown.select_one("form[action$=decision] input[name=version]")["value"],
+        "outcome": "partly_approved",
+        "explanation": "Only Asian is on the paper the client brought.",
+    }
+    missing = lead.post(f"{request_url}/decision", data=data)
+    assert missing.status_code == 200
+    assert missing.page.select_one("#corrected_codes-error") is not None
+    decided = lead.post(f"{request_url}/decision", data={**data, "corrected_codes": ["Asian"]})
+    assert decided.status_code == 303
+    db_session.refresh(correction)
+    assert correction.status is Status.PARTLY_APPROVED
+    assert (correction.corrected_code, correction.corrected_value) == (
+        "Asian",
+        "Asian or Asian American",
+    )
+    recorded = lead.get(request_url).page.get_text()
+    assert "Asian or Asian American (Asian)" in recorded
+    preview = exchange.preview_changes(db_session, since=dt.datetime(2020, 1, 1), again=False)
+    rows = [row for row in preview.rows if row.reference == correction.reference]
+    assert {row.hud_column: row.hud_value for row in rows} == {
+        "AmIndAKNative": "0",
+        "Asian": "1",
+        "BlackAfAmerican": "0",
+        "HispanicLatinao": "0",  # FY2026 spells the column so
+        "MidEastNAfrican": "0",
+        "NativeHIPacific": "0",
+        "White": "0",
+        "RaceNone": "",
+    }
+    # Eight rows, one correction: the preview counts rows per kind, the export its requests.
+    assert exchange.rows_per_kind(preview)["correction"] == len(
+        [row for row in preview.rows if row.change == "correction"]
+    )
+    assert preview.corrections == 1
+
+
+def test_gender_correction_writes_each_gender_column_or_the_none_code() -> None:
+    from portal.hmis import items
+
+    gender = items.BY_KEY["demographics.gender"]
+    written = dict(items.hud_columns_written(gender, "FY2024", ["4", "5"]))
+    assert written == {
+        "Woman": "0",
+        "Man": "0",
+        "CulturallySpecific": "0",
+        "DifferentIdentity": "0",
+        "NonBinary": "1",
+        "Transgender": "1",
+        "Questioning": "0",
+        "GenderNone": "",
+    }
+    assert dict(items.hud_columns_written(gender, "FY2024", ["9"]))["GenderNone"] == "9"
+    assert dict(items.hud_columns_written(gender, "FY2024", ["9"]))["Woman"] == "0"
+    # "Prefers not to answer" with a gender is no answer HUD can write.
+    assert items.hud_columns_written(gender, "FY2024", ["9", "0"]) == []
+    assert items.hud_columns_written(gender, "FY2024", ["42"]) == []
+
+
+def test_request_page_links_to_the_clients_record_and_a_tampered_version_is_a_bad_request(
+    app: Flask, world: dict
+) -> None:
+    mine: Request = world["mine"]
+    staff = _signed_in(app, world["staff_a"])
+    page = staff.get(f"/staff/requests/{mine.reference}").page
+    link = page.find("a", string="Open the client's record")
+    assert link is not None
+    assert link["href"] == f"/staff/clients/{PARENT}"
+    assert staff.get(link["href"]).status_code == 200
+    token = page.select_one("input[name=csrf_token]")["value"]
+    for version in ("1 AND 1=1", "1'", "0", ""):
+        answer = staff.post(
+            f"/staff/requests/{mine.reference}/assignment",
+            data={"csrf_token": token, "version": version, "assignee": ""},
+        )
+        assert answer.status_code == 400, version

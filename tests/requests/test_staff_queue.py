@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pyotp
@@ -285,10 +286,15 @@ def test_printed_copy_needs_how_it_was_handed_over(world: dict, db_session: Sess
         staff,
         seen_version=copy.version,
         outcome="completed",
-        explanation="",
+        explanation="Sent to the shelter's address.",
         handover="mailed",
     )
     assert copy.status is Status.COMPLETED
+    # Kept in a column of its own: the explanation given is not overwritten by it.
+    assert (copy.handover, copy.decision_explanation) == (
+        "mailed",
+        "Sent to the shelter's address.",
+    )
 
 
 def _race(engine, attempts: int, act) -> list[str]:  # type: ignore[no-untyped-def]
@@ -469,3 +475,22 @@ def test_the_client_sees_which_agency_opened_their_record(
     assert actions[:2] == ["client.ssn_revealed_by_staff", "client.record_opened"]
     assert seen[0].agency == "Agency Alpha Shelter"
     assert seen[0].role == "agency_staff"
+
+
+def test_due_days_are_counted_in_the_countys_days_not_24_hour_steps(app: Flask) -> None:
+    from portal.i18n import local_date, local_midnight
+    from portal.requests.queue import days_left, marker
+
+    with app.app_context():  # America/Chicago
+        evening = dt.datetime(2026, 3, 10, 3, 0)  # 22:00 on March 9 in Chicago
+        assert local_date(evening) == dt.date(2026, 3, 9)
+        assert local_midnight(dt.date(2026, 3, 9)) == dt.datetime(2026, 3, 9, 5, 0)  # CDT
+        # Due at 21:00 on March 12 in Chicago: three days away there, though 71 hours in UTC.
+        due = dt.datetime(2026, 3, 13, 2, 0)
+        assert days_left(due, evening) == 3
+        assert marker(Status.IN_REVIEW, due, evening) == "soon"
+        # Due earlier the same local day: due today, not late; the day before: overdue.
+        assert days_left(dt.datetime(2026, 3, 9, 20, 0), evening) == 0
+        assert marker(Status.IN_REVIEW, dt.datetime(2026, 3, 9, 20, 0), evening) == "soon"
+        assert marker(Status.IN_REVIEW, dt.datetime(2026, 3, 9, 4, 59), evening) == "overdue"
+        assert marker(Status.COMPLETED, dt.datetime(2026, 3, 9, 4, 59), evening) is None
