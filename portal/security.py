@@ -32,22 +32,37 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     production = app.config["PORTAL"].is_production
 
+    every_response = tuple(response_headers(production=production).items())
+    names = frozenset(name.lower() for name, _ in every_response)
+
     @app.before_request
     def _refuse_nul_characters() -> None:
-        """No person types a NUL; PostgreSQL refuses it in text. Refused before any view."""
-        values = [*request.args.values(), *request.form.values()]
+        """No person types a NUL; PostgreSQL refuses it in text. Refused before any view.
+        (Only a query string holding %00, or a form, can carry one: most requests have neither,
+        and are not parsed for it.)"""
+        query = b"%00" in request.query_string or b"\x00" in request.query_string
+        values = [*request.args.values()] if query else []
+        if request.content_type:  # only a request with a body has a form
+            values += request.form.values()
         if any("\x00" in value for value in values):
             abort(400)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        for name, value in response_headers(production=production).items():
-            response.headers.setdefault(name, value)
+        # One pass: the headers this response lacks (a view may have set its own), added at once.
+        headers = response.headers
+        present = {name.lower() for name, _ in headers.items()} & names
+        if present:
+            headers.extend(
+                (name, value) for name, value in every_response if name.lower() not in present
+            )
+        else:
+            headers.extend(every_response)
         # Only versioned static files may be cached; every page may carry personal data, but
         # for a page the view marked as the same for everyone (g.cache_publicly: the public
         # notice for a visitor not signed in, portal/notice/views.py).
         if request.endpoint != "static" and not g.get("cache_publicly"):
-            response.headers["Cache-Control"] = "no-store"
+            headers["Cache-Control"] = "no-store"
         return response
 
 
