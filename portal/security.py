@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 
 csrf = CSRFProtect()
 
@@ -28,8 +30,26 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, unchanged, but with its serializer made once per key
+    (Flask builds a new one on every request, twice when the session is saved)."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[tuple[object, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = self._kept
+        if kept is not None and kept[0] == keys:
+            return kept[1]
+        serializer = super().get_signing_serializer(app)
+        self._kept = (keys, serializer)
+        return serializer
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.session_interface = SessionCookies()
     production = app.config["PORTAL"].is_production
 
     every_response = tuple(response_headers(production=production).items())

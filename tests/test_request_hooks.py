@@ -87,3 +87,24 @@ def test_the_selected_locale_is_parsed_once(app: Flask) -> None:
         first = get_locale()
     with app.test_request_context("/", headers={"Accept-Language": "pl"}):
         assert get_locale() is first
+
+
+def test_the_session_cookie_is_flasks_with_its_serializer_kept(app: Flask) -> None:
+    from flask.sessions import SecureCookieSessionInterface
+
+    from portal.security import SessionCookies
+
+    interface = app.session_interface
+    assert isinstance(interface, SessionCookies)
+    kept = interface.get_signing_serializer(app)
+    assert kept is not None
+    assert interface.get_signing_serializer(app) is kept
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert flasks is not None
+    assert flasks.loads(kept.dumps({"lang": "es"})) == {"lang": "es"}
+    other = Flask(__name__)
+    other.config.update(SECRET_KEY="another key", SECRET_KEY_FALLBACKS=[app.secret_key])
+    rotated = interface.get_signing_serializer(other)
+    assert rotated is not None
+    assert rotated is not kept  # a new key: a new serializer, which still reads the old cookies
+    assert rotated.loads(kept.dumps({"lang": "pl"})) == {"lang": "pl"}
