@@ -40,13 +40,6 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
 
-    if settings.proxy_hops:
-        # Trust exactly the proxies the county put in front: the client's address (rate limits)
-        # and https (secure cookies, CSRF's referrer check) then come from their headers.
-        hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # WSGI middleware, as Flask documents
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
-        )
     crypto.configure(settings.ssn_keys)
     db.init_app(app, settings.database_url)
 
@@ -134,7 +127,23 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from portal.notice import published
 
     published.init_app(app)
+    _middleware(app, settings)
     return app
+
+
+def _middleware(app: Flask, settings: Settings) -> None:
+    """WSGI middleware around Flask, outermost first: the public notice's fast path, ProxyFix,
+    WhiteNoise (static files, static_files.init_app)."""
+    from portal.notice.fast_path import NoticeFastPath
+
+    inner = app.wsgi_app
+    if settings.proxy_hops:
+        # Trust exactly the proxies the county put in front: the client's address (rate limits)
+        # and https (secure cookies, CSRF's referrer check) then come from their headers.
+        hops = settings.proxy_hops
+        inner = ProxyFix(inner, x_for=hops, x_proto=hops, x_host=hops)
+    # The fast path answers only what no forwarded header changes (portal/notice/fast_path.py).
+    app.wsgi_app = NoticeFastPath(inner, app)  # type: ignore[method-assign]  # WSGI middleware, as Flask documents
 
 
 def _configure(app: Flask, settings: Settings) -> None:

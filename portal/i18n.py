@@ -9,9 +9,10 @@ the language chooser, and the portal refuses them outside tests.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -20,6 +21,8 @@ from babel.lists import format_list as babel_format_list
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from portal import PROJECT_ROOT
 
@@ -78,12 +81,27 @@ babel.domain_instance = _ResolvedOnce()  # replaces the cached_property
 _BY_CODE = {language.code: language for language in LANGUAGES}
 
 
-def _known() -> dict[str, Language]:
+KNOWN_KEY = "portal.languages"  # app.extensions: the app's languages by code (init_app)
+
+
+def known_languages(app: Flask) -> dict[str, Language]:
     """The offered languages, plus the test configuration's pseudo-locales."""
-    pseudo = current_app.config.get("PSEUDO_LOCALES", ())
+    pseudo = app.config.get("PSEUDO_LOCALES", ())
     if not pseudo:
         return _BY_CODE
     return {**_BY_CODE, **{code: Language(code, code) for code in pseudo}}
+
+
+def _known() -> dict[str, Language]:
+    found: dict[str, Language] = current_app.extensions[KNOWN_KEY]
+    return found
+
+
+@lru_cache(maxsize=1024)
+def preferred_language(accept_language: str, codes: tuple[str, ...]) -> str:
+    """The browser's preferred language among codes (Accept-Language, as Werkzeug matches it),
+    else English. Kept per header value: browsers send a handful of them."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(codes) or "en"
 
 
 def select_locale() -> str:
@@ -91,13 +109,25 @@ def select_locale() -> str:
     if not has_request_context():
         return "en"  # operator commands speak English
     known = _known()
-    wanted = request.args.get("lang")
-    if wanted in known:
-        session["lang"] = wanted
-        return wanted
+    if request.query_string:
+        wanted = request.args.get("lang")
+        if wanted in known:
+            session["lang"] = wanted
+            return wanted
     if session.get("lang") in known:
         return str(session["lang"])
-    return request.accept_languages.best_match(list(known)) or "en"
+    return preferred_language(request.headers.get("Accept-Language", ""), tuple(known))
+
+
+@cache
+def locale_of(code: str) -> Locale:
+    """Babel's Locale for a code, parsed once per process (Locale.parse costs about 10 µs, and
+    Flask-Babel parses the selected code again on every request)."""
+    return Locale.parse(code)
+
+
+def _selected_locale() -> Locale:
+    return locale_of(select_locale())
 
 
 def current_language() -> Language:
@@ -174,12 +204,15 @@ def _check_pseudo_locales(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     _check_pseudo_locales(app)
+    app.extensions[KNOWN_KEY] = known_languages(app)
     # A test configuration lists its pseudo-locale directory first in BABEL_TRANSLATION_DIRECTORIES
     # (';'-separated): Flask-Babel takes the plural rule from the last directory it reads, which
     # must be ours so Polish keeps its three forms.
     babel.init_app(
         app,
-        locale_selector=select_locale,
+        # Flask-Babel hands what the selector returns to Locale.parse, which returns a Locale as
+        # it is (its annotation names only codes).
+        locale_selector=cast(Callable[[], str | None], _selected_locale),
         default_translation_directories=str(PROJECT_ROOT / "translations"),
         default_timezone=app.config["PORTAL"].timezone,
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 
 csrf = CSRFProtect()
 
@@ -28,26 +30,59 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, unchanged, but with its serializer made once per key
+    (Flask builds a new one on every request, twice when the session is saved)."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[tuple[object, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = self._kept
+        if kept is not None and kept[0] == keys:
+            return kept[1]
+        serializer = super().get_signing_serializer(app)
+        self._kept = (keys, serializer)
+        return serializer
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.session_interface = SessionCookies()
     production = app.config["PORTAL"].is_production
+
+    every_response = tuple(response_headers(production=production).items())
+    names = frozenset(name.lower() for name, _ in every_response)
 
     @app.before_request
     def _refuse_nul_characters() -> None:
-        """No person types a NUL; PostgreSQL refuses it in text. Refused before any view."""
-        values = [*request.args.values(), *request.form.values()]
+        """No person types a NUL; PostgreSQL refuses it in text. Refused before any view.
+        (Only a query string holding %00, or a form, can carry one: most requests have neither,
+        and are not parsed for it.)"""
+        query = b"%00" in request.query_string or b"\x00" in request.query_string
+        values = [*request.args.values()] if query else []
+        if request.content_type:  # only a request with a body has a form
+            values += request.form.values()
         if any("\x00" in value for value in values):
             abort(400)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        for name, value in response_headers(production=production).items():
-            response.headers.setdefault(name, value)
+        # One pass: the headers this response lacks (a view may have set its own), added at once.
+        headers = response.headers
+        present = {name.lower() for name, _ in headers.items()} & names
+        if present:
+            headers.extend(
+                (name, value) for name, value in every_response if name.lower() not in present
+            )
+        else:
+            headers.extend(every_response)
         # Only versioned static files may be cached; every page may carry personal data, but
         # for a page the view marked as the same for everyone (g.cache_publicly: the public
         # notice for a visitor not signed in, portal/notice/views.py).
         if request.endpoint != "static" and not g.get("cache_publicly"):
-            response.headers["Cache-Control"] = "no-store"
+            headers["Cache-Control"] = "no-store"
         return response
 
 

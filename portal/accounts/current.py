@@ -61,6 +61,8 @@ def _unauthorized() -> object:
 def current_staff() -> StaffUser | None:
     if store_unavailable():
         return None  # the error page of an outage: finding the user would need the database
+    if session.get("_user_id") is None:  # (get: the response varies by Cookie, as before)
+        return None  # nobody signed in: no need to ask Flask-Login (about 30 µs a request)
     user = current_user._get_current_object()
     return user if isinstance(user, StaffUser) else None
 

@@ -12,7 +12,10 @@ current version per (kind, day), and drops that whenever
 
 The public notice page for a visitor who is not signed in is the same bytes for everyone who
 reads the same version in the same language: it is rendered once per (page, language, version)
-and served from memory with an ETag, a Last-Modified and a public cache lifetime.
+and served from memory with an ETag, a Last-Modified and a public cache lifetime. The whole
+response (status, headers, bytes) is kept as well, for the fast path in front of Flask
+(portal/notice/fast_path.py): it answers from it until this process's next check of the
+publication stamp is due (or the day ends), and forgets it with everything else above.
 """
 
 from __future__ import annotations
@@ -98,6 +101,25 @@ def _in_force(session: Session, kind: str, today: dt.date) -> NoticeVersion | No
     ).first()
 
 
+@dataclass(frozen=True)
+class Ticket:
+    """What a request knew when it read the version in force: a response built from it may be
+    kept only if nothing was forgotten since (same generation) and on the same day."""
+
+    generation: int
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class KeptResponse:
+    """A whole public response, kept for the fast path until `until` (time.monotonic())."""
+
+    until: float
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
 class PublishedVersions:
     """One per app (so per process): the versions in force, and the rendered public pages."""
 
@@ -108,12 +130,64 @@ class PublishedVersions:
         self._checked_at = 0.0
         self._current: dict[tuple[str, dt.date], PublishedVersion | None] = {}
         self._pages: OrderedDict[tuple[object, ...], Page] = OrderedDict()
+        # Bumped whenever what is kept is forgotten: a response built before may not be kept.
+        self._generation = 0
+        self._responses: dict[tuple[str, str], KeptResponse] = {}
 
     def invalidate(self) -> None:
         """Forget which versions are in force (a publication happened)."""
         with self._lock:
             self._stamp = None
             self._current = {}
+            self._forget_responses()
+
+    def _forget_responses(self) -> None:
+        """Under the lock: no kept response may outlive what it was built from."""
+        self._generation += 1
+        self._responses = {}
+
+    def ticket(self) -> Ticket | None:
+        """Taken before reading the version in force, for keep_response; None when nothing is
+        kept between requests (recheck_seconds 0: tests)."""
+        if not self.recheck_seconds:
+            return None
+        return Ticket(self._generation, utcnow().date())
+
+    def keep_response(
+        self,
+        key: tuple[str, str],
+        ticket: Ticket,
+        status: str,
+        headers: tuple[tuple[str, str], ...],
+        body: bytes,
+    ) -> bool:
+        """Keep a whole response for the fast path if its ticket still holds."""
+        now = time.monotonic()
+        today = utcnow()
+        midnight = dt.datetime.combine(today.date() + dt.timedelta(days=1), dt.time())
+        with self._lock:
+            if ticket.generation != self._generation or ticket.day != today.date():
+                return False
+            # Until this process's next check of the publication stamp is due, and not past
+            # midnight (a version may take effect with the new day).
+            until = min(
+                self._checked_at + self.recheck_seconds,
+                now + (midnight - today).total_seconds(),
+            )
+            if until <= now:
+                return False
+            self._responses = {
+                **self._responses,
+                key: KeptResponse(until, status, headers, body),
+            }
+        return True
+
+    def kept_response(self, key: tuple[str, str]) -> KeptResponse | None:
+        """The kept response for key while it holds (no lock: the dict is replaced whole)."""
+        found = self._responses.get(key)
+        if found is None or time.monotonic() >= found.until:
+            return None
+        return found
 
     def _fresh(self, session: Session) -> None:
         """Drop what is kept when the publication stamp moved (checked now and then)."""
@@ -123,6 +197,8 @@ class PublishedVersions:
         stamp = tuple(session.execute(_STAMP).one())
         with self._lock:
             if stamp != self._stamp:
+                if self._stamp is not None:  # (None: invalidate() forgot them already)
+                    self._forget_responses()
                 self._current = {}
                 self._stamp = stamp
             self._checked_at = now

@@ -17,7 +17,7 @@ from portal.accounts.models import Role
 from portal.audience import CLIENT, PUBLIC, audience
 from portal.audit.services import record
 from portal.htmx import redirect_to, render_page
-from portal.notice import published, services
+from portal.notice import fast_path, published, services
 from portal.notice.blueprint import bp
 from portal.notice.models import NoticeVersion
 from portal.notice.published import PublishedVersion
@@ -34,6 +34,7 @@ def _language() -> str:
 
 def _render_version(template: str, number: int | None) -> ResponseReturnValue:
     db_session = db.session()
+    ticket = published.versions().ticket()  # before reading: a publication meanwhile voids it
     current = services.current_published(db_session)
     if number is None or (current is not None and current.number == number):
         version: NoticeVersion | PublishedVersion | None = current
@@ -60,7 +61,7 @@ def _render_version(template: str, number: int | None) -> ResponseReturnValue:
         version.published_at,
         lambda: render().get_data(as_text=True),
     )
-    return _public(page)
+    return _public(page, ticket)
 
 
 def _same_for_everyone() -> bool:
@@ -74,8 +75,9 @@ def _same_for_everyone() -> bool:
     )
 
 
-def _public(page: published.Page) -> ResponseReturnValue:
-    """The kept page, with what lets browsers and proxies keep it too (and ask if it changed)."""
+def _public(page: published.Page, ticket: published.Ticket | None) -> ResponseReturnValue:
+    """The kept page, with what lets browsers and proxies keep it too (and ask if it changed);
+    the whole response may be kept for the fast path in front of Flask (fast_path.py)."""
     response = Response(page.body, mimetype="text/html")
     response.set_etag(page.etag)
     response.last_modified = page.last_modified.replace(tzinfo=dt.UTC)
@@ -84,6 +86,8 @@ def _public(page: published.Page) -> ResponseReturnValue:
     g.cache_publicly = not session.modified
     response.cache_control.public = g.cache_publicly
     response.cache_control.max_age = PUBLIC_MAX_AGE
+    if g.cache_publicly:
+        fast_path.mark_keepable(ticket, _language())
     return response.make_conditional(request)
 
 
