@@ -3,18 +3,24 @@ whether the change went through the ORM, an ORM bulk statement or a raw connecti
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.client.models import RecordView
-from portal.client.record_view import changed_for_everyone
+from portal.client.record_view import RecordPage, changed_for_everyone, record_page
 from portal.hmis.models import Client
+from portal.hmis.services import run_import
 from portal.requests.corrections import decide_correction, request_correction
 from portal.requests.models import Channel, RequestType, Status, WithheldItem
 from portal.requests.services import CLIENT_AUTHOR, SYSTEM_AUTHOR, open_request
 from portal.sharing.models import SharingChange
 from portal.timeutil import utcnow
+from tests.conftest import HMIS_CSV
 from tests.fixtures.clients import PERSON, SignIn, signed_in_client
 
 
@@ -142,3 +148,33 @@ def test_a_core_update_around_the_session_shows_once_announced(
     changed_for_everyone(db_session)
     db_session.commit()
     assert "Ysolde" in _page(client)
+
+
+def _last_name(page: RecordPage) -> str:
+    item = page.item("identity.last_name")
+    assert item is not None
+    return item.value
+
+
+def test_an_import_that_changes_the_client_shows_at_once(
+    app: Flask, db_session: Session, tmp_path: Path
+) -> None:
+    source = HMIS_CSV / "icount-fy2026"
+    assert run_import(db_session, source).succeeded
+    with app.test_request_context():
+        before = record_page(db_session, "528656", "en")
+        db_session.commit()
+        assert before is not None
+        assert _last_name(before) == "Contrivance"
+        export = tmp_path / "export"
+        shutil.copytree(source, export)
+        client_csv = export / "Client.csv"
+        content = client_csv.read_text(encoding="utf-8")
+        old = "528656,Herringbone,,Contrivance,"
+        assert old in content
+        client_csv.write_text(content.replace(old, "528656,Herringbone,,Renamed,", 1), "utf-8")
+        assert run_import(db_session, export).succeeded
+        db_session.commit()
+        after = record_page(db_session, "528656", "en")
+        assert after is not None
+        assert _last_name(after) == "Renamed"
