@@ -3,6 +3,7 @@
 from portal.access.models import AccessCode, ClientSession, HandOff
 from portal.accounts.models import PolicyAcceptance, StaffSession, StaffUser
 from portal.audit.models import AuditEntry, AuditHead
+from portal.client.models import RecordView
 from portal.consents.models import Consent
 from portal.db import Base
 from portal.disclosures.models import DisclosureEntry, DisclosureHead, DisclosurePerson
@@ -47,6 +48,7 @@ __all__ = [
     "Organization",
     "PolicyAcceptance",
     "Project",
+    "RecordView",
     "Request",
     "RequestEvent",
     "RetentionPurge",

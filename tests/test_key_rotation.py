@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from portal import crypto
 from portal.accounts.models import Role
 from portal.accounts.services import create_staff_user
+from portal.client.models import RecordView
 from portal.consents.models import Consent
 from portal.keys import encrypted_tables, rotate_all
 from portal.models import metadata
@@ -105,6 +106,7 @@ def _seed_every_encrypted_column(session: Session) -> None:
             channel="paper",
         )
     )
+    session.add(RecordView(personal_id="P-ROTATION", items_body='{"f":0}', list_body='{"f":0}'))
     session.commit()
 
 

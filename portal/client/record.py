@@ -108,14 +108,16 @@ class SharingEvent:
 
 
 @dataclass
-class ClientRecord:
+class RecordItems:
+    """The items of a record: what the client reads about themselves, and what a correction
+    names."""
+
     personal_id: str
     data_standards: str
     identity: list[Item]
     demographics: list[Item]
     enrollments: list[EnrollmentRecord]
     sharing_events: list[SharingEvent]
-    requests: list[Request] = field(default_factory=list)
 
     @property
     def refuses_sharing(self) -> bool:
@@ -129,6 +131,13 @@ class ClientRecord:
 
     def item(self, key: str) -> Item | None:
         return next((item for item in self.items() if item.key == key), None)
+
+
+@dataclass
+class ClientRecord(RecordItems):
+    """The whole record, with the client's requests (for the downloads)."""
+
+    requests: list[Request] = field(default_factory=list)
 
 
 def _label(standards: str, list_name: str, code: object) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from portal.access.current import client_required, end_sessions_here, signed_in_
 from portal.access.services import HAND_OFF_LIFETIME, create_hand_off
 from portal.audience import CLIENT, audience
 from portal.audit.services import record
-from portal.client import downloads
+from portal.client import downloads, record_view
 from portal.client.record import client_record
 from portal.disclosures.accounting import accounting
 from portal.errors import error_page
@@ -52,7 +52,8 @@ def home() -> Response:
 
 def _record_page(show_ssn: bool) -> Response:
     client_session = signed_in_client()
-    found = client_record(db.session(), client_session.personal_id)
+    language = str(get_locale() or "en")
+    found = record_view.record_page(db.session(), client_session.personal_id, language)
     if found is None:
         abort(404)
     action = "client.ssn_revealed" if show_ssn else "client.record_viewed"

@@ -189,6 +189,12 @@ def import_export(
                 )
         # The sharing rule shows partners identifying data as it stood when a refusal began.
         record_identity_snapshots(session, parsed[CLIENT.name].rows, utcnow())
+        # The import writes around the session's events (COPY): every record page is built
+        # again when next read, if anything changed.
+        if any(c.inserted or c.updated or c.deleted for c in result.files.values()):
+            from portal.client.record_view import changed_for_everyone
+
+            changed_for_everyone(session)
     result.stops = check_threshold(result, live_before, deleted, limits or Limits())
     if result.stops and not accept:
         result.status = STOPPED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
@@ -41,6 +43,30 @@ def open_correction_for(session: Session, personal_id: str, item_key: str) -> Re
     ).first()
 
 
+def _has_open_correction(session: Session, personal_id: str, item_key: str) -> bool:
+    """open_correction_for(...) is not None, without loading the request."""
+    found = session.scalar(
+        select(Request.id)
+        .where(
+            Request.personal_id == personal_id,
+            Request.type == RequestType.CORRECTION,
+            Request.item_key == item_key,
+            Request.status.in_(UNDECIDED),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+class Unchecked(enum.Enum):
+    """request_correction's earlier not given: the submission key is looked up."""
+
+    UNCHECKED = "unchecked"
+
+
+UNCHECKED = Unchecked.UNCHECKED
+
+
 def request_correction(
     session: Session,
     *,
@@ -56,11 +82,15 @@ def request_correction(
     submission_key: str | None,
     language: str = "en",
     requested_code: str | None = None,
+    earlier: Request | Unchecked | None = UNCHECKED,
 ) -> Request:
-    earlier = by_submission_key(session, submission_key)
+    """earlier: the request sent with this submission key, if the caller looked it up already
+    (in this transaction); else it is looked up here."""
+    if isinstance(earlier, Unchecked):
+        earlier = by_submission_key(session, submission_key)
     if earlier is not None and earlier.personal_id == personal_id:
         return earlier  # the same form sent twice
-    if open_correction_for(session, personal_id, item_key) is not None:
+    if _has_open_correction(session, personal_id, item_key):
         raise RequestRefused("already_open")
     if earlier is not None:
         raise RequestRefused("stale_form")  # someone else's form: open_request's answer too

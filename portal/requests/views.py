@@ -28,6 +28,7 @@ from portal.access.current import client_required, signed_in_client
 from portal.audience import CLIENT, audience
 from portal.audit.services import record
 from portal.client.record import Item, client_record
+from portal.client.record_view import record_items
 from portal.hmis import items
 from portal.htmx import render_page
 from portal.requests import corrections
@@ -283,7 +284,7 @@ def _correctable(item_key: str) -> _Correctable:
     """The item of the client's own record that a correction may ask to change, and the agency
     whose queue the correction goes to: the enrollment's, else that of the newest enrollment."""
     personal_id = signed_in_client().personal_id
-    found = client_record(db.session(), personal_id, for_item=item_key)
+    found = record_items(db.session(), personal_id, language_now())
     item = found.item(item_key) if found else None
     entry = items.entry_for(item_key)
     if found is None or item is None or entry is None or not item.correctable:
@@ -393,6 +394,7 @@ def correction_send(item_key: str) -> ResponseReturnValue:
             author=CLIENT_AUTHOR,
             submission_key=key or None,
             language=language_now(),
+            earlier=earlier,
         )
     except RequestRefused as refused:
         flash(str(REFUSAL_MESSAGES[refused.code]), "warning")
