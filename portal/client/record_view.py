@@ -38,6 +38,7 @@ from portal.client.record import (
 )
 from portal.crypto import cipher
 from portal.db import table_of
+from portal.hmis import importer
 from portal.requests.models import Request, RequestType, Status
 
 # Bodies of another shape than this are built again (raise it when the shape or content changes).
@@ -176,6 +177,7 @@ def _bulk_statement(state: ORMExecuteState) -> None:
 
 event.listen(Session, "after_flush", _after_flush)
 event.listen(Session, "do_orm_execute", _bulk_statement)
+importer.RECORD_CHANGED_LISTENERS.append(changed_for_everyone)
 
 
 # ------------------------------------------------------------------ the bodies

@@ -12,6 +12,7 @@ holds. Data of victim service providers is left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,10 @@ __all__ = ["ExportFiles", "ExportUnreadable", "ImportResult", "Limits", "import_
 FULL_REFRESH = 2
 # Files an export can lack and still be imported: read as empty (never as "everything deleted").
 OPTIONAL_FILES = frozenset({csvspec.USER.name, csvspec.EXIT.name})
+# Told, in the import's transaction, when an import changed the record: a feature that keeps
+# something built from it (the client's record page, portal.client.record_view) registers here,
+# so the importer (ground floor) imports no feature.
+RECORD_CHANGED_LISTENERS: list[Callable[[Session], None]] = []
 
 
 @dataclass(frozen=True)
@@ -189,12 +194,11 @@ def import_export(
                 )
         # The sharing rule shows partners identifying data as it stood when a refusal began.
         record_identity_snapshots(session, parsed[CLIENT.name].rows, utcnow())
-        # The import writes around the session's events (COPY): every record page is built
-        # again when next read, if anything changed.
+        # The import writes around the session's events (COPY): whatever a feature keeps built
+        # from the record (the client's record page) is told, if anything changed.
         if any(c.inserted or c.updated or c.deleted for c in result.files.values()):
-            from portal.client.record_view import changed_for_everyone
-
-            changed_for_everyone(session)
+            for listener in RECORD_CHANGED_LISTENERS:
+                listener(session)
     result.stops = check_threshold(result, live_before, deleted, limits or Limits())
     if result.stops and not accept:
         result.status = STOPPED
