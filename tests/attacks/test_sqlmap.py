@@ -419,6 +419,8 @@ class Harvest:
     netloc: str
     query: dict[str, dict[str, str]] = field(default_factory=dict)
     forms: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    # Every address an endpoint's forms were seen going to (a request page per request).
+    actions: dict[str, set[str]] = field(default_factory=dict)
     status: dict[str, int] = field(default_factory=dict)
 
     def endpoint(self, path: str, method: str) -> str | None:
@@ -443,6 +445,7 @@ class Harvest:
             if endpoint is None:
                 continue
             values = self.forms.setdefault(endpoint, (form.action, {}))[1]
+            self.actions.setdefault(endpoint, set()).add(form.action)
             for name, value in form.values.items():
                 if name not in BACK_BUTTONS:
                     values.setdefault(name, value if isinstance(value, str) else value[0])
@@ -475,12 +478,16 @@ def _fields(form: Tag) -> dict[str, str]:
     return fields
 
 
-def _path_values(seeded: Seeded, endpoint: str) -> dict[str, object]:
+def _path_values(seeded: Seeded, rule: Rule) -> dict[str, object]:
     """What goes in each path parameter: a request, client or agency the user may see. Staff
     pages look client B up: a staff form that stops a client's access codes (which sqlmap
-    sends) must not end the client's own run."""
+    sends) must not end the client's own run. A package's staff and client pages share its
+    blueprint: their staff pages (under /staff/) are about request A."""
+    endpoint = rule.endpoint
     reference = seeded.world.reference_a
-    if endpoint.startswith("requests."):
+    if rule.rule.startswith("/staff/") and endpoint.startswith(("requests.", "sharing.")):
+        pass
+    elif endpoint.startswith("requests."):
         reference = seeded.answered if endpoint.endswith("escalate") else seeded.complaint
     elif endpoint.startswith("sharing."):
         reference = seeded.receipt
@@ -512,7 +519,7 @@ def _textual(rule: Rule) -> list[str]:
 
 def _build(rule: Rule, seeded: Seeded, marked: bool) -> str:
     """The route's path; marked: with sqlmap's `*` after each textual path parameter."""
-    values = _path_values(seeded, rule.endpoint)
+    values = _path_values(seeded, rule)
     path = rule.build({arg: values[arg] for arg in rule.arguments}, append_unknown=False)[1]
     for arg in _textual(rule) if marked else []:
         path = path.replace(f"/{values[arg]}", f"/{values[arg]}*", 1)
@@ -714,7 +721,8 @@ def _targets(
             action, values = harvest.forms.get(rule.endpoint, ("", {}))
             values = {**values, **PREFILLED.get(rule.endpoint, {})}
             posts[route] = posts.get(route, False) or bool(action) or rule.endpoint in TOKEN_ONLY
-            assert action in ("", plain), f"{route}: the form goes to {action}, not {plain}"
+            seen = harvest.actions.get(rule.endpoint, set())
+            assert not action or plain in seen, f"{route}: the forms go to {seen}, not {plain}"
             elsewhere = saved_by.get(rule.endpoint, {})
             names = [n for n in values if n not in SKIPPED_FIELDS and n not in elsewhere]
             if fields := untested(names, route):
